@@ -1,0 +1,129 @@
+/* http.h: the HTTP server (libmicrohttpd, internal epoll thread pool), the
+ * router and the response API. Nothing but this module writes response bytes.
+ *
+ * Every response gets Content-Type with charset, X-Content-Type-Options:
+ * nosniff, Referrer-Policy, a Content-Security-Policy (default-src 'self',
+ * no 'unsafe-inline', frame-ancestors 'none') and, for 200 answers to GET/HEAD,
+ * an ETag (with 304 on a matching If-None-Match) and gzip when the client
+ * accepts it and the body is worth compressing. Error answers are fixed text
+ * per status and never echo the request.
+ *
+ * Limits (struct aw_server_opts) are enforced before a handler runs: header
+ * bytes (431), body bytes (413), connections in total and per address,
+ * idle timeout and the time allowed to receive the headers (408 / close). */
+#ifndef AW_HTTP_H
+#define AW_HTTP_H
+
+#include "aw/arena.h"
+#include "aw/buf.h"
+#include "aw/err.h"
+#include "aw/str.h"
+#include <stdbool.h>
+#include <stdint.h>
+
+struct aw_req; /* one request; valid only inside the handler call */
+
+typedef void (*aw_handler_fn)(struct aw_req *req);
+
+/* One row of the route table (src/app/routes.c). A GET route also answers
+ * HEAD. pattern segments are literal or {name} (one non-empty segment,
+ * available through aw_req_param). A path that matches a pattern under
+ * another method gets 405 with an Allow header; no match at all gets 404. */
+struct aw_route {
+    const char *method;
+    const char *pattern;
+    aw_handler_fn handler;
+};
+
+struct aw_server_opts {
+    const char *listen;            /* "127.0.0.1:8080", "[::1]:8080", ":8080" */
+    unsigned threads;              /* pool size; 0: number of cores */
+    unsigned max_connections;      /* MHD_OPTION_CONNECTION_LIMIT */
+    unsigned max_per_ip;           /* MHD_OPTION_PER_IP_CONNECTION_LIMIT */
+    unsigned idle_timeout_s;       /* MHD_OPTION_CONNECTION_TIMEOUT */
+    unsigned header_timeout_s;     /* time allowed from accept to the end of the headers */
+    size_t max_header_bytes;       /* request line + headers; 431 beyond */
+    size_t max_body_bytes;         /* request body; 413 beyond */
+    size_t max_url_bytes;          /* 414 beyond */
+    const struct aw_route *routes;
+    size_t nroutes;
+    const char *static_dir;        /* served under /static/ with Cache-Control; may be NULL */
+    void *app;                     /* handed to handlers through aw_req_app() */
+    /* Optional fixed error page for a status, computed once per status and
+     * language at start-up by the app (never from the request). NULL: built-in. */
+    bool (*error_page)(void *app, int status, const char *lang, const char **body, size_t *len);
+    int access_log_fd;             /* -1: no access log */
+};
+
+struct aw_server;
+
+/* Binds and starts serving; returns at once. err gets a reason on failure. */
+enum aw_err aw_server_start(const struct aw_server_opts *opts, struct aw_server **out, char *err,
+                            size_t errlen) AW_WARN_UNUSED;
+/* The port actually bound (useful with port 0). */
+unsigned aw_server_port(const struct aw_server *srv);
+/* Blocks until SIGTERM or SIGINT, then stops accepting, lets requests in
+ * flight finish, and returns. */
+void aw_server_run_until_signal(struct aw_server *srv);
+/* Graceful stop (no new connections, in-flight requests finish) and free. */
+void aw_server_stop(struct aw_server *srv);
+
+/* --- request --- */
+const char *aw_req_method(const struct aw_req *req);      /* "GET", "HEAD", ... */
+const char *aw_req_path(const struct aw_req *req);        /* decoded path, no query */
+/* Route capture by name ({year} -> "year"); AW_STR_NULL when absent. */
+struct aw_str aw_req_param(const struct aw_req *req, const char *name);
+/* Query argument / header / cookie value, or NULL. Owned by the request. */
+const char *aw_req_query(const struct aw_req *req, const char *name);
+const char *aw_req_header(const struct aw_req *req, const char *name);
+const char *aw_req_cookie(const struct aw_req *req, const char *name);
+/* The body received so far (POST); n set to its length. */
+const char *aw_req_body(const struct aw_req *req, size_t *n);
+/* The request's arena: freed when the response is done. */
+struct aw_arena *aw_req_arena(struct aw_req *req);
+void *aw_req_app(const struct aw_req *req);
+/* Per-request value slot for the app (language, etc.). */
+void aw_req_set_ctx(struct aw_req *req, void *ctx);
+void *aw_req_ctx(const struct aw_req *req);
+
+/* --- response: exactly one of the aw_resp_send* calls per request --- */
+
+/* Adds a header. Refuses (AW_EINVAL) names or values with CR, LF or NUL. */
+enum aw_err aw_resp_header(struct aw_req *req, const char *name, const char *value);
+/* Set-Cookie with Path=/, SameSite=Lax, HttpOnly; max_age < 0 omits Max-Age.
+ * Value limited to cookie-octets, else AW_EINVAL. */
+enum aw_err aw_resp_cookie(struct aw_req *req, const char *name, const char *value,
+                           long max_age);
+/* Sends body (copied) with the given status and content type (a charset is
+ * appended for text/ types that lack one). */
+void aw_resp_send(struct aw_req *req, int status, const char *content_type, const void *body,
+                  size_t len);
+/* Sends an HTML page; takes the buffer's memory (b is reset). A buffer in
+ * error sends 500 instead. */
+void aw_resp_send_html(struct aw_req *req, int status, struct aw_buf *b);
+/* Redirect (301, 302, 303, 307, 308) to a local path; refuses anything that
+ * is not an absolute path on this site (no scheme, no //host). */
+void aw_resp_redirect(struct aw_req *req, int status, const char *location);
+/* Fixed error page for status (400, 403, 404, 405, 408, 413, 414, 429, 431,
+ * 500, 503...). */
+void aw_resp_error(struct aw_req *req, int status);
+
+/* Standard reason phrase for a status ("Not Found"). */
+const char *aw_http_reason(int status);
+
+/* --- router (exposed for unit tests) --- */
+enum aw_route_match { AW_ROUTE_FOUND, AW_ROUTE_NOT_FOUND, AW_ROUTE_BAD_METHOD };
+struct aw_route_params {
+    size_t n;
+    struct {
+        struct aw_str name;
+        struct aw_str value;
+    } p[8];
+};
+/* Matches method + path against the table. On AW_ROUTE_BAD_METHOD, allow (if
+ * not NULL) receives "GET, HEAD" style text (buffer of allow_len bytes). */
+enum aw_route_match aw_route_find(const struct aw_route *routes, size_t n, const char *method,
+                                  const char *path, const struct aw_route **found,
+                                  struct aw_route_params *params, char *allow, size_t allow_len);
+
+#endif

@@ -1,0 +1,378 @@
+/* core_config.c: the configuration table and its loaders (see config.h). */
+#include "aw/config.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+
+static int
+validate_listen(const char *v, char *err, size_t errlen)
+{
+    const char *colon = strrchr(v, ':');
+    if (!colon || colon[1] == '\0') {
+        snprintf(err, errlen, "expected ADDR:PORT, e.g. 127.0.0.1:8080");
+        return -1;
+    }
+    char *end;
+    errno = 0;
+    long port = strtol(colon + 1, &end, 10);
+    if (errno || *end || port < 0 || port > 65535) {
+        snprintf(err, errlen, "port must be a number from 0 to 65535");
+        return -1;
+    }
+    return 0;
+}
+
+static int
+validate_date(const char *v, char *err, size_t errlen)
+{
+    int m, d;
+    char extra;
+    if (sscanf(v, "%2d-%2d%c", &m, &d, &extra) != 2 || m < 1 || m > 12 || d < 1 || d > 31 ||
+        strlen(v) != 5) {
+        snprintf(err, errlen, "expected MM-DD, e.g. 11-18");
+        return -1;
+    }
+    return 0;
+}
+
+static int
+validate_access_log(const char *v, char *err, size_t errlen)
+{
+    if (!*v) {
+        snprintf(err, errlen, "expected a path, \"-\" for standard error, or \"off\"");
+        return -1;
+    }
+    return 0;
+}
+
+static int
+validate_languages(const char *v, char *err, size_t errlen)
+{
+    /* comma-separated two-letter lowercase codes */
+    size_t run = 0;
+    for (const char *p = v;; p++) {
+        if (*p == ',' || *p == '\0') {
+            if (run != 2)
+                goto bad;
+            run = 0;
+            if (!*p)
+                break;
+        } else if (*p >= 'a' && *p <= 'z') {
+            run++;
+        } else {
+            goto bad;
+        }
+    }
+    return 0;
+bad:
+    snprintf(err, errlen, "expected two-letter language codes separated by commas, e.g. en,fr");
+    return -1;
+}
+
+#define OFF(f) offsetof(struct aw_config, f)
+
+static const struct aw_config_entry table[] = {
+    {"db", "AWAREDAY_DB", AW_CONF_STRING, OFF(db), 0, 4096, "", NULL,
+     "database file (SQLite); empty: the default in the user's data directory"},
+    {"listen", "AWAREDAY_LISTEN", AW_CONF_STRING, OFF(listen), 0, 256, "127.0.0.1:8080",
+     validate_listen, "address and port to serve on"},
+    {"share_dir", "AWAREDAY_SHARE_DIR", AW_CONF_STRING, OFF(share_dir), 0, 4096, AW_SHARE_DIR,
+     NULL, "directory holding templates/, static/, sql/, data/ and po/"},
+    {"access_log", "AWAREDAY_ACCESS_LOG", AW_CONF_STRING, OFF(access_log), 0, 4096, "-",
+     validate_access_log, "access log: a file path, \"-\" for standard error, or \"off\""},
+    {"log_level", "AWAREDAY_LOG_LEVEL", AW_CONF_LOGLEVEL, OFF(log_level), 0, 0, "info", NULL,
+     "debug, info, warn, error or off"},
+    {"threads", NULL, AW_CONF_INT, OFF(threads), 0, 256, "0", NULL,
+     "worker threads; 0: one per core"},
+    {"max_connections", NULL, AW_CONF_INT, OFF(max_connections), 1, 100000, "1024", NULL,
+     "open connections at most; more are refused"},
+    {"max_connections_per_ip", NULL, AW_CONF_INT, OFF(max_per_ip), 1, 100000, "64", NULL,
+     "open connections from one address at most"},
+    {"idle_timeout", NULL, AW_CONF_INT, OFF(idle_timeout), 1, 3600, "30", NULL,
+     "seconds a connection may stay idle"},
+    {"header_timeout", NULL, AW_CONF_INT, OFF(header_timeout), 1, 600, "10", NULL,
+     "seconds allowed to receive a request's headers"},
+    {"max_header_bytes", NULL, AW_CONF_INT, OFF(max_header_bytes), 1024, 1048576, "16384", NULL,
+     "request line and headers, in bytes (431 beyond)"},
+    {"max_body_bytes", NULL, AW_CONF_INT, OFF(max_body_bytes), 0, 104857600, "1048576", NULL,
+     "request body, in bytes (413 beyond)"},
+    {"max_url_bytes", NULL, AW_CONF_INT, OFF(max_url_bytes), 64, 65536, "2048", NULL,
+     "request target, in bytes (414 beyond)"},
+    {"help_publish_high", NULL, AW_CONF_BOOL, OFF(help_publish_high), 0, 0, "yes", NULL,
+     "publish help services of high confidence as verified when first imported"},
+    {"day_name", NULL, AW_CONF_STRING, OFF(day_name), 1, 200,
+     "European Day on the Protection of Children against Sexual Exploitation and Sexual Abuse",
+     NULL, "name of the awareness day"},
+    {"day_date", NULL, AW_CONF_STRING, OFF(day_date), 5, 5, "11-18", validate_date,
+     "date of the day each year, MM-DD"},
+    {"organiser", NULL, AW_CONF_STRING, OFF(organiser), 1, 200, "Council of Europe", NULL,
+     "the organiser (secretariat) of the day"},
+    {"languages", "AWAREDAY_LANGUAGES", AW_CONF_STRING, OFF(languages), 2, 200, "en",
+     validate_languages, "site languages, comma-separated; the first is the default"},
+};
+
+const struct aw_config_entry *
+aw_config_table(size_t *n)
+{
+    *n = AW_NELEM(table);
+    return table;
+}
+
+static const struct aw_config_entry *
+find(const char *name)
+{
+    for (size_t i = 0; i < AW_NELEM(table); i++)
+        if (strcmp(table[i].name, name) == 0)
+            return &table[i];
+    return NULL;
+}
+
+static int
+parse_bool(const char *v, bool *out)
+{
+    static const char *const yes[] = {"yes", "true", "on", "1"};
+    static const char *const no[] = {"no", "false", "off", "0"};
+    for (size_t i = 0; i < AW_NELEM(yes); i++) {
+        if (strcmp(v, yes[i]) == 0) {
+            *out = true;
+            return 0;
+        }
+        if (strcmp(v, no[i]) == 0) {
+            *out = false;
+            return 0;
+        }
+    }
+    return -1;
+}
+
+static enum aw_err
+set_entry(struct aw_config *c, const struct aw_config_entry *e, const char *value, char *err,
+          size_t errlen)
+{
+    char *base = (char *)c;
+    char verr[200];
+    if (e->validate && e->validate(value, verr, sizeof(verr)) != 0) {
+        snprintf(err, errlen, "%s: %s", e->name, verr);
+        return AW_ECONFIG;
+    }
+    switch (e->type) {
+    case AW_CONF_STRING: {
+        size_t n = strlen(value);
+        if ((int64_t)n > e->max || (int64_t)n < e->min) {
+            snprintf(err, errlen, "%s: length must be from %lld to %lld characters", e->name,
+                     (long long)e->min, (long long)e->max);
+            return AW_ECONFIG;
+        }
+        for (size_t i = 0; i < n; i++) {
+            if ((unsigned char)value[i] < 0x20) {
+                snprintf(err, errlen, "%s: control characters are not allowed", e->name);
+                return AW_ECONFIG;
+            }
+        }
+        char **slot = (char **)(base + e->offset);
+        char *copy = strdup(value);
+        if (!copy)
+            aw_fatal("out of memory");
+        free(*slot);
+        *slot = copy;
+        return AW_OK;
+    }
+    case AW_CONF_INT: {
+        char *end;
+        errno = 0;
+        long long v = strtoll(value, &end, 10);
+        if (errno || end == value || *end) {
+            snprintf(err, errlen, "%s: expected a whole number, got \"%.40s\"", e->name, value);
+            return AW_ECONFIG;
+        }
+        if (v < e->min || v > e->max) {
+            snprintf(err, errlen, "%s: must be from %lld to %lld", e->name, (long long)e->min,
+                     (long long)e->max);
+            return AW_ECONFIG;
+        }
+        *(int64_t *)(base + e->offset) = v;
+        return AW_OK;
+    }
+    case AW_CONF_BOOL: {
+        bool b;
+        if (parse_bool(value, &b) != 0) {
+            snprintf(err, errlen, "%s: expected yes or no", e->name);
+            return AW_ECONFIG;
+        }
+        *(bool *)(base + e->offset) = b;
+        return AW_OK;
+    }
+    case AW_CONF_LOGLEVEL: {
+        enum aw_log_level l;
+        if (aw_log_level_parse(value, &l) != 0) {
+            snprintf(err, errlen, "%s: expected debug, info, warn, error or off", e->name);
+            return AW_ECONFIG;
+        }
+        *(enum aw_log_level *)(base + e->offset) = l;
+        return AW_OK;
+    }
+    }
+    return AW_ECONFIG;
+}
+
+void
+aw_config_defaults(struct aw_config *c)
+{
+    memset(c, 0, sizeof(*c));
+    char err[256];
+    for (size_t i = 0; i < AW_NELEM(table); i++)
+        if (set_entry(c, &table[i], table[i].def, err, sizeof(err)) != AW_OK)
+            aw_fatal("bad built-in default: %s", err);
+}
+
+void
+aw_config_free(struct aw_config *c)
+{
+    for (size_t i = 0; i < AW_NELEM(table); i++)
+        if (table[i].type == AW_CONF_STRING) {
+            char **slot = (char **)((char *)c + table[i].offset);
+            free(*slot);
+            *slot = NULL;
+        }
+}
+
+enum aw_err
+aw_config_set(struct aw_config *c, const char *name, const char *value, char *err, size_t errlen)
+{
+    const struct aw_config_entry *e = find(name);
+    if (!e) {
+        snprintf(err, errlen, "unknown setting \"%.60s\"", name);
+        return AW_ECONFIG;
+    }
+    return set_entry(c, e, value, err, errlen);
+}
+
+static char *
+trim(char *s)
+{
+    while (*s && isspace((unsigned char)*s))
+        s++;
+    char *e = s + strlen(s);
+    while (e > s && isspace((unsigned char)e[-1]))
+        *--e = '\0';
+    return s;
+}
+
+enum aw_err
+aw_config_load_file(struct aw_config *c, const char *path, char *err, size_t errlen)
+{
+    enum aw_err rc = AW_OK;
+    char line[8192];
+    unsigned lineno = 0;
+    FILE *f = fopen(path, "r");
+    if (!f) {
+        snprintf(err, errlen, "%s: cannot open: %s", path, strerror(errno));
+        return AW_EIO;
+    }
+    while (fgets(line, sizeof(line), f)) {
+        lineno++;
+        size_t n = strlen(line);
+        if (n == sizeof(line) - 1 && line[n - 1] != '\n') {
+            snprintf(err, errlen, "%s:%u: line too long", path, lineno);
+            rc = AW_ECONFIG;
+            goto out;
+        }
+        char *s = trim(line);
+        if (*s == '\0' || *s == '#')
+            continue;
+        char *eq = strchr(s, '=');
+        if (!eq) {
+            snprintf(err, errlen, "%s:%u: expected \"name = value\"", path, lineno);
+            rc = AW_ECONFIG;
+            goto out;
+        }
+        *eq = '\0';
+        char *name = trim(s);
+        char *value = trim(eq + 1);
+        char sub[512];
+        rc = aw_config_set(c, name, value, sub, sizeof(sub));
+        if (rc != AW_OK) {
+            snprintf(err, errlen, "%s:%u: %s", path, lineno, sub);
+            goto out;
+        }
+    }
+out:
+    fclose(f);
+    return rc;
+}
+
+enum aw_err
+aw_config_load_env(struct aw_config *c, char *err, size_t errlen)
+{
+    for (size_t i = 0; i < AW_NELEM(table); i++) {
+        if (!table[i].env)
+            continue;
+        const char *v = getenv(table[i].env);
+        if (!v)
+            continue;
+        char sub[512];
+        if (set_entry(c, &table[i], v, sub, sizeof(sub)) != AW_OK) {
+            snprintf(err, errlen, "environment %s: %s", table[i].env, sub);
+            return AW_ECONFIG;
+        }
+    }
+    return AW_OK;
+}
+
+void
+aw_config_print(const struct aw_config *c, FILE *f)
+{
+    const char *base = (const char *)c;
+    for (size_t i = 0; i < AW_NELEM(table); i++) {
+        const struct aw_config_entry *e = &table[i];
+        switch (e->type) {
+        case AW_CONF_STRING:
+            fprintf(f, "%s = %s\n", e->name, *(char *const *)(base + e->offset));
+            break;
+        case AW_CONF_INT:
+            fprintf(f, "%s = %lld\n", e->name, (long long)*(const int64_t *)(base + e->offset));
+            break;
+        case AW_CONF_BOOL:
+            fprintf(f, "%s = %s\n", e->name, *(const bool *)(base + e->offset) ? "yes" : "no");
+            break;
+        case AW_CONF_LOGLEVEL: {
+            static const char *const names[] = {"debug", "info", "warn", "error", "off"};
+            fprintf(f, "%s = %s\n", e->name,
+                    names[*(const enum aw_log_level *)(base + e->offset)]);
+            break;
+        }
+        }
+    }
+}
+
+static char *
+xdg_path(const char *var, const char *fallback, const char *leaf)
+{
+    const char *base = getenv(var);
+    char *out = NULL;
+    int n;
+    if (base && *base) {
+        n = asprintf(&out, "%s/awareday/%s", base, leaf);
+    } else {
+        const char *home = getenv("HOME");
+        n = asprintf(&out, "%s/%s/awareday/%s", home && *home ? home : ".", fallback, leaf);
+    }
+    if (n < 0)
+        aw_fatal("out of memory");
+    return out;
+}
+
+char *
+aw_config_default_db(void)
+{
+    return xdg_path("XDG_DATA_HOME", ".local/share", "awareday.db");
+}
+
+char *
+aw_config_default_file(void)
+{
+    return xdg_path("XDG_CONFIG_HOME", ".config", "awareday.conf");
+}
