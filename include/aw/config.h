@@ -30,6 +30,7 @@ struct aw_config {
     char *day_date;            /* MM-DD */
     char *organiser;           /* the secretariat */
     char *languages;           /* comma-separated site languages, first is the default */
+    bool strict_templates;     /* unknown template names are errors (tests) */
 };
 
 enum aw_config_type { AW_CONF_STRING, AW_CONF_INT, AW_CONF_BOOL, AW_CONF_LOGLEVEL };

@@ -1,6 +1,6 @@
 /* load.h: bulk loading of data files into a store: the reference CSV files
  * (countries, editions, help services) and awareday JSON data files (the
- * format of data/demo/*.json, documented in docs/DATA.md). `awareday init`
+ * format of the files in data/demo/, documented in docs/DATA.md). `awareday init`
  * uses it; the bulk import builds on it.
  *
  * Every loader validates a whole file before writing anything and runs in
@@ -31,5 +31,10 @@ enum aw_err aw_load_reference(struct aw_store *st, const char *dir,
  * documents and edition texts). */
 enum aw_err aw_load_json_file(struct aw_store *st, const char *path,
                               const struct aw_load_opts *opts, char *err, size_t errlen);
+
+/* The same for a file already in memory (an upload, a fuzzer's input): data
+ * need not be NUL-terminated; name is what error messages call the file. */
+enum aw_err aw_load_json_mem(struct aw_store *st, const char *name, const char *data, size_t len,
+                             const struct aw_load_opts *opts, char *err, size_t errlen);
 
 #endif

@@ -78,6 +78,14 @@ enum aw_err aw_store_put_org(struct aw_store *st, const struct aw_org *o, int64_
 /* The activity's org.id must be set; published activities are visible. */
 enum aw_err aw_store_put_activity(struct aw_store *st, const struct aw_activity *act,
                                   bool published, int64_t *id);
+/* The same, keyed by source_key (a data file's "YEAR/key"): a second put with
+ * the same key updates that row (and replaces its kinds, audiences, languages
+ * and links) instead of adding one. An update never changes a status other
+ * than "pending" (moderation decisions survive a re-import). source_key NULL
+ * behaves as aw_store_put_activity: insert when act->id is 0, else update
+ * that row (AW_ENOTFOUND if it does not exist). */
+enum aw_err aw_store_put_activity_keyed(struct aw_store *st, const struct aw_activity *act,
+                                        const char *source_key, bool published, int64_t *id);
 enum aw_err aw_store_put_tool(struct aw_store *st, int year, const struct aw_tool *t, int64_t *id);
 enum aw_err aw_store_put_statement(struct aw_store *st, const struct aw_statement *s, int64_t *id);
 enum aw_err aw_store_put_document(struct aw_store *st, const struct aw_document *d, int64_t *id);

@@ -28,10 +28,12 @@ validate_listen(const char *v, char *err, size_t errlen)
 static int
 validate_date(const char *v, char *err, size_t errlen)
 {
-    int m, d;
-    char extra;
-    if (sscanf(v, "%2d-%2d%c", &m, &d, &extra) != 2 || m < 1 || m > 12 || d < 1 || d > 31 ||
-        strlen(v) != 5) {
+    /* Exactly MM-DD, digits only: sscanf alone would also take " 1-18" and "+1-18". */
+    int ok = strlen(v) == 5 && isdigit((unsigned char)v[0]) && isdigit((unsigned char)v[1]) &&
+             v[2] == '-' && isdigit((unsigned char)v[3]) && isdigit((unsigned char)v[4]);
+    int m = ok ? (v[0] - '0') * 10 + (v[1] - '0') : 0;
+    int d = ok ? (v[3] - '0') * 10 + (v[4] - '0') : 0;
+    if (!ok || m < 1 || m > 12 || d < 1 || d > 31) {
         snprintf(err, errlen, "expected MM-DD, e.g. 11-18");
         return -1;
     }
@@ -112,6 +114,8 @@ static const struct aw_config_entry table[] = {
      "the organiser (secretariat) of the day"},
     {"languages", "AWAREDAY_LANGUAGES", AW_CONF_STRING, OFF(languages), 2, 200, "en",
      validate_languages, "site languages, comma-separated; the first is the default"},
+    {"strict_templates", "AWAREDAY_STRICT_TEMPLATES", AW_CONF_BOOL, OFF(strict_templates), 0, 0,
+     "no", NULL, "an unknown name in a template is an error (for tests)"},
 };
 
 const struct aw_config_entry *

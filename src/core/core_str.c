@@ -19,7 +19,8 @@ bool
 aw_str_starts_with(struct aw_str s, const char *prefix)
 {
     size_t n = strlen(prefix);
-    return s.len >= n && memcmp(s.ptr, prefix, n) == 0;
+    /* n == 0 first: s.ptr may be NULL (AW_STR_NULL), which memcmp must never get. */
+    return n == 0 || (s.len >= n && memcmp(s.ptr, prefix, n) == 0);
 }
 
 bool

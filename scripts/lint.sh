@@ -1,0 +1,88 @@
+#!/usr/bin/env bash
+# lint.sh: the checks a compiler does not make (curl's checksrc.pl in spirit).
+#   format   every *.c / *.h under src/ include/ tests/ is clang-formatted (.clang-format)
+#   banned   no sprintf strcpy strcat strtok atoi gets calls in src/ include/ tests/
+#            (snprintf, vsnprintf, asprintf, vasprintf are fine)
+#   sql      no SQL text in src/ outside src/store/ (SQL lives in src/store/ and sql/)
+#   output   no libmicrohttpd (MHD_*) outside src/http/, and no writing to standard output
+#            (printf, puts, write(1, ...), fprintf(stdout, ...)) in src/ outside src/http/ and
+#            the command line (src/main.c): nothing but the output module writes response bytes
+# Prints each violation as FILE:LINE: rule: text and exits 1 if there is any.
+# A line that must break a rule on purpose says so with a comment containing "lint-allow: RULE"
+# (format cannot be waived that way: use // clang-format off/on).
+set -euo pipefail
+shopt -s lastpipe # `... | report RULE` counts in this shell
+root=$(cd "$(dirname "$0")/.." && pwd)
+cd "$root"
+
+violations=0
+
+# report RULE: reads grep -n output (FILE:LINE:TEXT) and prints it with the rule name, skipping
+# lines that waive the rule.
+report() {
+    local rule=$1 line file rest
+    while IFS= read -r line; do
+        case "$line" in
+        *"lint-allow: $rule"*) continue ;;
+        esac
+        file=${line%%:*}
+        rest=${line#*:}
+        echo "$file:${rest%%:*}: $rule: $(printf '%s' "${rest#*:}" | sed -E 's/^[[:space:]]+//')"
+        violations=$((violations + 1))
+    done
+}
+
+# C sources under the given directories (never node_modules, build trees or test data).
+c_files() {
+    find "$@" \( -name node_modules -o -name 'build*' -o -name corpus \) -prune -o \
+        -type f \( -name '*.c' -o -name '*.h' \) -print 2>/dev/null | sort
+}
+
+mapfile -t all_c < <(c_files src include tests)
+
+# (a) format
+if ! command -v clang-format >/dev/null 2>&1; then
+    echo "lint: clang-format not found (run scripts/setup.sh)" >&2
+    exit 2
+fi
+for f in "${all_c[@]}"; do
+    if ! out=$(clang-format --dry-run --Werror "$f" 2>&1); then
+        # One line per place clang-format would change, as FILE:LINE:COL.
+        lines=$(printf '%s\n' "$out" | grep -E '^[^ ]+:[0-9]+:[0-9]+: error' |
+            sed -E 's/^([^:]+):([0-9]+):[0-9]+: error: .*/\1:\2:code should be clang-formatted/' ||
+            true)
+        [ -n "$lines" ] || lines="$f:1:clang-format failed: $(printf '%s' "$out" | head -n 1)"
+        printf '%s\n' "$lines" | report format
+    fi
+done
+
+# (b) banned functions: a call (or declaration) of the name itself; \b keeps snprintf,
+# vsnprintf, asprintf, vasprintf and strtok_r out.
+if [ "${#all_c[@]}" -gt 0 ]; then
+    grep -nHE '\b(sprintf|strcpy|strcat|strtok|atoi|gets)[[:space:]]*\(' "${all_c[@]}" |
+        report banned || true
+fi
+
+# (c) SQL outside the store
+mapfile -t non_store < <(c_files src | grep -v '^src/store/' || true)
+if [ "${#non_store[@]}" -gt 0 ]; then
+    grep -nHE 'SELECT |INSERT INTO|UPDATE .* SET|DELETE FROM' "${non_store[@]}" |
+        report sql || true
+fi
+
+# (d) output outside the output module
+mapfile -t non_http < <(c_files src | grep -v '^src/http/' || true)
+if [ "${#non_http[@]}" -gt 0 ]; then
+    grep -nHE 'MHD_' "${non_http[@]}" | report output || true
+    mapfile -t handlers < <(printf '%s\n' "${non_http[@]}" | grep -vx 'src/main.c' || true)
+    if [ "${#handlers[@]}" -gt 0 ]; then
+        grep -nHE '(^|[^[:alnum:]_])(printf|vprintf|puts|putchar)[[:space:]]*\(|\bwrite[[:space:]]*\([[:space:]]*(1|STDOUT_FILENO)[[:space:]]*,|\b(fprintf|vfprintf|fputs|fputc|putc|fwrite|fflush)[[:space:]]*\(([^;]*,)?[[:space:]]*stdout[[:space:]]*[,)]' \
+            "${handlers[@]}" | report output || true
+    fi
+fi
+
+if [ "$violations" -gt 0 ]; then
+    echo "lint: $violations violation(s)"
+    exit 1
+fi
+echo "lint: OK (${#all_c[@]} files)"

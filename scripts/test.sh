@@ -1,0 +1,75 @@
+#!/usr/bin/env bash
+# test.sh: the second command of the README and exactly what CI (.ci/run) runs. Stages:
+#   setup        scripts/setup.sh (installs what is missing)
+#   build        build/ with -DAW_WERROR=ON
+#   ctest        unit tests, fuzz corpora, HTTP cases, HTML validation (build/)
+#   lint         scripts/lint.sh
+#   asan-build   build-asan/ with -DAW_SANITIZE=ON -DAW_WERROR=ON
+#   asan-ctest   the same ctest suite under AddressSanitizer + UBSan (leaks detected)
+#   e2e          browser tests (tests/e2e/run.sh) against build/awareday
+# Every stage runs even when an earlier one failed (a stage whose build failed fails fast), so
+# one run shows everything that is wrong. Ends with "N passed, M failed" (N, M: stages) and exits
+# 1 if any stage failed.
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+cd "$root"
+
+# Two cores, shared: never more than two jobs.
+export CMAKE_BUILD_PARALLEL_LEVEL=2
+export CTEST_PARALLEL_LEVEL=2
+
+passed=()
+failed=()
+started=$SECONDS
+
+# stage NAME COMMAND...: runs COMMAND in a subshell with errexit in force (a function called
+# from an `if` would run with errexit off), records the result, never stops the script.
+stage() {
+    local name=$1 rc t0=$SECONDS
+    shift
+    echo
+    echo "==== stage: $name ===="
+    set +e
+    (
+        set -euo pipefail
+        "$@"
+    )
+    rc=$?
+    set -e
+    if [ "$rc" -eq 0 ]; then
+        echo "==== stage $name: passed ($((SECONDS - t0)) s) ===="
+        passed+=("$name")
+    else
+        echo "==== stage $name: FAILED (exit $rc, $((SECONDS - t0)) s) ===="
+        failed+=("$name")
+    fi
+}
+
+run_ctest() {
+    ctest --test-dir "$1" --output-on-failure -j2 --timeout 300
+}
+
+run_asan_ctest() {
+    ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
+        UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+        run_ctest build-asan
+}
+
+stage setup bash scripts/setup.sh
+stage build bash scripts/build.sh build -DAW_WERROR=ON
+stage ctest run_ctest build
+stage lint bash scripts/lint.sh
+stage asan-build bash scripts/build.sh build-asan -DAW_SANITIZE=ON -DAW_WERROR=ON
+stage asan-ctest run_asan_ctest
+stage e2e bash tests/e2e/run.sh build/awareday
+
+echo
+echo "==== summary ($((SECONDS - started)) s) ===="
+for s in "${passed[@]}"; do
+    echo "passed: $s"
+done
+for s in "${failed[@]+"${failed[@]}"}"; do
+    echo "FAILED: $s"
+done
+echo "${#passed[@]} passed, ${#failed[@]} failed"
+[ "${#failed[@]}" -eq 0 ]

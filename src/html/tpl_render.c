@@ -1,0 +1,436 @@
+/* tpl_render.c: runs a compiled template (tpl_int.h) against a view, appending
+ * to the caller's buffer. All render state lives on the caller's stack, so a
+ * loaded set can be rendered from many threads at once. */
+#include "tpl_int.h"
+
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* The overrides of one parent tag being rendered; innermost first. */
+struct frame {
+    const struct frame *next;
+    const struct aw_tpl__tpl *tpl;
+    uint32_t op; /* index of the PARENT op; its BLOCK ops follow it */
+};
+
+struct rs {
+    const struct aw_tpl_set *set;
+    struct aw_buf *out;
+    char *err;
+    size_t errlen;
+    const struct aw_view *ctx[AW_TPL__MAX_RUN + 2]; /* context stack, top last */
+    unsigned nctx;
+    struct aw_str indent[AW_TPL__MAX_DEPTH + 2]; /* indentation pieces, outer first */
+    unsigned nindent;
+    unsigned ibase; /* pieces below it belong to lines an inline partial continues */
+    unsigned depth;  /* nested instruction ranges */
+    unsigned incl;   /* nested partials, parents and overrides */
+    uint32_t steps;
+    enum aw_err rc;
+};
+
+static void fail(struct rs *r, enum aw_err rc, const struct aw_tpl__tpl *t, uint32_t line,
+                 const char *fmt, ...) AW_PRINTF(5, 6);
+
+static void
+fail(struct rs *r, enum aw_err rc, const struct aw_tpl__tpl *t, uint32_t line, const char *fmt,
+     ...)
+{
+    char msg[256];
+    va_list ap;
+
+    if (r->rc != AW_OK)
+        return;
+    r->rc = rc;
+    if (r->err == NULL || r->errlen == 0)
+        return;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof(msg), fmt, ap);
+    va_end(ap);
+    snprintf(r->err, r->errlen, "%s:%u: %s", t->name, (unsigned)line, msg);
+}
+
+#define NAMEF(s) (int)((s).len > 64 ? 64 : (s).len), (s).ptr
+
+static void
+put(struct rs *r, const char *p, size_t n)
+{
+    if (n)
+        aw_buf_append(r->out, p, n);
+}
+
+static void
+put_escaped(struct rs *r, const char *p, size_t n)
+{
+    if (n)
+        aw_html_escape(r->out, p, n);
+}
+
+/* A source line starts: the indentation of the standalone partials and
+ * blocks it sits in. */
+static void
+indent(struct rs *r)
+{
+    for (unsigned i = r->ibase; i < r->nindent; i++)
+        put(r, r->indent[i].ptr, r->indent[i].len);
+}
+
+/* The first op of [from, to), past an INDENT that would indent a line the
+ * caller has already started (an inline partial or override). */
+static uint32_t
+skip_indent(const struct aw_tpl__tpl *t, uint32_t from, uint32_t to)
+{
+    return from < to && t->ops[from].code == AW_TPL__INDENT ? from + 1 : from;
+}
+
+/* Resolves a (dotted) name against the context stack. *known is false when
+ * the name resolves to nothing; a name whose chain stops at null or false is
+ * known (and yields NULL). */
+static const struct aw_view *
+lookup(const struct rs *r, struct aw_str name, bool *known)
+{
+    const struct aw_view *v = NULL;
+    const char *p = name.ptr, *end = name.ptr + name.len;
+
+    *known = true;
+    if (name.len == 1 && name.ptr[0] == '.')
+        return r->nctx ? r->ctx[r->nctx - 1] : NULL;
+
+    const char *dot = memchr(p, '.', name.len);
+    size_t first = dot ? (size_t)(dot - p) : name.len;
+    unsigned i = r->nctx;
+    while (i > 0) {
+        v = aw_view_get(r->ctx[--i], p, first);
+        if (v)
+            break;
+    }
+    if (v == NULL) {
+        *known = false;
+        return NULL;
+    }
+    p += first;
+    while (p < end) {
+        p++; /* the '.' */
+        dot = memchr(p, '.', (size_t)(end - p));
+        size_t len = dot ? (size_t)(dot - p) : (size_t)(end - p);
+        enum aw_view_type ty = aw_view_type(v);
+        if (ty == AW_VIEW_NULL || (ty == AW_VIEW_BOOL && !aw_view_as_bool(v)))
+            return NULL; /* known but empty: {{a.b}} with a null */
+        v = aw_view_get(v, p, len);
+        if (v == NULL) {
+            *known = false;
+            return NULL;
+        }
+        p += len;
+    }
+    return v;
+}
+
+/* Scalars as text: integers in decimal, doubles in the shortest of %.15g and
+ * %.17g that reads back exactly (1.21, not 1.2099999999999999645). */
+static void
+put_scalar(struct rs *r, const struct aw_view *v, bool escape)
+{
+    char num[40];
+    int n = 0;
+    size_t len;
+    const char *s;
+
+    switch (aw_view_type(v)) {
+    case AW_VIEW_STR:
+        s = aw_view_as_str(v, &len);
+        if (escape)
+            put_escaped(r, s, len);
+        else
+            put(r, s, len);
+        return;
+    case AW_VIEW_HTML: {
+        struct aw_html h = aw_view_as_html(v);
+        if (escape)
+            put_escaped(r, h.ptr, h.len);
+        else
+            put(r, h.ptr, h.len);
+        return;
+    }
+    case AW_VIEW_INT:
+        n = snprintf(num, sizeof(num), "%" PRId64, aw_view_as_int(v));
+        break;
+    case AW_VIEW_NUM: {
+        double d = aw_view_as_num(v);
+        n = snprintf(num, sizeof(num), "%.15g", d);
+        if (n > 0 && (size_t)n < sizeof(num) && strtod(num, NULL) != d)
+            n = snprintf(num, sizeof(num), "%.17g", d);
+        break;
+    }
+    case AW_VIEW_BOOL:
+        n = snprintf(num, sizeof(num), "%s", aw_view_as_bool(v) ? "true" : "false");
+        break;
+    case AW_VIEW_NULL:
+    case AW_VIEW_LIST:
+    case AW_VIEW_MAP:
+        return;
+    }
+    if (n > 0 && (size_t)n < sizeof(num))
+        put(r, num, (size_t)n);
+}
+
+static void run(struct rs *r, const struct aw_tpl__tpl *t, uint32_t from, uint32_t to,
+                const struct frame *chain);
+
+/* {{name}} and {{{name}}}. */
+static void
+interpolate(struct rs *r, const struct aw_tpl__tpl *t, const struct aw_tpl__op *op)
+{
+    bool known;
+    bool strict = r->set->flags & AW_TPL_STRICT;
+    const struct aw_view *v = lookup(r, op->s, &known);
+    enum aw_view_type ty = aw_view_type(v);
+
+    if (!known) {
+        if (strict)
+            fail(r, AW_EUNKNOWN, t, op->line, "unknown name '%.*s'", NAMEF(op->s));
+        return;
+    }
+    if (op->code == AW_TPL__VAR || ty == AW_VIEW_NULL) {
+        put_scalar(r, v, true);
+        return;
+    }
+    if (ty == AW_VIEW_HTML || (r->set->flags & AW_TPL_RAW_STRINGS)) {
+        put_scalar(r, v, false);
+        return;
+    }
+    if (strict) {
+        fail(r, AW_EINVAL, t, op->line,
+             "raw tag '%.*s' needs trusted markup (AW_VIEW_HTML), not a plain value",
+             NAMEF(op->s));
+        return;
+    }
+    put_scalar(r, v, true);
+}
+
+static void
+push_ctx(struct rs *r, const struct aw_view *v)
+{
+    r->ctx[r->nctx++] = v; /* bounded: one push per run() level, checked there */
+}
+
+/* The override for block `name` visible through chain: the outermost parent
+ * tag that passes one wins. */
+static bool
+find_override(const struct frame *chain, struct aw_str name, const struct aw_tpl__tpl **tpl,
+              uint32_t *op)
+{
+    bool found = false;
+
+    for (const struct frame *f = chain; f; f = f->next) {
+        const struct aw_tpl__op *ops = f->tpl->ops;
+        uint32_t end = ops[f->op].jump;
+        for (uint32_t j = f->op + 1; j < end; j = ops[j].jump + 1) {
+            if (ops[j].code == AW_TPL__BLOCK && aw_str_eq(ops[j].s, name)) {
+                *tpl = f->tpl;
+                *op = j;
+                found = true;
+                break;
+            }
+        }
+    }
+    return found;
+}
+
+/* Renders t2's range [from, to) for op (a partial, parent or override),
+ * guarding the include depth. A standalone op indents every line of it by
+ * op->indent; an inline one continues the current line. An inline partial or
+ * parent is a template of its own whose later lines are not indented
+ * (reset); an inline override is text of the line it is put in. */
+static void
+include(struct rs *r, const struct aw_tpl__tpl *t, const struct aw_tpl__op *op,
+        const struct aw_tpl__tpl *t2, uint32_t from, uint32_t to, bool reset,
+        const struct frame *chain)
+{
+    bool standalone = op->flags & AW_TPL__F_STANDALONE;
+    unsigned saved = r->nindent, saved_base = r->ibase;
+
+    if (r->incl >= AW_TPL__MAX_DEPTH) {
+        fail(r, AW_ETOOBIG, t, op->line, "'%.*s': partials nested too deeply (max %d)",
+             NAMEF(op->s), AW_TPL__MAX_DEPTH);
+        return;
+    }
+    if (!standalone && reset)
+        r->ibase = r->nindent;
+    if (op->indent.len)
+        r->indent[r->nindent++] = op->indent;
+    if (!standalone)
+        from = skip_indent(t2, from, to);
+    r->incl++;
+    run(r, t2, from, to, chain);
+    r->incl--;
+    r->nindent = saved;
+    r->ibase = saved_base;
+}
+
+static void
+run(struct rs *r, const struct aw_tpl__tpl *t, uint32_t from, uint32_t to,
+    const struct frame *chain)
+{
+    bool strict = r->set->flags & AW_TPL_STRICT;
+
+    if (r->depth >= AW_TPL__MAX_RUN) {
+        fail(r, AW_ETOOBIG, t, from < t->nops ? t->ops[from].line : 0,
+             "templates nested too deeply");
+        return;
+    }
+    r->depth++;
+    for (uint32_t i = from; i < to && r->rc == AW_OK; i++) {
+        const struct aw_tpl__op *op = &t->ops[i];
+        const struct aw_tpl__tpl *t2;
+        const struct aw_view *v;
+        bool known;
+
+        if (r->out->err) {
+            r->rc = r->out->err;
+            break;
+        }
+        if (++r->steps > AW_TPL__MAX_STEPS) {
+            fail(r, AW_ETOOBIG, t, op->line, "render takes too many steps");
+            break;
+        }
+        switch ((enum aw_tpl__code)op->code) {
+        case AW_TPL__TEXT:
+            put(r, op->s.ptr, op->s.len);
+            break;
+        case AW_TPL__INDENT:
+            indent(r);
+            break;
+        case AW_TPL__VAR:
+        case AW_TPL__RAW:
+            interpolate(r, t, op);
+            break;
+        case AW_TPL__SECTION:
+            v = lookup(r, op->s, &known);
+            if (!known && strict) {
+                fail(r, AW_EUNKNOWN, t, op->line, "unknown name '%.*s'", NAMEF(op->s));
+                break;
+            }
+            if (aw_view_type(v) == AW_VIEW_LIST) {
+                size_t n = aw_view_len(v);
+                for (size_t k = 0; k < n && r->rc == AW_OK; k++) {
+                    push_ctx(r, aw_view_at(v, k));
+                    run(r, t, i + 1, op->jump, chain);
+                    r->nctx--;
+                }
+            } else if (aw_view_truthy(v)) {
+                push_ctx(r, v);
+                run(r, t, i + 1, op->jump, chain);
+                r->nctx--;
+            }
+            i = op->jump;
+            break;
+        case AW_TPL__INVERTED:
+            v = lookup(r, op->s, &known);
+            if (!known && strict) {
+                fail(r, AW_EUNKNOWN, t, op->line, "unknown name '%.*s'", NAMEF(op->s));
+                break;
+            }
+            if (!aw_view_truthy(v))
+                run(r, t, i + 1, op->jump, chain);
+            i = op->jump;
+            break;
+        case AW_TPL__END:
+            break;
+        case AW_TPL__PARTIAL:
+            t2 = aw_tpl__find(r->set, op->s.ptr, op->s.len);
+            if (t2 == NULL) {
+                if (strict)
+                    fail(r, AW_EUNKNOWN, t, op->line, "unknown partial '%.*s'", NAMEF(op->s));
+                break;
+            }
+            include(r, t, op, t2, 0, t2->nops, true, chain);
+            break;
+        case AW_TPL__PARENT: {
+            t2 = aw_tpl__find(r->set, op->s.ptr, op->s.len);
+            if (t2 == NULL) {
+                if (strict)
+                    fail(r, AW_EUNKNOWN, t, op->line, "unknown parent '%.*s'", NAMEF(op->s));
+            } else {
+                struct frame f = {chain, t, i};
+                include(r, t, op, t2, 0, t2->nops, true, &f);
+            }
+            i = op->jump;
+            break;
+        }
+        case AW_TPL__BLOCK: {
+            uint32_t j;
+            if (find_override(chain, op->s, &t2, &j)) {
+                uint32_t b0 = j + 1, b1 = t2->ops[j].jump;
+                if (op->flags & AW_TPL__F_STANDALONE) {
+                    /* The override starts a line of its own, indented even if
+                     * it began inline where it was written. */
+                    unsigned saved = r->nindent;
+                    if (op->indent.len)
+                        r->indent[r->nindent++] = op->indent;
+                    indent(r);
+                    r->nindent = saved;
+                    b0 = skip_indent(t2, b0, b1);
+                }
+                include(r, t, op, t2, b0, b1, false, chain);
+            } else {
+                run(r, t, i + 1, op->jump, chain);
+            }
+            i = op->jump;
+            break;
+        }
+        }
+    }
+    r->depth--;
+}
+
+enum aw_err
+aw_tpl_render(const struct aw_tpl_set *set, const char *name, const struct aw_view *ctx,
+              struct aw_buf *out, char *err, size_t errlen)
+{
+    struct rs *r = NULL;
+    enum aw_err rc = AW_OK;
+    const struct aw_tpl__tpl *t;
+
+    if (err && errlen)
+        err[0] = '\0';
+    if (set == NULL || name == NULL || out == NULL) {
+        rc = AW_EINVAL;
+        goto out;
+    }
+    t = aw_tpl__find(set, name, strlen(name));
+    if (t == NULL) {
+        if (err && errlen)
+            snprintf(err, errlen, "unknown template '%s'", name);
+        rc = AW_ENOTFOUND;
+        goto out;
+    }
+    if (out->err) {
+        rc = out->err;
+        goto out;
+    }
+    /* About 6 KiB: on the heap rather than a worker thread's stack. */
+    r = calloc(1, sizeof(*r));
+    if (r == NULL) {
+        rc = AW_ENOMEM;
+        goto out;
+    }
+    r->set = set;
+    r->out = out;
+    r->err = err;
+    r->errlen = errlen;
+    if (ctx)
+        r->ctx[r->nctx++] = ctx;
+    run(r, t, 0, t->nops, NULL);
+    rc = r->rc;
+    if (rc == AW_OK && out->err)
+        rc = out->err;
+    if (rc == AW_ETOOBIG && out->err && err && errlen && err[0] == '\0')
+        snprintf(err, errlen, "%s: output exceeds the buffer's maximum", name);
+out:
+    free(r);
+    return rc;
+}

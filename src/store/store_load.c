@@ -1,0 +1,1648 @@
+/* store_load.c: the loaders of load.h. Reference CSV files (countries,
+ * editions, help services) are read with libcsv, awareday JSON data files
+ * (docs/DATA.md) with jansson. Each loader reads and validates everything
+ * first, into an arena, and only then writes, in one transaction, through
+ * the upserts of store.h: a file with an error changes nothing, and loading
+ * the same files again changes no counts.
+ *
+ * Errors: "FILE:LINE:COLUMN: message" for CSV (LINE counts the header as 1,
+ * COLUMN is the header name) and "FILE: activities[3].start: message" for
+ * JSON. */
+#include "aw/load.h"
+
+#include "aw/arena.h"
+#include "aw/log.h"
+#include "aw/str.h"
+#include "store/store_int.h"
+
+#include <csv.h>
+#include <jansson.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define CSV_MAX_BYTES (16u * 1024 * 1024)
+#define CSV_MAX_FIELDS 64
+#define CSV_MAX_ROWS 100000
+#define JSON_MAX_BYTES (32u * 1024 * 1024)
+
+/* Length limits, in characters (code points). */
+#define MAX_TITLE 200
+#define MAX_NAME 200
+#define MAX_SUMMARY 5000
+#define MAX_LONGTEXT 10000 /* theme_why, invitation */
+#define MAX_URL 2000
+#define MAX_KEY 80
+#define MAX_SHORT 300 /* help service organisation, role, place, label */
+#define MAX_PHONE 100
+#define MAX_LIST 64 /* items in kinds, audiences, languages, links */
+
+static const struct aw_load_opts default_opts = {false, NULL, false};
+
+static enum aw_err fail(enum aw_err rc, char *err, size_t errlen, const char *fmt, ...)
+    AW_PRINTF(4, 5);
+
+/* Writes the message into err (if errlen > 0) and returns rc. */
+static enum aw_err
+fail(enum aw_err rc, char *err, size_t errlen, const char *fmt, ...)
+{
+    va_list ap;
+
+    va_start(ap, fmt);
+    if (errlen > 0)
+        vsnprintf(err, errlen, fmt, ap);
+    va_end(ap);
+    return rc;
+}
+
+/* ---- value checks shared by both formats: NULL when fine, else why ---- */
+
+/* Valid UTF-8, no control characters (newlines and tabs allowed when
+ * multiline), at most max characters. */
+static const char *
+check_text(const char *s, size_t len, size_t max, bool multiline)
+{
+    const char *why = NULL;
+    size_t chars = 0;
+
+    if (!aw_utf8_valid(s, len)) {
+        why = "invalid UTF-8";
+        goto out;
+    }
+    for (size_t i = 0; i < len; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if ((c < 0x20 && !(multiline && (c == '\n' || c == '\t' || c == '\r'))) || c == 0x7F ||
+            (c == 0xC2 && i + 1 < len && (unsigned char)s[i + 1] < 0xA0)) {
+            why = "control characters are not allowed";
+            goto out;
+        }
+        if ((c & 0xC0) != 0x80)
+            chars++;
+    }
+    if (chars > max)
+        why = "too long";
+out:
+    return why;
+}
+
+static bool
+is_upper2(const char *s)
+{
+    return s[0] >= 'A' && s[0] <= 'Z' && s[1] >= 'A' && s[1] <= 'Z' && s[2] == '\0';
+}
+
+static bool
+is_lower2(const char *s)
+{
+    return s[0] >= 'a' && s[0] <= 'z' && s[1] >= 'a' && s[1] <= 'z' && s[2] == '\0';
+}
+
+/* "YYYY-MM-DD", a real calendar date. */
+static bool
+is_date(const char *s)
+{
+    static const int mdays[12] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    int y = 0, m = 0, d = 0;
+
+    if (strlen(s) != 10 || s[4] != '-' || s[7] != '-')
+        return false;
+    for (int i = 0; i < 10; i++) {
+        if (i == 4 || i == 7)
+            continue;
+        if (s[i] < '0' || s[i] > '9')
+            return false;
+    }
+    y = (s[0] - '0') * 1000 + (s[1] - '0') * 100 + (s[2] - '0') * 10 + (s[3] - '0');
+    m = (s[5] - '0') * 10 + (s[6] - '0');
+    d = (s[8] - '0') * 10 + (s[9] - '0');
+    if (y < 1900 || m < 1 || m > 12 || d < 1 || d > mdays[m - 1])
+        return false;
+    if (m == 2 && d == 29 && !((y % 4 == 0 && y % 100 != 0) || y % 400 == 0))
+        return false;
+    return true;
+}
+
+/* http(s) with a host, no blanks; the scheme is matched case-insensitively. */
+static const char *
+check_url(const char *s)
+{
+    const char *why = NULL;
+    size_t len = strlen(s), skip;
+
+    if (len > MAX_URL) {
+        why = "too long";
+        goto out;
+    }
+    if (len >= 8 && aw_str_eq_nocase((struct aw_str){s, 8}, "https://"))
+        skip = 8;
+    else if (len >= 7 && aw_str_eq_nocase((struct aw_str){s, 7}, "http://"))
+        skip = 7;
+    else {
+        why = "expected an http(s) URL";
+        goto out;
+    }
+    if (s[skip] == '\0' || s[skip] == '/') {
+        why = "expected an http(s) URL with a host";
+        goto out;
+    }
+    for (size_t i = 0; i < len; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if (c <= 0x20 || c == 0x7F || c == '"' || c == '<' || c == '>' || c == '\\') {
+            why = "expected an http(s) URL without blanks or quotes";
+            goto out;
+        }
+    }
+    if (!aw_utf8_valid(s, len))
+        why = "invalid UTF-8";
+out:
+    return why;
+}
+
+/* Data keys: ^[a-z0-9]+(-[a-z0-9]+)*$ */
+static bool
+is_key(const char *s)
+{
+    size_t len = strlen(s);
+
+    if (len == 0 || len > MAX_KEY || s[0] == '-' || s[len - 1] == '-')
+        return false;
+    for (size_t i = 0; i < len; i++) {
+        char c = s[i];
+        if (c == '-' && s[i + 1] == '-')
+            return false;
+        if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-'))
+            return false;
+    }
+    return true;
+}
+
+/* ======================================================================
+ * CSV
+ * ====================================================================== */
+
+struct csv_row {
+    size_t line;
+    size_t n;
+    char **f;
+};
+
+struct csv_doc {
+    const char *name;
+    struct aw_arena *a;
+    struct csv_row *rows; /* rows[0] is the header */
+    size_t nrows, cap;
+    char **cur; /* fields of the row being parsed */
+    size_t ncur;
+    size_t line;      /* line being fed to the parser */
+    size_t row_start; /* line where the current row began */
+    enum aw_err rc;
+    char *err;
+    size_t errlen;
+};
+
+/* The header name of column i, or a placeholder. */
+static const char *
+col_name(const struct csv_doc *d, size_t i)
+{
+    if (d->nrows > 0 && i < d->rows[0].n)
+        return d->rows[0].f[i];
+    return "?";
+}
+
+static void
+csv_field_cb(void *s, size_t len, void *data)
+{
+    struct csv_doc *d = data;
+
+    if (d->rc != AW_OK)
+        return;
+    if (d->ncur == 0)
+        d->cur = aw_arena_calloc(d->a, CSV_MAX_FIELDS, sizeof(*d->cur));
+    if (d->ncur >= CSV_MAX_FIELDS) {
+        d->rc = fail(AW_ETOOBIG, d->err, d->errlen, "%s:%zu: more than %d fields", d->name,
+                     d->row_start, CSV_MAX_FIELDS);
+        return;
+    }
+    d->cur[d->ncur++] = aw_arena_strndup(d->a, s ? (const char *)s : "", s ? len : 0);
+}
+
+static void
+csv_row_cb(int c, void *data)
+{
+    struct csv_doc *d = data;
+    struct csv_row *r;
+
+    (void)c;
+    if (d->rc != AW_OK)
+        return;
+    if (d->nrows >= CSV_MAX_ROWS) {
+        d->rc = fail(AW_ETOOBIG, d->err, d->errlen, "%s:%zu: more than %d rows", d->name,
+                     d->row_start, CSV_MAX_ROWS);
+        return;
+    }
+    if (d->nrows == d->cap) {
+        size_t ncap = d->cap ? d->cap * 2 : 64;
+        struct csv_row *nr = aw_arena_calloc(d->a, ncap, sizeof(*nr));
+        if (d->nrows > 0)
+            memcpy(nr, d->rows, d->nrows * sizeof(*nr));
+        d->rows = nr;
+        d->cap = ncap;
+    }
+    r = &d->rows[d->nrows++];
+    r->line = d->row_start;
+    r->n = d->ncur;
+    r->f = d->cur;
+    d->cur = NULL;
+    d->ncur = 0;
+    d->row_start = d->line + 1;
+}
+
+/* Parses the file at path into d->rows (header first). */
+static enum aw_err
+csv_read(struct csv_doc *d, const char *path)
+{
+    enum aw_err rc;
+    struct csv_parser p;
+    bool parser = false;
+    char *buf = NULL;
+    size_t len = 0, pos = 0;
+
+    rc = aw_store__read_file(path, CSV_MAX_BYTES, &buf, &len);
+    if (rc != AW_OK) {
+        rc = fail(rc, d->err, d->errlen, "%s: cannot read the file: %s", d->name, aw_strerror(rc));
+        goto out;
+    }
+    if (csv_init(&p, CSV_STRICT | CSV_STRICT_FINI | CSV_APPEND_NULL) != 0) {
+        rc = fail(AW_ENOMEM, d->err, d->errlen, "%s: cannot start the CSV parser", d->name);
+        goto out;
+    }
+    parser = true;
+    if (len >= 3 && memcmp(buf, "\xEF\xBB\xBF", 3) == 0)
+        pos = 3; /* a UTF-8 byte order mark */
+    d->row_start = 1;
+    /* one line at a time, so that errors can name it */
+    while (pos < len && d->rc == AW_OK) {
+        const char *nl = memchr(buf + pos, '\n', len - pos);
+        size_t n = nl ? (size_t)(nl - (buf + pos)) + 1 : len - pos;
+
+        d->line++;
+        if (d->ncur == 0 && p.pstate == 0) /* no row begun: blank lines are skipped */
+            d->row_start = d->line;
+        if (csv_parse(&p, buf + pos, n, csv_field_cb, csv_row_cb, d) != n) {
+            rc = fail(AW_ESYNTAX, d->err, d->errlen, "%s:%zu:%s: malformed quoted field", d->name,
+                      d->line, col_name(d, d->ncur));
+            goto out;
+        }
+        pos += n;
+    }
+    if (d->rc != AW_OK) {
+        rc = d->rc;
+        goto out;
+    }
+    if (csv_fini(&p, csv_field_cb, csv_row_cb, d) != 0) {
+        rc = fail(AW_ESYNTAX, d->err, d->errlen, "%s:%zu:%s: unterminated quoted field", d->name,
+                  d->row_start, col_name(d, d->ncur));
+        goto out;
+    }
+    rc = d->rc;
+    if (rc == AW_OK && d->nrows == 0)
+        rc =
+            fail(AW_ESYNTAX, d->err, d->errlen, "%s:1: empty file, expected a header row", d->name);
+out:
+    if (parser)
+        csv_free(&p);
+    free(buf);
+    return rc;
+}
+
+/* A column the loader reads: idx is filled by csv_columns(). */
+struct csv_col {
+    const char *name;
+    bool required; /* the column must be in the header */
+    size_t max;    /* characters */
+    int idx;
+};
+
+/* Finds each column in the header (any order; unknown columns are ignored),
+ * checks that every row has the header's width and that every field is
+ * valid single-line text within its column's limit. */
+static enum aw_err
+csv_columns(struct csv_doc *d, struct csv_col *cols, size_t ncols)
+{
+    enum aw_err rc = AW_OK;
+    const struct csv_row *h = &d->rows[0];
+
+    for (size_t i = 0; i < h->n; i++) {
+        for (size_t j = 0; j < i; j++) {
+            if (strcmp(h->f[i], h->f[j]) == 0) {
+                rc = fail(AW_EINVAL, d->err, d->errlen, "%s:1:%s: duplicate column", d->name,
+                          h->f[i]);
+                goto out;
+            }
+        }
+    }
+    for (size_t c = 0; c < ncols; c++) {
+        cols[c].idx = -1;
+        for (size_t i = 0; i < h->n; i++)
+            if (strcmp(h->f[i], cols[c].name) == 0)
+                cols[c].idx = (int)i;
+        if (cols[c].idx < 0 && cols[c].required) {
+            rc = fail(AW_EINVAL, d->err, d->errlen, "%s:1:%s: missing column", d->name,
+                      cols[c].name);
+            goto out;
+        }
+    }
+    for (size_t r = 1; r < d->nrows; r++) {
+        const struct csv_row *row = &d->rows[r];
+        if (row->n != h->n) {
+            rc = fail(AW_EINVAL, d->err, d->errlen, "%s:%zu: expected %zu fields, found %zu",
+                      d->name, row->line, h->n, row->n);
+            goto out;
+        }
+        for (size_t c = 0; c < ncols; c++) {
+            const char *v, *why;
+            if (cols[c].idx < 0)
+                continue;
+            v = row->f[cols[c].idx];
+            why = check_text(v, strlen(v), cols[c].max, false);
+            if (why != NULL) {
+                rc = fail(AW_EINVAL, d->err, d->errlen, "%s:%zu:%s: %s", d->name, row->line,
+                          cols[c].name, why);
+                goto out;
+            }
+        }
+    }
+out:
+    return rc;
+}
+
+/* Field of column c in row r ("" when the column is absent). */
+static const char *
+fld(const struct csv_doc *d, size_t r, const struct csv_col *c)
+{
+    return c->idx < 0 ? "" : d->rows[r].f[c->idx];
+}
+
+/* Empty: 0 and true when optional. Else a year in [1900, 2200]. */
+static bool
+parse_year(const char *s, bool optional, int *out)
+{
+    int64_t v;
+
+    *out = 0;
+    if (s[0] == '\0')
+        return optional;
+    if (strlen(s) != 4 || aw_str_to_i64(aw_str_c(s), 1900, 2200, &v) != 0)
+        return false;
+    *out = (int)v;
+    return true;
+}
+
+/* ---- countries.csv ---- */
+
+enum { CC_CODE, CC_NAME_EN, CC_NAME_FR, CC_MEMBER, CC_JOINED, CC_LEFT, CC_LANZAROTE, CC_N };
+
+static enum aw_err
+read_countries(struct aw_arena *a, const char *path, struct aw_country **out, size_t *n, char *err,
+               size_t errlen)
+{
+    enum aw_err rc;
+    struct csv_doc d = {.name = path, .a = a, .err = err, .errlen = errlen};
+    struct csv_col cols[CC_N] = {
+        [CC_CODE] = {"code", true, 2, 0},
+        [CC_NAME_EN] = {"name_en", true, MAX_NAME, 0},
+        [CC_NAME_FR] = {"name_fr", true, MAX_NAME, 0},
+        [CC_MEMBER] = {"coe_member", true, 10, 0},
+        [CC_JOINED] = {"coe_joined_year", true, 4, 0},
+        [CC_LEFT] = {"coe_left_year", true, 4, 0},
+        [CC_LANZAROTE] = {"lanzarote_ratified_year", true, 4, 0},
+    };
+    struct aw_country *v;
+
+    rc = csv_read(&d, path);
+    if (rc == AW_OK)
+        rc = csv_columns(&d, cols, CC_N);
+    if (rc != AW_OK)
+        goto out;
+    v = aw_arena_calloc(a, d.nrows, sizeof(*v));
+    for (size_t r = 1; r < d.nrows; r++) {
+        struct aw_country *c = &v[r - 1];
+        const char *code = fld(&d, r, &cols[CC_CODE]);
+        const char *member = fld(&d, r, &cols[CC_MEMBER]);
+        size_t line = d.rows[r].line;
+        const char *bad = NULL, *why = NULL;
+
+        if (!is_upper2(code)) {
+            bad = "code";
+            why = "expected an ISO 3166-1 alpha-2 code (two capital letters)";
+        } else if (fld(&d, r, &cols[CC_NAME_EN])[0] == '\0') {
+            bad = "name_en";
+            why = "must not be empty";
+        } else if (strcmp(member, "yes") != 0 && strcmp(member, "former") != 0 &&
+                   strcmp(member, "no") != 0) {
+            bad = "coe_member";
+            why = "expected yes, former or no";
+        } else if (!parse_year(fld(&d, r, &cols[CC_JOINED]), true, &c->coe_joined_year)) {
+            bad = "coe_joined_year";
+            why = "expected a year";
+        } else if (!parse_year(fld(&d, r, &cols[CC_LEFT]), true, &c->coe_left_year)) {
+            bad = "coe_left_year";
+            why = "expected a year";
+        } else if (!parse_year(fld(&d, r, &cols[CC_LANZAROTE]), true, &c->lanzarote_year)) {
+            bad = "lanzarote_ratified_year";
+            why = "expected a year";
+        }
+        for (size_t k = 0; bad == NULL && k + 1 < r; k++) {
+            if (strcmp(v[k].code, code) == 0) {
+                bad = "code";
+                why = "duplicate country code";
+            }
+        }
+        if (bad != NULL) {
+            rc = fail(AW_EINVAL, err, errlen, "%s:%zu:%s: %s", path, line, bad, why);
+            goto out;
+        }
+        memcpy(c->code, code, 3);
+        c->name_en = fld(&d, r, &cols[CC_NAME_EN]);
+        c->name_fr = fld(&d, r, &cols[CC_NAME_FR]);
+        c->name = c->name_en;
+        c->coe_member = strcmp(member, "yes") == 0;
+    }
+    *out = v;
+    *n = d.nrows - 1;
+out:
+    return rc;
+}
+
+/* ---- editions.csv ---- */
+
+enum { EC_YEAR, EC_NUMBER, EC_THEME, EC_ISSUERS, EC_SUPPORTERS, EC_N };
+
+/* True when code is among the n countries or in the store. */
+static bool
+country_known(struct aw_store *st, struct aw_arena *a, const struct aw_country *v, size_t n,
+              const char *code)
+{
+    struct aw_country c;
+
+    for (size_t i = 0; i < n; i++)
+        if (strcmp(v[i].code, code) == 0)
+            return true;
+    return aw_store_country(st, a, "en", code, &c) == AW_OK;
+}
+
+static enum aw_err
+read_editions(struct aw_store *st, struct aw_arena *a, const char *path,
+              const struct aw_country *countries, size_t ncountries, struct aw_edition **out,
+              size_t *n, char *err, size_t errlen)
+{
+    enum aw_err rc;
+    struct csv_doc d = {.name = path, .a = a, .err = err, .errlen = errlen};
+    struct csv_col cols[EC_N] = {
+        [EC_YEAR] = {"year", true, 4, 0},
+        [EC_NUMBER] = {"number", true, 4, 0},
+        [EC_THEME] = {"theme_en", true, MAX_SHORT, 0},
+        [EC_ISSUERS] = {"joint_statement_issued_by", true, 1000, 0},
+        [EC_SUPPORTERS] = {"joint_statement_supported_by_count", true, 4, 0},
+    };
+    struct aw_edition *v;
+
+    rc = csv_read(&d, path);
+    if (rc == AW_OK)
+        rc = csv_columns(&d, cols, EC_N);
+    if (rc != AW_OK)
+        goto out;
+    v = aw_arena_calloc(a, d.nrows, sizeof(*v));
+    for (size_t r = 1; r < d.nrows; r++) {
+        struct aw_edition *e = &v[r - 1];
+        const char *num = fld(&d, r, &cols[EC_NUMBER]);
+        const char *sup = fld(&d, r, &cols[EC_SUPPORTERS]);
+        const char *iss = fld(&d, r, &cols[EC_ISSUERS]);
+        size_t line = d.rows[r].line;
+        const char *bad = NULL, *why = NULL;
+        int64_t x;
+
+        e->js_supported_count = -1;
+        if (!parse_year(fld(&d, r, &cols[EC_YEAR]), false, &e->year)) {
+            bad = "year";
+            why = "expected a year";
+        } else if (aw_str_to_i64(aw_str_c(num), 1, 1000, &x) != 0) {
+            bad = "number";
+            why = "expected an edition number from 1 to 1000";
+        } else if (sup[0] != '\0' && aw_str_to_i64(aw_str_c(sup), 0, 1000, &x) != 0) {
+            bad = "joint_statement_supported_by_count";
+            why = "expected a count from 0 to 1000";
+        }
+        if (bad == NULL) {
+            e->number = (int)(aw_str_to_i64(aw_str_c(num), 1, 1000, &x) == 0 ? x : 0);
+            if (sup[0] != '\0' && aw_str_to_i64(aw_str_c(sup), 0, 1000, &x) == 0)
+                e->js_supported_count = (int)x;
+        }
+        for (size_t k = 0; bad == NULL && k + 1 < r; k++) {
+            if (v[k].year == e->year) {
+                bad = "year";
+                why = "duplicate edition year";
+            }
+        }
+        if (bad == NULL) {
+            /* "AD;LU;MC": each a known country, once */
+            const char **codes = aw_arena_calloc(a, strlen(iss) / 2 + 1, sizeof(*codes));
+            char *list = aw_arena_strdup(a, iss), *p = list;
+            size_t nc = 0;
+            while (bad == NULL && p != NULL && *p != '\0') {
+                char *semi = strchr(p, ';'), *item = p;
+                if (semi != NULL)
+                    *semi = '\0';
+                p = semi ? semi + 1 : NULL;
+                while (*item == ' ')
+                    item++;
+                for (char *t = item + strlen(item); t > item && t[-1] == ' ';)
+                    *--t = '\0';
+                if (!is_upper2(item)) {
+                    bad = "joint_statement_issued_by";
+                    why = "expected ISO country codes separated by ';'";
+                } else if (!country_known(st, a, countries, ncountries, item)) {
+                    bad = "joint_statement_issued_by";
+                    why = aw_arena_printf(a, "unknown country code %s", item);
+                } else {
+                    for (size_t k = 0; k < nc; k++)
+                        if (strcmp(codes[k], item) == 0) {
+                            bad = "joint_statement_issued_by";
+                            why = aw_arena_printf(a, "country code %s given twice", item);
+                        }
+                    codes[nc++] = item;
+                }
+            }
+            e->js_issued_by = codes;
+            e->js_issued_n = nc;
+        }
+        if (bad != NULL) {
+            rc = fail(AW_EINVAL, err, errlen, "%s:%zu:%s: %s", path, line, bad, why);
+            goto out;
+        }
+        e->theme = fld(&d, r, &cols[EC_THEME])[0] ? fld(&d, r, &cols[EC_THEME]) : NULL;
+    }
+    *out = v;
+    *n = d.nrows - 1;
+out:
+    return rc;
+}
+
+/* ---- help_services.csv ---- */
+
+enum {
+    HC_CODE,
+    HC_KIND,
+    HC_NAME,
+    HC_ORG,
+    HC_URL,
+    HC_PHONE,
+    HC_LANGS,
+    HC_SOURCE,
+    HC_CONFIDENCE,
+    HC_N
+};
+
+/* Splits "de;en" into checked ISO 639-1 codes; false on a bad item. */
+static bool
+parse_languages(struct aw_arena *a, const char *s, const char ***out, size_t *n)
+{
+    char *list = aw_arena_strdup(a, s), *p = list;
+    const char **v = aw_arena_calloc(a, strlen(s) / 2 + 1, sizeof(*v));
+    size_t len = 0;
+    bool ok = true;
+
+    while (p != NULL && *p != '\0') {
+        char *semi = strchr(p, ';'), *item = p;
+        if (semi != NULL)
+            *semi = '\0';
+        p = semi ? semi + 1 : NULL;
+        while (*item == ' ')
+            item++;
+        for (char *t = item + strlen(item); t > item && t[-1] == ' ';)
+            *--t = '\0';
+        if (!is_lower2(item)) {
+            ok = false;
+            break;
+        }
+        v[len++] = item;
+    }
+    *out = v;
+    *n = len;
+    return ok;
+}
+
+static enum aw_err
+read_help(struct aw_arena *a, const char *path, const struct aw_load_opts *opts,
+          struct aw_help_service **out, size_t *n, char *err, size_t errlen)
+{
+    enum aw_err rc;
+    struct csv_doc d = {.name = path, .a = a, .err = err, .errlen = errlen};
+    struct csv_col cols[HC_N] = {
+        [HC_CODE] = {"country_code", true, 2, 0},
+        [HC_KIND] = {"kind", true, 20, 0},
+        [HC_NAME] = {"name", true, MAX_NAME, 0},
+        [HC_ORG] = {"organisation", true, MAX_SHORT, 0},
+        [HC_URL] = {"url", true, MAX_URL, 0},
+        [HC_PHONE] = {"phone", true, MAX_PHONE, 0},
+        [HC_LANGS] = {"languages", true, 200, 0},
+        [HC_SOURCE] = {"source_url", true, MAX_URL, 0},
+        [HC_CONFIDENCE] = {"confidence", true, 10, 0},
+    };
+    struct aw_help_service *v;
+    char today[11];
+
+    aw_store__today(today);
+    rc = csv_read(&d, path);
+    if (rc == AW_OK)
+        rc = csv_columns(&d, cols, HC_N);
+    if (rc != AW_OK)
+        goto out;
+    v = aw_arena_calloc(a, d.nrows, sizeof(*v));
+    for (size_t r = 1; r < d.nrows; r++) {
+        struct aw_help_service *h = &v[r - 1];
+        const char *code = fld(&d, r, &cols[HC_CODE]);
+        const char *url = fld(&d, r, &cols[HC_URL]);
+        const char *src = fld(&d, r, &cols[HC_SOURCE]);
+        const char *conf = fld(&d, r, &cols[HC_CONFIDENCE]);
+        size_t line = d.rows[r].line;
+        const char *bad = NULL, *why = NULL;
+
+        h->name = fld(&d, r, &cols[HC_NAME]);
+        if (!is_upper2(code)) {
+            bad = "country_code";
+            why = "expected an ISO 3166-1 alpha-2 code (two capital letters)";
+        } else if (aw_help_kind_parse(fld(&d, r, &cols[HC_KIND]), &h->kind) != 0) {
+            bad = "kind";
+            why = "expected report, helpline or prevention";
+        } else if (h->name[0] == '\0') {
+            bad = "name";
+            why = "must not be empty";
+        } else if (url[0] != '\0' && (why = check_url(url)) != NULL) {
+            bad = "url";
+        } else if (!parse_languages(a, fld(&d, r, &cols[HC_LANGS]), &h->languages,
+                                    &h->languages_n)) {
+            bad = "languages";
+            why = "expected ISO 639-1 codes separated by ';'";
+        } else if (src[0] != '\0' && (why = check_url(src)) != NULL) {
+            bad = "source_url";
+        } else if (strcmp(conf, "high") != 0 && strcmp(conf, "medium") != 0 &&
+                   strcmp(conf, "low") != 0) {
+            bad = "confidence";
+            why = "expected high, medium or low";
+        }
+        for (size_t k = 0; bad == NULL && k + 1 < r; k++) {
+            if (strcmp(v[k].country_code, code) == 0 && v[k].kind == h->kind &&
+                strcmp(v[k].name, h->name) == 0) {
+                bad = "name";
+                why = "duplicate service (same country, kind and name)";
+            }
+        }
+        if (bad != NULL) {
+            rc = fail(AW_EINVAL, err, errlen, "%s:%zu:%s: %s", path, line, bad, why);
+            goto out;
+        }
+        memcpy(h->country_code, code, 3);
+        h->organisation = fld(&d, r, &cols[HC_ORG]);
+        h->url = url[0] ? url : NULL;
+        h->phone = fld(&d, r, &cols[HC_PHONE])[0] ? fld(&d, r, &cols[HC_PHONE]) : NULL;
+        h->source_url = src[0] ? src : NULL;
+        h->confidence = conf;
+        if (opts->publish_high_help && strcmp(conf, "high") == 0) {
+            h->verified_at = aw_arena_strdup(a, today);
+            h->verified_by = opts->verified_by ? opts->verified_by : "reference import";
+        }
+    }
+    *out = v;
+    *n = d.nrows - 1;
+out:
+    return rc;
+}
+
+enum aw_err
+aw_load_reference(struct aw_store *st, const char *dir, const struct aw_load_opts *opts, char *err,
+                  size_t errlen)
+{
+    enum aw_err rc;
+    struct aw_arena *a = aw_arena_new(0);
+    struct aw_country *countries = NULL;
+    struct aw_edition *editions = NULL;
+    struct aw_help_service *help = NULL;
+    size_t nc = 0, ne = 0, nh = 0;
+    bool in_tx = false;
+    const char *what = "";
+
+    if (opts == NULL)
+        opts = &default_opts;
+    rc = read_countries(a, aw_arena_printf(a, "%s/countries.csv", dir), &countries, &nc, err,
+                        errlen);
+    if (rc == AW_OK)
+        rc = read_editions(st, a, aw_arena_printf(a, "%s/editions.csv", dir), countries, nc,
+                           &editions, &ne, err, errlen);
+    if (rc == AW_OK)
+        rc = read_help(a, aw_arena_printf(a, "%s/help_services.csv", dir), opts, &help, &nh, err,
+                       errlen);
+    if (rc != AW_OK)
+        goto out;
+
+    rc = aw_store_begin(st);
+    if (rc != AW_OK) {
+        what = "begin";
+        goto db_out;
+    }
+    in_tx = true;
+    for (size_t i = 0; i < nc && rc == AW_OK; i++) {
+        what = "countries.csv";
+        rc = aw_store_put_country(st, &countries[i]);
+    }
+    for (size_t i = 0; i < ne && rc == AW_OK; i++) {
+        struct aw_edition old;
+        /* the texts come from the JSON data files: keep them */
+        what = "editions.csv";
+        if (aw_store_edition(st, a, "en", editions[i].year, &old) == AW_OK) {
+            editions[i].theme_why = old.theme_why;
+            editions[i].invitation = old.invitation;
+        }
+        rc = aw_store_put_edition(st, &editions[i]);
+    }
+    for (size_t i = 0; i < nh && rc == AW_OK; i++) {
+        what = "help_services.csv";
+        rc = aw_store_put_help_service(st, &help[i], NULL);
+    }
+    if (rc != AW_OK)
+        goto db_out;
+    in_tx = false;
+    what = "commit";
+    rc = aw_store_commit(st);
+db_out:
+    if (rc != AW_OK)
+        fail(rc, err, errlen, "%s/%s: %s", dir, what, aw_store_errmsg(st));
+    if (in_tx)
+        aw_store_rollback(st);
+    else if (rc == AW_OK)
+        AW_INFO("loaded %zu countries, %zu editions, %zu help services from %s", nc, ne, nh, dir);
+out:
+    aw_arena_free(a);
+    return rc;
+}
+
+/* ======================================================================
+ * JSON
+ * ====================================================================== */
+
+struct jctx {
+    const char *name; /* file name for messages */
+    struct aw_store *st;
+    struct aw_arena *a;
+    char *err;
+    size_t errlen;
+};
+
+static enum aw_err jfail(struct jctx *c, const char *path, const char *fmt, ...) AW_PRINTF(3, 4);
+
+/* "FILE: PATH: message", AW_EINVAL. */
+static enum aw_err
+jfail(struct jctx *c, const char *path, const char *fmt, ...)
+{
+    va_list ap;
+    char msg[512];
+
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof(msg), fmt, ap);
+    va_end(ap);
+    return fail(AW_EINVAL, c->err, c->errlen, "%s: %s: %s", c->name, path, msg);
+}
+
+/* "prefix.name" in the arena. */
+static const char *
+jpath(struct jctx *c, const char *prefix, const char *name)
+{
+    return aw_arena_printf(c->a, "%s.%s", prefix, name);
+}
+
+/* Rejects members of obj that are not in allowed (NULL-terminated). */
+static enum aw_err
+check_members(struct jctx *c, json_t *obj, const char *path, const char *const *allowed)
+{
+    enum aw_err rc = AW_OK;
+    const char *k;
+    json_t *v;
+
+    json_object_foreach(obj, k, v)
+    {
+        if (!aw_model_in_list(allowed, k)) {
+            char safe[64];
+            aw_log_repr(safe, sizeof(safe), k, strlen(k));
+            rc = jfail(c, path, "unknown field \"%s\"", safe);
+            break;
+        }
+    }
+    return rc;
+}
+
+enum jflags {
+    J_REQUIRED = 1,  /* must be present and not null */
+    J_MULTILINE = 2, /* Markdown: newlines allowed */
+    J_NONEMPTY = 4,  /* "" is an error */
+};
+
+/* A string member (absent or null: *out = NULL unless J_REQUIRED). */
+static enum aw_err
+get_str(struct jctx *c, json_t *obj, const char *path, const char *name, int flags, size_t max,
+        const char **out)
+{
+    enum aw_err rc = AW_OK;
+    json_t *v = json_object_get(obj, name);
+    const char *why;
+
+    *out = NULL;
+    if (v == NULL || json_is_null(v)) {
+        if (flags & J_REQUIRED)
+            rc = jfail(c, jpath(c, path, name), v ? "must not be null" : "missing");
+        goto out;
+    }
+    if (!json_is_string(v)) {
+        rc = jfail(c, jpath(c, path, name), "expected a string");
+        goto out;
+    }
+    why = check_text(json_string_value(v), json_string_length(v), max, flags & J_MULTILINE);
+    if (why != NULL) {
+        if (strcmp(why, "too long") == 0)
+            rc = jfail(c, jpath(c, path, name), "longer than %zu characters", max);
+        else
+            rc = jfail(c, jpath(c, path, name), "%s", why);
+        goto out;
+    }
+    if ((flags & J_NONEMPTY) && json_string_length(v) == 0) {
+        rc = jfail(c, jpath(c, path, name), "must not be empty");
+        goto out;
+    }
+    *out = json_string_value(v);
+out:
+    return rc;
+}
+
+static enum aw_err
+get_key(struct jctx *c, json_t *obj, const char *path, const char *name, const char **out)
+{
+    enum aw_err rc = get_str(c, obj, path, name, J_REQUIRED, MAX_KEY, out);
+
+    if (rc == AW_OK && !is_key(*out))
+        rc = jfail(c, jpath(c, path, name),
+                   "expected a key of lowercase letters, digits and single hyphens");
+    return rc;
+}
+
+static enum aw_err
+get_date(struct jctx *c, json_t *obj, const char *path, const char *name, const char **out)
+{
+    enum aw_err rc = AW_OK;
+    json_t *v = json_object_get(obj, name);
+
+    *out = NULL;
+    if (v == NULL || json_is_null(v))
+        goto out;
+    if (!json_is_string(v) || !is_date(json_string_value(v))) {
+        rc = jfail(c, jpath(c, path, name), "expected a date YYYY-MM-DD");
+        goto out;
+    }
+    *out = json_string_value(v);
+out:
+    return rc;
+}
+
+static enum aw_err
+get_url(struct jctx *c, json_t *obj, const char *path, const char *name, bool required,
+        const char **out)
+{
+    enum aw_err rc = get_str(c, obj, path, name, required ? J_REQUIRED : 0, MAX_URL, out);
+    const char *why;
+
+    if (rc == AW_OK && *out != NULL && (why = check_url(*out)) != NULL)
+        rc = jfail(c, jpath(c, path, name), "%s", why);
+    return rc;
+}
+
+/* A country code or null; the code must be in the store's countries. */
+static enum aw_err
+get_country(struct jctx *c, json_t *obj, const char *path, const char *name, const char **out)
+{
+    enum aw_err rc = get_str(c, obj, path, name, 0, 2, out);
+    struct aw_country country;
+
+    if (rc != AW_OK || *out == NULL)
+        goto out;
+    if (!is_upper2(*out)) {
+        rc = jfail(c, jpath(c, path, name), "expected an ISO 3166-1 alpha-2 code or null");
+        goto out;
+    }
+    if (aw_store_country(c->st, c->a, "en", *out, &country) != AW_OK)
+        rc = jfail(c, jpath(c, path, name), "unknown country %s (load countries.csv first)", *out);
+out:
+    return rc;
+}
+
+static enum aw_err
+get_bool(struct jctx *c, json_t *obj, const char *path, const char *name, bool *out)
+{
+    enum aw_err rc = AW_OK;
+    json_t *v = json_object_get(obj, name);
+
+    *out = false;
+    if (v == NULL)
+        goto out;
+    if (!json_is_boolean(v)) {
+        rc = jfail(c, jpath(c, path, name), "expected true or false");
+        goto out;
+    }
+    *out = json_is_true(v);
+out:
+    return rc;
+}
+
+/* An array of strings, each in `allowed` (or an ISO 639-1 code when allowed
+ * is NULL), no repeats; at least one when nonempty. */
+static enum aw_err
+get_list(struct jctx *c, json_t *obj, const char *path, const char *name,
+         const char *const *allowed, bool nonempty, const char ***out, size_t *n)
+{
+    enum aw_err rc = AW_OK;
+    json_t *v = json_object_get(obj, name);
+    const char *p = jpath(c, path, name);
+    const char **items = NULL;
+    size_t len = 0;
+
+    *out = NULL;
+    *n = 0;
+    if (v == NULL || json_is_null(v)) {
+        if (nonempty)
+            rc = jfail(c, p, "missing");
+        goto out;
+    }
+    if (!json_is_array(v)) {
+        rc = jfail(c, p, "expected an array");
+        goto out;
+    }
+    if (json_array_size(v) > MAX_LIST) {
+        rc = jfail(c, p, "more than %d items", MAX_LIST);
+        goto out;
+    }
+    if (nonempty && json_array_size(v) == 0) {
+        rc = jfail(c, p, "must not be empty");
+        goto out;
+    }
+    items = aw_arena_calloc(c->a, json_array_size(v) + 1, sizeof(*items));
+    for (size_t i = 0; i < json_array_size(v); i++) {
+        json_t *e = json_array_get(v, i);
+        const char *s = json_is_string(e) ? json_string_value(e) : NULL;
+        const char *ip = aw_arena_printf(c->a, "%s[%zu]", p, i);
+
+        if (s == NULL || strlen(s) != json_string_length(e)) {
+            rc = jfail(c, ip, "expected a string");
+            goto out;
+        }
+        if (allowed == NULL ? !is_lower2(s) : !aw_model_in_list(allowed, s)) {
+            char safe[64];
+            aw_log_repr(safe, sizeof(safe), s, strlen(s));
+            rc = jfail(c, ip,
+                       allowed ? "unknown value \"%s\"" : "expected an ISO 639-1 code, not \"%s\"",
+                       safe);
+            goto out;
+        }
+        for (size_t k = 0; k < len; k++) {
+            if (strcmp(items[k], s) == 0) {
+                rc = jfail(c, ip, "\"%s\" given twice", s);
+                goto out;
+            }
+        }
+        items[len++] = s;
+    }
+    *out = items;
+    *n = len;
+out:
+    return rc;
+}
+
+/* The array member `name` of the top level (absent: empty). */
+static enum aw_err
+get_array(struct jctx *c, json_t *root, const char *name, json_t **out)
+{
+    enum aw_err rc = AW_OK;
+    json_t *v = json_object_get(root, name);
+
+    *out = v;
+    if (v != NULL && !json_is_array(v))
+        rc = jfail(c, name, "expected an array");
+    return rc;
+}
+
+struct jorg {
+    const char *key;
+    struct aw_org org;
+};
+
+struct jdata {
+    int year;
+    struct aw_edition edition;
+    struct jorg *orgs;
+    size_t norgs;
+    struct aw_activity *acts;
+    const char **act_keys;
+    size_t nacts;
+    struct aw_statement *stmts;
+    size_t nstmts;
+    struct aw_document *docs;
+    size_t ndocs;
+    struct aw_tool *tools;
+    size_t ntools;
+};
+
+/* Index of the organisation with this key, or -1. */
+static long
+find_org(const struct jdata *d, const char *key)
+{
+    for (size_t i = 0; i < d->norgs; i++)
+        if (strcmp(d->orgs[i].key, key) == 0)
+            return (long)i;
+    return -1;
+}
+
+/* An element of arr at i that must be an object; its path in *path. */
+static enum aw_err
+element(struct jctx *c, json_t *arr, const char *arrname, size_t i, const char *const *allowed,
+        json_t **obj, const char **path)
+{
+    enum aw_err rc = AW_OK;
+
+    *path = aw_arena_printf(c->a, "%s[%zu]", arrname, i);
+    *obj = json_array_get(arr, i);
+    if (!json_is_object(*obj))
+        rc = jfail(c, *path, "expected an object");
+    else
+        rc = check_members(c, *obj, *path, allowed);
+    return rc;
+}
+
+/* A key unique among the first n of keys[]. */
+static enum aw_err
+unique_key(struct jctx *c, const char *path, const char *key, const char **keys, size_t n)
+{
+    enum aw_err rc = AW_OK;
+
+    for (size_t k = 0; k < n; k++) {
+        if (strcmp(keys[k], key) == 0) {
+            rc = jfail(c, jpath(c, path, "key"), "duplicate key \"%s\"", key);
+            break;
+        }
+    }
+    return rc;
+}
+
+/* The organisation a member refers to by key. */
+static enum aw_err
+get_org_ref(struct jctx *c, const struct jdata *d, json_t *obj, const char *path,
+            const struct jorg **out)
+{
+    enum aw_err rc;
+    const char *key;
+    long i;
+
+    *out = NULL;
+    rc = get_str(c, obj, path, "organisation", J_REQUIRED, MAX_KEY, &key);
+    if (rc != AW_OK)
+        goto out;
+    i = find_org(d, key);
+    if (i < 0) {
+        char safe[MAX_KEY * 4 + 1];
+        aw_log_repr(safe, sizeof(safe), key, strlen(key));
+        rc = jfail(c, jpath(c, path, "organisation"), "unknown organisation \"%s\"", safe);
+        goto out;
+    }
+    *out = &d->orgs[i];
+out:
+    return rc;
+}
+
+static enum aw_err
+parse_edition(struct jctx *c, json_t *root, struct jdata *d)
+{
+    static const char *const fields[] = {"year", "theme_why", "invitation", NULL};
+    enum aw_err rc;
+    json_t *e = json_object_get(root, "edition"), *y;
+    const char *why = NULL, *inv = NULL;
+
+    if (!json_is_object(e)) {
+        rc = jfail(c, "edition", e ? "expected an object" : "missing");
+        goto out;
+    }
+    rc = check_members(c, e, "edition", fields);
+    if (rc != AW_OK)
+        goto out;
+    y = json_object_get(e, "year");
+    if (!json_is_integer(y) || json_integer_value(y) < 1900 || json_integer_value(y) > 2200) {
+        rc = jfail(c, "edition.year", "expected a year");
+        goto out;
+    }
+    d->year = (int)json_integer_value(y);
+    if (aw_store_edition(c->st, c->a, "en", d->year, &d->edition) != AW_OK) {
+        rc = jfail(c, "edition.year", "no edition %d in the database (load editions.csv first)",
+                   d->year);
+        goto out;
+    }
+    rc = get_str(c, e, "edition", "theme_why", J_MULTILINE, MAX_LONGTEXT, &why);
+    if (rc == AW_OK)
+        rc = get_str(c, e, "edition", "invitation", J_MULTILINE, MAX_LONGTEXT, &inv);
+    if (rc != AW_OK)
+        goto out;
+    /* a member that is present replaces the text (null clears it) */
+    if (json_object_get(e, "theme_why") != NULL)
+        d->edition.theme_why = why;
+    if (json_object_get(e, "invitation") != NULL)
+        d->edition.invitation = inv;
+out:
+    return rc;
+}
+
+static enum aw_err
+parse_orgs(struct jctx *c, json_t *root, struct jdata *d)
+{
+    static const char *const fields[] = {"key", "name", "kind", "country", "website", NULL};
+    enum aw_err rc;
+    json_t *arr;
+
+    rc = get_array(c, root, "organisations", &arr);
+    if (rc != AW_OK || arr == NULL)
+        goto out;
+    d->orgs = aw_arena_calloc(c->a, json_array_size(arr) + 1, sizeof(*d->orgs));
+    for (size_t i = 0; i < json_array_size(arr); i++) {
+        struct jorg *o = &d->orgs[i];
+        const char *path, *kind = NULL;
+        json_t *obj;
+
+        rc = element(c, arr, "organisations", i, fields, &obj, &path);
+        if (rc == AW_OK)
+            rc = get_key(c, obj, path, "key", &o->key);
+        if (rc == AW_OK && find_org(d, o->key) >= 0)
+            rc = jfail(c, jpath(c, path, "key"), "duplicate key \"%s\"", o->key);
+        if (rc == AW_OK)
+            rc = get_str(c, obj, path, "name", J_REQUIRED | J_NONEMPTY, MAX_NAME, &o->org.name);
+        if (rc == AW_OK)
+            rc = get_str(c, obj, path, "kind", J_REQUIRED, 40, &kind);
+        if (rc == AW_OK && aw_org_kind_parse(kind, &o->org.kind) != 0)
+            rc = jfail(c, jpath(c, path, "kind"), "unknown organisation kind");
+        if (rc == AW_OK)
+            rc = get_country(c, obj, path, "country", &o->org.country_code);
+        if (rc == AW_OK)
+            rc = get_url(c, obj, path, "website", false, &o->org.website);
+        for (size_t k = 0; rc == AW_OK && k < i; k++) {
+            const struct aw_org *p = &d->orgs[k].org;
+            bool same_country = (p->country_code == NULL && o->org.country_code == NULL) ||
+                                (p->country_code && o->org.country_code &&
+                                 strcmp(p->country_code, o->org.country_code) == 0);
+            if (same_country && strcmp(p->name, o->org.name) == 0)
+                rc = jfail(c, jpath(c, path, "name"), "same name and country as organisations[%zu]",
+                           k);
+        }
+        if (rc != AW_OK)
+            goto out;
+        d->norgs = i + 1;
+    }
+out:
+    return rc;
+}
+
+static enum aw_err
+parse_links(struct jctx *c, json_t *obj, const char *path, struct aw_activity *act)
+{
+    static const char *const fields[] = {"label", "url", NULL};
+    enum aw_err rc = AW_OK;
+    json_t *arr = json_object_get(obj, "links");
+    const char *p = jpath(c, path, "links");
+
+    if (arr == NULL || json_is_null(arr))
+        goto out;
+    if (!json_is_array(arr)) {
+        rc = jfail(c, p, "expected an array");
+        goto out;
+    }
+    if (json_array_size(arr) > MAX_LIST) {
+        rc = jfail(c, p, "more than %d items", MAX_LIST);
+        goto out;
+    }
+    act->links = aw_arena_calloc(c->a, json_array_size(arr) + 1, sizeof(*act->links));
+    for (size_t i = 0; i < json_array_size(arr); i++) {
+        const char *lp;
+        json_t *l;
+
+        rc = element(c, arr, p, i, fields, &l, &lp);
+        if (rc == AW_OK)
+            rc = get_str(c, l, lp, "label", J_REQUIRED | J_NONEMPTY, MAX_SHORT,
+                         &act->links[i].label);
+        if (rc == AW_OK)
+            rc = get_url(c, l, lp, "url", true, &act->links[i].url);
+        if (rc != AW_OK)
+            goto out;
+        act->links_n = i + 1;
+    }
+out:
+    return rc;
+}
+
+static enum aw_err
+parse_activities(struct jctx *c, json_t *root, struct jdata *d)
+{
+    static const char *const fields[] = {"key",    "organisation", "country", "title", "summary",
+                                         "kinds",  "audiences",    "start",   "end",   "place",
+                                         "online", "languages",    "links",   NULL};
+    enum aw_err rc;
+    json_t *arr;
+
+    rc = get_array(c, root, "activities", &arr);
+    if (rc != AW_OK || arr == NULL)
+        goto out;
+    d->acts = aw_arena_calloc(c->a, json_array_size(arr) + 1, sizeof(*d->acts));
+    d->act_keys = aw_arena_calloc(c->a, json_array_size(arr) + 1, sizeof(*d->act_keys));
+    for (size_t i = 0; i < json_array_size(arr); i++) {
+        struct aw_activity *act = &d->acts[i];
+        const struct jorg *org = NULL;
+        const char *path, *key = NULL;
+        json_t *obj;
+
+        act->edition_year = d->year;
+        rc = element(c, arr, "activities", i, fields, &obj, &path);
+        if (rc == AW_OK)
+            rc = get_key(c, obj, path, "key", &key);
+        if (rc == AW_OK)
+            rc = unique_key(c, path, key, d->act_keys, i);
+        if (rc == AW_OK)
+            rc = get_org_ref(c, d, obj, path, &org);
+        if (rc == AW_OK)
+            rc = get_country(c, obj, path, "country", &act->country_code);
+        if (rc == AW_OK)
+            rc = get_str(c, obj, path, "title", J_REQUIRED | J_NONEMPTY, MAX_TITLE, &act->title);
+        if (rc == AW_OK)
+            rc = get_str(c, obj, path, "summary", J_REQUIRED | J_MULTILINE | J_NONEMPTY,
+                         MAX_SUMMARY, &act->summary);
+        if (rc == AW_OK)
+            rc = get_list(c, obj, path, "kinds", aw_model_activity_kinds, true, &act->kinds,
+                          &act->kinds_n);
+        if (rc == AW_OK)
+            rc = get_list(c, obj, path, "audiences", aw_model_audiences, true, &act->audiences,
+                          &act->audiences_n);
+        if (rc == AW_OK)
+            rc = get_date(c, obj, path, "start", &act->start_date);
+        if (rc == AW_OK)
+            rc = get_date(c, obj, path, "end", &act->end_date);
+        if (rc == AW_OK && act->start_date && act->end_date &&
+            strcmp(act->end_date, act->start_date) < 0)
+            rc = jfail(c, jpath(c, path, "end"), "before start (%s)", act->start_date);
+        if (rc == AW_OK)
+            rc = get_str(c, obj, path, "place", J_NONEMPTY, MAX_SHORT, &act->place);
+        if (rc == AW_OK)
+            rc = get_bool(c, obj, path, "online", &act->online);
+        if (rc == AW_OK)
+            rc = get_list(c, obj, path, "languages", NULL, false, &act->languages,
+                          &act->languages_n);
+        if (rc == AW_OK)
+            rc = parse_links(c, obj, path, act);
+        if (rc == AW_OK && act->country_code != NULL &&
+            (org->org.country_code == NULL ||
+             strcmp(org->org.country_code, act->country_code) != 0))
+            rc = jfail(c, jpath(c, path, "country"), "%s is not the country of organisation %s",
+                       act->country_code, org->key);
+        if (rc == AW_OK && act->country_code == NULL && strncmp(key, "int-", 4) != 0 &&
+            strncmp(key, "coe-", 4) != 0)
+            rc = jfail(c, jpath(c, path, "key"),
+                       "an activity without a country needs a key starting int- or coe-");
+        if (rc != AW_OK)
+            goto out;
+        act->org = org->org;
+        act->org.id = (int64_t)(org - d->orgs); /* index until written */
+        d->act_keys[i] = key;
+        d->nacts = i + 1;
+    }
+out:
+    return rc;
+}
+
+static enum aw_err
+parse_statements(struct jctx *c, json_t *root, struct jdata *d)
+{
+    static const char *const fields[] = {"key",     "organisation", "speaker", "role",
+                                         "summary", "url",          NULL};
+    enum aw_err rc;
+    json_t *arr;
+    const char **keys;
+
+    rc = get_array(c, root, "statements", &arr);
+    if (rc != AW_OK || arr == NULL)
+        goto out;
+    d->stmts = aw_arena_calloc(c->a, json_array_size(arr) + 1, sizeof(*d->stmts));
+    keys = aw_arena_calloc(c->a, json_array_size(arr) + 1, sizeof(*keys));
+    for (size_t i = 0; i < json_array_size(arr); i++) {
+        struct aw_statement *s = &d->stmts[i];
+        const struct jorg *org = NULL;
+        const char *path;
+        json_t *obj;
+
+        s->edition_year = d->year;
+        rc = element(c, arr, "statements", i, fields, &obj, &path);
+        if (rc == AW_OK)
+            rc = get_key(c, obj, path, "key", &keys[i]);
+        if (rc == AW_OK)
+            rc = unique_key(c, path, keys[i], keys, i);
+        if (rc == AW_OK)
+            rc = get_org_ref(c, d, obj, path, &org);
+        if (rc == AW_OK)
+            rc = get_str(c, obj, path, "speaker", J_NONEMPTY, MAX_NAME, &s->speaker);
+        if (rc == AW_OK)
+            rc = get_str(c, obj, path, "role", J_NONEMPTY, MAX_SHORT, &s->speaker_role);
+        if (rc == AW_OK && (s->speaker == NULL) != (s->speaker_role == NULL))
+            rc = jfail(c, jpath(c, path, "role"), "must be null exactly when speaker is null");
+        if (rc == AW_OK)
+            rc = get_str(c, obj, path, "summary", J_REQUIRED | J_MULTILINE | J_NONEMPTY,
+                         MAX_SUMMARY, &s->summary);
+        if (rc == AW_OK)
+            rc = get_url(c, obj, path, "url", false, &s->url);
+        if (rc != AW_OK)
+            goto out;
+        s->org = org->org;
+        s->org.id = (int64_t)(org - d->orgs); /* index until written */
+        d->nstmts = i + 1;
+    }
+    /* two statements by one body and speaker would be one row */
+    for (size_t i = 0; rc == AW_OK && i < d->nstmts; i++) {
+        for (size_t k = 0; k < i; k++) {
+            const struct aw_statement *p = &d->stmts[k], *s = &d->stmts[i];
+            if (p->org.id == s->org.id &&
+                strcmp(p->speaker ? p->speaker : "", s->speaker ? s->speaker : "") == 0) {
+                rc = jfail(c, aw_arena_printf(c->a, "statements[%zu]", i),
+                           "same organisation and speaker as statements[%zu]", k);
+                break;
+            }
+        }
+    }
+out:
+    return rc;
+}
+
+static enum aw_err
+parse_documents(struct jctx *c, json_t *root, struct jdata *d)
+{
+    static const char *const fields[] = {"key",  "organisation", "kind", "title",
+                                         "date", "url",          NULL};
+    static const char *const kinds[] = {"opinion", "declaration", "report", NULL};
+    enum aw_err rc;
+    json_t *arr;
+    const char **keys;
+
+    rc = get_array(c, root, "documents", &arr);
+    if (rc != AW_OK || arr == NULL)
+        goto out;
+    d->docs = aw_arena_calloc(c->a, json_array_size(arr) + 1, sizeof(*d->docs));
+    keys = aw_arena_calloc(c->a, json_array_size(arr) + 1, sizeof(*keys));
+    for (size_t i = 0; i < json_array_size(arr); i++) {
+        struct aw_document *doc = &d->docs[i];
+        const struct jorg *org = NULL;
+        const char *path;
+        json_t *obj;
+
+        doc->edition_year = d->year;
+        rc = element(c, arr, "documents", i, fields, &obj, &path);
+        if (rc == AW_OK)
+            rc = get_key(c, obj, path, "key", &keys[i]);
+        if (rc == AW_OK)
+            rc = unique_key(c, path, keys[i], keys, i);
+        if (rc == AW_OK)
+            rc = get_org_ref(c, d, obj, path, &org);
+        if (rc == AW_OK)
+            rc = get_str(c, obj, path, "kind", J_REQUIRED, 40, &doc->kind);
+        if (rc == AW_OK && !aw_model_in_list(kinds, doc->kind))
+            rc = jfail(c, jpath(c, path, "kind"), "expected opinion, declaration or report");
+        if (rc == AW_OK)
+            rc = get_str(c, obj, path, "title", J_REQUIRED | J_NONEMPTY, MAX_TITLE, &doc->title);
+        if (rc == AW_OK)
+            rc = get_date(c, obj, path, "date", &doc->date);
+        if (rc == AW_OK)
+            rc = get_url(c, obj, path, "url", false, &doc->url);
+        for (size_t k = 0; rc == AW_OK && k < i; k++) {
+            if (d->docs[k].org.id == (int64_t)(org - d->orgs) &&
+                strcmp(d->docs[k].title, doc->title) == 0)
+                rc = jfail(c, jpath(c, path, "title"),
+                           "same organisation and title as documents[%zu]", k);
+        }
+        if (rc != AW_OK)
+            goto out;
+        doc->org = org->org;
+        doc->org.id = (int64_t)(org - d->orgs); /* index until written */
+        d->ndocs = i + 1;
+    }
+out:
+    return rc;
+}
+
+static enum aw_err
+parse_tools(struct jctx *c, json_t *root, struct jdata *d)
+{
+    static const char *const fields[] = {"key", "kind",      "title", "description",
+                                         "url", "languages", NULL};
+    enum aw_err rc;
+    json_t *arr;
+    const char **keys;
+
+    rc = get_array(c, root, "tools", &arr);
+    if (rc != AW_OK || arr == NULL)
+        goto out;
+    d->tools = aw_arena_calloc(c->a, json_array_size(arr) + 1, sizeof(*d->tools));
+    keys = aw_arena_calloc(c->a, json_array_size(arr) + 1, sizeof(*keys));
+    for (size_t i = 0; i < json_array_size(arr); i++) {
+        struct aw_tool *t = &d->tools[i];
+        const char *path;
+        json_t *obj;
+
+        rc = element(c, arr, "tools", i, fields, &obj, &path);
+        if (rc == AW_OK)
+            rc = get_key(c, obj, path, "key", &keys[i]);
+        if (rc == AW_OK)
+            rc = unique_key(c, path, keys[i], keys, i);
+        if (rc == AW_OK)
+            rc = get_str(c, obj, path, "kind", J_REQUIRED, 40, &t->kind);
+        if (rc == AW_OK && !aw_model_in_list(aw_model_tool_kinds, t->kind))
+            rc = jfail(c, jpath(c, path, "kind"), "unknown tool kind");
+        if (rc == AW_OK)
+            rc = get_str(c, obj, path, "title", J_REQUIRED | J_NONEMPTY, MAX_TITLE, &t->title);
+        if (rc == AW_OK)
+            rc = get_str(c, obj, path, "description", J_MULTILINE | J_NONEMPTY, MAX_SUMMARY,
+                         &t->description);
+        if (rc == AW_OK)
+            rc = get_url(c, obj, path, "url", false, &t->url);
+        if (rc == AW_OK)
+            rc = get_list(c, obj, path, "languages", NULL, false, &t->languages, &t->languages_n);
+        for (size_t k = 0; rc == AW_OK && k < i; k++) {
+            if (strcmp(d->tools[k].kind, t->kind) == 0 && strcmp(d->tools[k].title, t->title) == 0)
+                rc = jfail(c, jpath(c, path, "title"), "same kind and title as tools[%zu]", k);
+        }
+        if (rc != AW_OK)
+            goto out;
+        d->ntools = i + 1;
+    }
+out:
+    return rc;
+}
+
+/* Validates the whole document into d; nothing is written. */
+static enum aw_err
+parse_json(struct jctx *c, json_t *root, struct jdata *d)
+{
+    static const char *const fields[] = {"format",     "edition",   "organisations", "activities",
+                                         "statements", "documents", "tools",         NULL};
+    enum aw_err rc;
+    json_t *fmt;
+
+    if (!json_is_object(root)) {
+        rc = fail(AW_EINVAL, c->err, c->errlen, "%s: expected a JSON object at the top level",
+                  c->name);
+        goto out;
+    }
+    rc = check_members(c, root, "(top level)", fields);
+    if (rc != AW_OK)
+        goto out;
+    fmt = json_object_get(root, "format");
+    if (!json_is_string(fmt) || strcmp(json_string_value(fmt), "awareday-data/1") != 0) {
+        rc = jfail(c, "format", "expected \"awareday-data/1\"");
+        goto out;
+    }
+    rc = parse_edition(c, root, d);
+    if (rc == AW_OK)
+        rc = parse_orgs(c, root, d);
+    if (rc == AW_OK)
+        rc = parse_activities(c, root, d);
+    if (rc == AW_OK)
+        rc = parse_statements(c, root, d);
+    if (rc == AW_OK)
+        rc = parse_documents(c, root, d);
+    if (rc == AW_OK)
+        rc = parse_tools(c, root, d);
+out:
+    return rc;
+}
+
+/* Writes d; the caller holds the transaction. */
+static enum aw_err
+write_json(struct jctx *c, const struct jdata *d, const struct aw_load_opts *opts,
+           const char **what)
+{
+    enum aw_err rc;
+    int64_t *ids = aw_arena_calloc(c->a, d->norgs + 1, sizeof(*ids));
+
+    *what = "edition";
+    rc = aw_store_put_edition(c->st, &d->edition);
+    for (size_t i = 0; i < d->norgs && rc == AW_OK; i++) {
+        *what = aw_arena_printf(c->a, "organisations[%zu]", i);
+        rc = aw_store_put_org(c->st, &d->orgs[i].org, &ids[i]);
+    }
+    for (size_t i = 0; i < d->nacts && rc == AW_OK; i++) {
+        struct aw_activity act = d->acts[i];
+        act.org.id = ids[d->acts[i].org.id];
+        *what = aw_arena_printf(c->a, "activities[%zu]", i);
+        rc = aw_store_put_activity_keyed(c->st, &act,
+                                         aw_arena_printf(c->a, "%d/%s", d->year, d->act_keys[i]),
+                                         opts->publish_activities, NULL);
+    }
+    for (size_t i = 0; i < d->nstmts && rc == AW_OK; i++) {
+        struct aw_statement s = d->stmts[i];
+        s.org.id = ids[d->stmts[i].org.id];
+        *what = aw_arena_printf(c->a, "statements[%zu]", i);
+        rc = aw_store_put_statement(c->st, &s, NULL);
+    }
+    for (size_t i = 0; i < d->ndocs && rc == AW_OK; i++) {
+        struct aw_document doc = d->docs[i];
+        doc.org.id = ids[d->docs[i].org.id];
+        *what = aw_arena_printf(c->a, "documents[%zu]", i);
+        rc = aw_store_put_document(c->st, &doc, NULL);
+    }
+    for (size_t i = 0; i < d->ntools && rc == AW_OK; i++) {
+        *what = aw_arena_printf(c->a, "tools[%zu]", i);
+        rc = aw_store_put_tool(c->st, d->year, &d->tools[i], NULL);
+    }
+    return rc;
+}
+
+enum aw_err
+aw_load_json_mem(struct aw_store *st, const char *name, const char *data, size_t len,
+                 const struct aw_load_opts *opts, char *err, size_t errlen)
+{
+    enum aw_err rc = AW_OK;
+    struct aw_arena *a = aw_arena_new(0);
+    struct jctx c = {name, st, a, err, errlen};
+    struct jdata d;
+    json_error_t jerr;
+    json_t *root = NULL;
+    const char *what = "";
+    bool in_tx = false;
+
+    memset(&d, 0, sizeof(d));
+    if (opts == NULL)
+        opts = &default_opts;
+    if (len > JSON_MAX_BYTES) {
+        rc = fail(AW_ETOOBIG, err, errlen, "%s: larger than %u bytes", name, JSON_MAX_BYTES);
+        goto out;
+    }
+    if (!aw_utf8_valid(data, len)) {
+        rc = fail(AW_EINVAL, err, errlen, "%s: invalid UTF-8", name);
+        goto out;
+    }
+    root = json_loadb(data, len, JSON_REJECT_DUPLICATES, &jerr);
+    if (root == NULL) {
+        rc = fail(AW_ESYNTAX, err, errlen, "%s:%d:%d: %s", name, jerr.line, jerr.column, jerr.text);
+        goto out;
+    }
+    rc = parse_json(&c, root, &d);
+    if (rc != AW_OK)
+        goto out;
+    rc = aw_store_begin(st);
+    if (rc != AW_OK) {
+        rc = fail(rc, err, errlen, "%s: %s", name, aw_store_errmsg(st));
+        goto out;
+    }
+    in_tx = true;
+    rc = write_json(&c, &d, opts, &what);
+    if (rc == AW_OK) {
+        in_tx = false;
+        what = "commit";
+        rc = aw_store_commit(st);
+    }
+    if (rc != AW_OK) {
+        rc = fail(rc, err, errlen, "%s: %s: %s", name, what, aw_store_errmsg(st));
+        goto out;
+    }
+    AW_INFO("loaded %s: edition %d, %zu organisations, %zu activities, %zu statements, "
+            "%zu documents, %zu tools",
+            name, d.year, d.norgs, d.nacts, d.nstmts, d.ndocs, d.ntools);
+out:
+    if (in_tx)
+        aw_store_rollback(st);
+    json_decref(root);
+    aw_arena_free(a);
+    return rc;
+}
+
+enum aw_err
+aw_load_json_file(struct aw_store *st, const char *path, const struct aw_load_opts *opts, char *err,
+                  size_t errlen)
+{
+    enum aw_err rc;
+    char *data = NULL;
+    size_t len = 0;
+
+    rc = aw_store__read_file(path, JSON_MAX_BYTES, &data, &len);
+    if (rc != AW_OK) {
+        rc = fail(rc, err, errlen, "%s: cannot read the file: %s", path, aw_strerror(rc));
+        goto out;
+    }
+    rc = aw_load_json_mem(st, path, data, len, opts, err, errlen);
+out:
+    free(data);
+    return rc;
+}

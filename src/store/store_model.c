@@ -1,0 +1,112 @@
+/* store_model.c: the string forms of the model's enums and the allowed lists
+ * of activity kinds, audiences and tool kinds (model.h). These strings are
+ * what data files, the database and URLs use: never rename one without a
+ * migration. */
+#include "aw/model.h"
+
+#include <string.h>
+
+static const char *const org_kinds[AW_ORG_KIND_COUNT] = {
+    [AW_ORG_STATE_BODY] = "state_body",     [AW_ORG_PARLIAMENT] = "parliament",
+    [AW_ORG_OMBUDSPERSON] = "ombudsperson", [AW_ORG_NGO] = "ngo",
+    [AW_ORG_INTL_ORG] = "intl_org",         [AW_ORG_COE_BODY] = "coe_body",
+    [AW_ORG_COMPANY] = "company",           [AW_ORG_OTHER] = "other",
+};
+
+static const char *const help_kinds[AW_HELP_KIND_COUNT] = {
+    [AW_HELP_REPORT] = "report",
+    [AW_HELP_HELPLINE] = "helpline",
+    [AW_HELP_PREVENTION] = "prevention",
+};
+
+const char *const aw_model_activity_kinds[] = {
+    "workshop",
+    "campaign",
+    "conference",
+    "seminar",
+    "exhibition",
+    "screening",
+    "concert",
+    "publication",
+    "translation",
+    "training",
+    "competition",
+    "statement",
+    "parliamentary_question",
+    "website",
+    "event",
+    "other",
+    NULL,
+};
+
+const char *const aw_model_audiences[] = {
+    "children",         "young_people",  "parents",     "educators",      "professionals",
+    "parliamentarians", "policy_makers", "journalists", "general_public", NULL,
+};
+
+const char *const aw_model_tool_kinds[] = {
+    "leaflet_general", "leaflet_thematic", "video_tutorial", "booklet_parents", "banner", NULL,
+};
+
+/* Index of s in names[0..n), or -1. */
+static int
+find(const char *const *names, int n, const char *s)
+{
+    int found = -1;
+
+    for (int i = 0; s != NULL && i < n; i++) {
+        if (strcmp(names[i], s) == 0) {
+            found = i;
+            break;
+        }
+    }
+    return found;
+}
+
+const char *
+aw_org_kind_str(enum aw_org_kind k)
+{
+    return ((int)k >= 0 && k < AW_ORG_KIND_COUNT) ? org_kinds[k] : NULL;
+}
+
+int
+aw_org_kind_parse(const char *s, enum aw_org_kind *out)
+{
+    int i = find(org_kinds, AW_ORG_KIND_COUNT, s);
+
+    if (i < 0)
+        return -1;
+    *out = (enum aw_org_kind)i;
+    return 0;
+}
+
+const char *
+aw_help_kind_str(enum aw_help_kind k)
+{
+    return ((int)k >= 0 && k < AW_HELP_KIND_COUNT) ? help_kinds[k] : NULL;
+}
+
+int
+aw_help_kind_parse(const char *s, enum aw_help_kind *out)
+{
+    int i = find(help_kinds, AW_HELP_KIND_COUNT, s);
+
+    if (i < 0)
+        return -1;
+    *out = (enum aw_help_kind)i;
+    return 0;
+}
+
+bool
+aw_model_in_list(const char *const *list, const char *s)
+{
+    bool found = false;
+
+    for (size_t i = 0; s != NULL && list[i] != NULL; i++) {
+        if (strcmp(list[i], s) == 0) {
+            found = true;
+            break;
+        }
+    }
+    return found;
+}

@@ -1,0 +1,1653 @@
+/* store_sqlite.c: the SQLite backend of the store (struct aw_store_ops).
+ *
+ * One connection per struct aw_store_be, used by one thread at a time. At
+ * open: WAL, foreign keys on, a 5 s busy timeout, the migrations of
+ * SHARE/sql/sqlite/NNN_*.sql above schema_version (each in a transaction),
+ * then every statement of the table `sql` below is prepared once with
+ * SQLITE_PREPARE_PERSISTENT, so a typo or a missing table fails at open. All
+ * data goes through bound parameters; no SQL text is ever built from data. */
+#include "store/store_int.h"
+
+#include "aw/buf.h"
+#include "aw/log.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* ---- the statement table ---- */
+
+enum stmt_id {
+    S_BEGIN,
+    S_COMMIT,
+    S_ROLLBACK,
+    S_SAVEPOINT,
+    S_RELEASE,
+    S_ROLLBACK_TO,
+    S_VERSION,
+    S_COUNTRIES,
+    S_COUNTRY,
+    S_PUT_COUNTRY,
+    S_EDITIONS,
+    S_EDITION,
+    S_EDITION_CURRENT,
+    S_EDITION_ISSUERS,
+    S_EDITION_ID,
+    S_PUT_EDITION,
+    S_DEL_ISSUERS,
+    S_ADD_ISSUER,
+    S_ORG,
+    S_ORG_SLUG_USED,
+    S_PUT_ORG,
+    S_ACTS_BY_EDITION,
+    S_ACTS_BY_COUNTRY,
+    S_ACTS_BY_ORG,
+    S_ACT,
+    S_ACT_KINDS,
+    S_ACT_AUDIENCES,
+    S_ACT_LANGUAGES,
+    S_ACT_LINKS,
+    S_ACT_BY_SOURCE,
+    S_ACT_BY_ID,
+    S_ACT_SLUG_USED,
+    S_ACT_INSERT,
+    S_ACT_UPDATE,
+    S_ACT_DEL_KINDS,
+    S_ACT_DEL_AUDIENCES,
+    S_ACT_DEL_LANGUAGES,
+    S_ACT_DEL_LINKS,
+    S_ACT_ADD_KIND,
+    S_ACT_ADD_AUDIENCE,
+    S_ACT_ADD_LANGUAGE,
+    S_ACT_ADD_LINK,
+    S_TOOLS,
+    S_TOOL_LANGUAGES,
+    S_PUT_TOOL,
+    S_TOOL_DEL_LANGUAGES,
+    S_TOOL_ADD_LANGUAGE,
+    S_STATEMENTS,
+    S_PUT_STATEMENT,
+    S_DOCUMENTS,
+    S_PUT_DOCUMENT,
+    S_HELP_ALL,
+    S_HELP_COUNTRY,
+    S_PUT_HELP,
+    S_HELP_ID,
+    S_COUNT
+};
+
+#define COUNTRY_COLS                                                                               \
+    "SELECT code, name_en, name_fr, coe_member, coe_joined_year, coe_left_year, lanzarote_year "   \
+    "FROM countries "
+#define PUBLISHED_COUNT                                                                            \
+    "(SELECT COUNT(*) FROM activities a WHERE a.edition_id = e.id AND a.status = 'published')"
+#define EDITION_COLS                                                                               \
+    "SELECT e.id, e.year, e.number, e.theme, e.theme_why, e.invitation, "                          \
+    "e.js_supported_count, " PUBLISHED_COUNT " FROM editions e "
+#define ORG_COLS "o.id, o.slug, o.name, o.kind, o.country_code, o.website"
+#define ACT_COLS                                                                                   \
+    "SELECT a.id, a.slug, e.year, " ORG_COLS ", a.country_code, a.title, a.summary, "              \
+    "a.start_date, a.end_date, a.place, a.online "                                                 \
+    "FROM activities a JOIN editions e ON e.id = a.edition_id "                                    \
+    "JOIN organisations o ON o.id = a.org_id "
+#define HELP_COLS                                                                                  \
+    "SELECT id, country_code, kind, name, organisation, url, phone, languages, source_url, "       \
+    "confidence, verified_at, verified_by, retired_at FROM help_services "
+#define HELP_VISIBLE "(?1 = 1 OR (verified_at IS NOT NULL AND retired_at IS NULL)) "
+#define HELP_ORDER                                                                                 \
+    "ORDER BY country_code, "                                                                      \
+    "CASE kind WHEN 'report' THEN 0 WHEN 'helpline' THEN 1 ELSE 2 END, name"
+
+static const char *const sql[S_COUNT] = {
+    [S_BEGIN] = "BEGIN IMMEDIATE",
+    [S_COMMIT] = "COMMIT",
+    [S_ROLLBACK] = "ROLLBACK",
+    [S_SAVEPOINT] = "SAVEPOINT aw_put",
+    [S_RELEASE] = "RELEASE aw_put",
+    [S_ROLLBACK_TO] = "ROLLBACK TO aw_put",
+    [S_VERSION] = "SELECT COALESCE(MAX(version), 0) FROM schema_version",
+
+    [S_COUNTRIES] = COUNTRY_COLS "ORDER BY code",
+    [S_COUNTRY] = COUNTRY_COLS "WHERE code = ?1",
+    [S_PUT_COUNTRY] =
+        "INSERT INTO countries (code, name_en, name_fr, coe_member, coe_joined_year, "
+        "coe_left_year, lanzarote_year) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) "
+        "ON CONFLICT (code) DO UPDATE SET name_en = excluded.name_en, "
+        "name_fr = excluded.name_fr, coe_member = excluded.coe_member, "
+        "coe_joined_year = excluded.coe_joined_year, coe_left_year = excluded.coe_left_year, "
+        "lanzarote_year = excluded.lanzarote_year",
+
+    [S_EDITIONS] = EDITION_COLS "ORDER BY e.year DESC",
+    [S_EDITION] = EDITION_COLS "WHERE e.year = ?1",
+    [S_EDITION_CURRENT] = EDITION_COLS "WHERE e.year <= ?1 AND (e.theme IS NOT NULL OR "
+                                       "EXISTS (SELECT 1 FROM activities a WHERE a.edition_id = "
+                                       "e.id AND a.status = 'published')) "
+                                       "ORDER BY e.year DESC LIMIT 1",
+    [S_EDITION_ISSUERS] =
+        "SELECT country_code FROM edition_js_issuers WHERE edition_id = ?1 ORDER BY position",
+    [S_EDITION_ID] = "SELECT id FROM editions WHERE year = ?1",
+    [S_PUT_EDITION] =
+        "INSERT INTO editions (year, number, theme, theme_why, invitation, js_supported_count) "
+        "VALUES (?1, ?2, ?3, ?4, ?5, ?6) "
+        "ON CONFLICT (year) DO UPDATE SET number = excluded.number, theme = excluded.theme, "
+        "theme_why = excluded.theme_why, invitation = excluded.invitation, "
+        "js_supported_count = excluded.js_supported_count RETURNING id",
+    [S_DEL_ISSUERS] = "DELETE FROM edition_js_issuers WHERE edition_id = ?1",
+    [S_ADD_ISSUER] = "INSERT INTO edition_js_issuers (edition_id, position, country_code) "
+                     "VALUES (?1, ?2, ?3) ON CONFLICT DO NOTHING",
+
+    [S_ORG] = "SELECT " ORG_COLS " FROM organisations o WHERE o.id = ?1",
+    [S_ORG_SLUG_USED] = "SELECT id FROM organisations WHERE slug = ?1",
+    [S_PUT_ORG] = "INSERT INTO organisations (slug, name, kind, country_code, website) "
+                  "VALUES (?1, ?2, ?3, ?4, ?5) "
+                  "ON CONFLICT (name, country_key) DO UPDATE SET kind = excluded.kind, "
+                  "website = excluded.website RETURNING id",
+
+    [S_ACTS_BY_EDITION] = ACT_COLS "WHERE e.year = ?1 AND a.status = 'published' "
+                                   "ORDER BY CASE WHEN a.country_code IS NULL THEN 1 ELSE 0 END, "
+                                   "a.country_code, a.id",
+    [S_ACTS_BY_COUNTRY] = ACT_COLS "WHERE a.country_code = ?1 AND a.status = 'published' "
+                                   "ORDER BY e.year DESC, a.id",
+    [S_ACTS_BY_ORG] =
+        ACT_COLS "WHERE a.org_id = ?1 AND a.status = 'published' ORDER BY e.year DESC, a.id",
+    [S_ACT] = ACT_COLS "WHERE a.id = ?1 AND a.status = 'published'",
+    [S_ACT_KINDS] = "SELECT kind FROM activity_kinds WHERE activity_id = ?1 ORDER BY position",
+    [S_ACT_AUDIENCES] =
+        "SELECT audience FROM activity_audiences WHERE activity_id = ?1 ORDER BY position",
+    [S_ACT_LANGUAGES] =
+        "SELECT language FROM activity_languages WHERE activity_id = ?1 ORDER BY position",
+    [S_ACT_LINKS] =
+        "SELECT label, url FROM activity_links WHERE activity_id = ?1 ORDER BY position",
+    [S_ACT_BY_SOURCE] = "SELECT id FROM activities WHERE source_key = ?1",
+    [S_ACT_BY_ID] = "SELECT id FROM activities WHERE id = ?1",
+    [S_ACT_SLUG_USED] = "SELECT id FROM activities WHERE slug = ?1",
+    [S_ACT_INSERT] =
+        "INSERT INTO activities (slug, edition_id, org_id, country_code, title, summary, "
+        "start_date, end_date, place, online, status, created_at, updated_at, source_key) "
+        "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?12, ?13) RETURNING id",
+    [S_ACT_UPDATE] =
+        "UPDATE activities SET edition_id = ?2, org_id = ?3, country_code = ?4, title = ?5, "
+        "summary = ?6, start_date = ?7, end_date = ?8, place = ?9, online = ?10, "
+        "status = CASE WHEN status = 'pending' THEN ?11 ELSE status END, updated_at = ?12 "
+        "WHERE id = ?1",
+    [S_ACT_DEL_KINDS] = "DELETE FROM activity_kinds WHERE activity_id = ?1",
+    [S_ACT_DEL_AUDIENCES] = "DELETE FROM activity_audiences WHERE activity_id = ?1",
+    [S_ACT_DEL_LANGUAGES] = "DELETE FROM activity_languages WHERE activity_id = ?1",
+    [S_ACT_DEL_LINKS] = "DELETE FROM activity_links WHERE activity_id = ?1",
+    [S_ACT_ADD_KIND] = "INSERT INTO activity_kinds (activity_id, position, kind) "
+                       "VALUES (?1, ?2, ?3) ON CONFLICT DO NOTHING",
+    [S_ACT_ADD_AUDIENCE] = "INSERT INTO activity_audiences (activity_id, position, audience) "
+                           "VALUES (?1, ?2, ?3) ON CONFLICT DO NOTHING",
+    [S_ACT_ADD_LANGUAGE] = "INSERT INTO activity_languages (activity_id, position, language) "
+                           "VALUES (?1, ?2, ?3) ON CONFLICT DO NOTHING",
+    [S_ACT_ADD_LINK] = "INSERT INTO activity_links (activity_id, position, label, url) "
+                       "VALUES (?1, ?2, ?3, ?4)",
+
+    [S_TOOLS] = "SELECT t.id, t.kind, t.title, t.description, t.url FROM tools t "
+                "JOIN editions e ON e.id = t.edition_id WHERE e.year = ?1 ORDER BY t.id",
+    [S_TOOL_LANGUAGES] = "SELECT language FROM tool_languages WHERE tool_id = ?1 ORDER BY position",
+    [S_PUT_TOOL] = "INSERT INTO tools (edition_id, kind, title, description, url) "
+                   "VALUES (?1, ?2, ?3, ?4, ?5) "
+                   "ON CONFLICT (edition_id, kind, title) DO UPDATE SET "
+                   "description = excluded.description, url = excluded.url RETURNING id",
+    [S_TOOL_DEL_LANGUAGES] = "DELETE FROM tool_languages WHERE tool_id = ?1",
+    [S_TOOL_ADD_LANGUAGE] = "INSERT INTO tool_languages (tool_id, position, language) "
+                            "VALUES (?1, ?2, ?3) ON CONFLICT DO NOTHING",
+
+    [S_STATEMENTS] = "SELECT s.id, e.year, s.speaker, s.speaker_role, " ORG_COLS ", s.summary, "
+                     "s.url FROM statements s JOIN editions e ON e.id = s.edition_id "
+                     "JOIN organisations o ON o.id = s.org_id WHERE e.year = ?1 ORDER BY s.id",
+    [S_PUT_STATEMENT] =
+        "INSERT INTO statements (edition_id, org_id, speaker, speaker_role, summary, url) "
+        "VALUES (?1, ?2, ?3, ?4, ?5, ?6) "
+        "ON CONFLICT (edition_id, org_id, speaker) DO UPDATE SET "
+        "speaker_role = excluded.speaker_role, summary = excluded.summary, url = excluded.url "
+        "RETURNING id",
+    [S_DOCUMENTS] = "SELECT d.id, e.year, d.title, d.kind, " ORG_COLS ", d.doc_date, d.url "
+                    "FROM documents d JOIN editions e ON e.id = d.edition_id "
+                    "JOIN organisations o ON o.id = d.org_id WHERE e.year = ?1 ORDER BY d.id",
+    [S_PUT_DOCUMENT] = "INSERT INTO documents (edition_id, org_id, kind, title, doc_date, url) "
+                       "VALUES (?1, ?2, ?3, ?4, ?5, ?6) "
+                       "ON CONFLICT (edition_id, org_id, title) DO UPDATE SET "
+                       "kind = excluded.kind, doc_date = excluded.doc_date, url = excluded.url "
+                       "RETURNING id",
+
+    [S_HELP_ALL] = HELP_COLS "WHERE " HELP_VISIBLE HELP_ORDER,
+    [S_HELP_COUNTRY] = HELP_COLS "WHERE country_code = ?2 AND " HELP_VISIBLE HELP_ORDER,
+    /* An entry that a person verified or retired is theirs: a re-import
+     * leaves it alone (then RETURNING yields no row and S_HELP_ID is used). */
+    [S_PUT_HELP] =
+        "INSERT INTO help_services (country_code, kind, name, organisation, url, phone, "
+        "languages, source_url, confidence, verified_at, verified_by, retired_at, created_at) "
+        "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13) "
+        "ON CONFLICT (country_code, kind, name) DO UPDATE SET "
+        "organisation = excluded.organisation, url = excluded.url, phone = excluded.phone, "
+        "languages = excluded.languages, source_url = excluded.source_url, "
+        "confidence = excluded.confidence "
+        "WHERE help_services.verified_at IS NULL AND help_services.retired_at IS NULL "
+        "RETURNING id",
+    [S_HELP_ID] =
+        "SELECT id FROM help_services WHERE country_code = ?1 AND kind = ?2 AND name = ?3",
+};
+
+struct aw_store_be {
+    sqlite3 *db;
+    sqlite3_stmt *stmt[S_COUNT];
+    int version;
+    int bind_rc; /* first failed bind since the last reset (sticky) */
+    char errmsg[512];
+};
+
+/* ---- small helpers ---- */
+
+/* Records the connection's error for `what` and maps it to an aw_err. */
+static enum aw_err
+fail(struct aw_store_be *be, const char *what, int src)
+{
+    snprintf(be->errmsg, sizeof(be->errmsg), "%s: %s", what,
+             src == SQLITE_OK ? "no result" : sqlite3_errmsg(be->db));
+    if ((src & 0xff) == SQLITE_CONSTRAINT)
+        return AW_EINVAL;
+    return AW_EDB;
+}
+
+static void
+bind_rc(struct aw_store_be *be, int rc)
+{
+    if (rc != SQLITE_OK && be->bind_rc == SQLITE_OK)
+        be->bind_rc = rc;
+}
+
+/* NULL binds SQL NULL. The text must live until the statement is reset. */
+static void
+b_text(struct aw_store_be *be, sqlite3_stmt *s, int i, const char *v)
+{
+    if (v == NULL)
+        bind_rc(be, sqlite3_bind_null(s, i));
+    else
+        bind_rc(be, sqlite3_bind_text(s, i, v, -1, SQLITE_STATIC));
+}
+
+static void
+b_int(struct aw_store_be *be, sqlite3_stmt *s, int i, int64_t v)
+{
+    bind_rc(be, sqlite3_bind_int64(s, i, v));
+}
+
+/* v when keep, else SQL NULL. */
+static void
+b_int_if(struct aw_store_be *be, sqlite3_stmt *s, int i, bool keep, int64_t v)
+{
+    if (keep)
+        b_int(be, s, i, v);
+    else
+        bind_rc(be, sqlite3_bind_null(s, i));
+}
+
+/* sqlite3_step, or the pending bind error. */
+static int
+step(struct aw_store_be *be, sqlite3_stmt *s)
+{
+    if (be->bind_rc != SQLITE_OK)
+        return be->bind_rc;
+    return sqlite3_step(s);
+}
+
+static void
+finish(struct aw_store_be *be, sqlite3_stmt *s)
+{
+    sqlite3_reset(s);
+    sqlite3_clear_bindings(s);
+    be->bind_rc = SQLITE_OK;
+}
+
+/* Runs a statement that returns no rows. */
+static enum aw_err
+run(struct aw_store_be *be, sqlite3_stmt *s, const char *what)
+{
+    enum aw_err rc = AW_OK;
+    int r = step(be, s);
+
+    if (r != SQLITE_DONE && r != SQLITE_ROW)
+        rc = fail(be, what, r);
+    finish(be, s);
+    return rc;
+}
+
+/* Runs a statement whose first column of its first row is an id. *found
+ * tells whether there was a row. */
+static enum aw_err
+run_id(struct aw_store_be *be, sqlite3_stmt *s, const char *what, int64_t *id, bool *found)
+{
+    enum aw_err rc = AW_OK;
+    int r = step(be, s);
+
+    *found = false;
+    if (r == SQLITE_ROW) {
+        *id = sqlite3_column_int64(s, 0);
+        *found = true;
+        while ((r = sqlite3_step(s)) == SQLITE_ROW)
+            ;
+    }
+    if (r != SQLITE_DONE)
+        rc = fail(be, what, r);
+    finish(be, s);
+    return rc;
+}
+
+/* A put that writes several rows is all or nothing, inside or outside a
+ * transaction: savepoint_begin() before, savepoint_end() with its result. */
+static enum aw_err
+savepoint_begin(struct aw_store_be *be)
+{
+    return run(be, be->stmt[S_SAVEPOINT], "savepoint");
+}
+
+static enum aw_err
+savepoint_end(struct aw_store_be *be, enum aw_err rc)
+{
+    if (rc != AW_OK) {
+        char keep[sizeof(be->errmsg)];
+        memcpy(keep, be->errmsg, sizeof(keep));
+        run(be, be->stmt[S_ROLLBACK_TO], "rollback to savepoint");
+        run(be, be->stmt[S_RELEASE], "release savepoint");
+        memcpy(be->errmsg, keep, sizeof(keep));
+    } else {
+        rc = run(be, be->stmt[S_RELEASE], "release savepoint");
+    }
+    return rc;
+}
+
+/* Column i as an arena string; NULL for SQL NULL. */
+static const char *
+col_str(struct aw_arena *a, sqlite3_stmt *s, int i)
+{
+    const unsigned char *t = sqlite3_column_text(s, i);
+    if (t == NULL)
+        return NULL;
+    return aw_arena_strndup(a, (const char *)t, (size_t)sqlite3_column_bytes(s, i));
+}
+
+/* The same, with "" also read as NULL (optional text). */
+static const char *
+col_str_nonempty(struct aw_arena *a, sqlite3_stmt *s, int i)
+{
+    const char *v = col_str(a, s, i);
+    return (v != NULL && v[0] == '\0') ? NULL : v;
+}
+
+/* An array of n elements of size bytes with room for one more. */
+static void *
+grow(struct aw_arena *a, void *old, size_t *cap, size_t n, size_t size)
+{
+    void *p = old;
+
+    if (n < *cap)
+        goto out;
+    *cap = *cap ? *cap * 2 : 8;
+    p = aw_arena_calloc(a, *cap, size);
+    if (n > 0)
+        memcpy(p, old, n * size);
+out:
+    return p;
+}
+
+/* Rows of a one-column statement keyed by ?1 = id, as an arena array. */
+static enum aw_err
+read_strings(struct aw_store_be *be, struct aw_arena *a, enum stmt_id sid, int64_t id,
+             const char ***out, size_t *n)
+{
+    enum aw_err rc = AW_OK;
+    sqlite3_stmt *s = be->stmt[sid];
+    const char **v = NULL;
+    size_t cap = 0, len = 0;
+    int r;
+
+    b_int(be, s, 1, id);
+    while ((r = step(be, s)) == SQLITE_ROW) {
+        v = grow(a, v, &cap, len, sizeof(*v));
+        v[len++] = col_str(a, s, 0);
+    }
+    if (r != SQLITE_DONE) {
+        rc = fail(be, "reading a list", r);
+        goto out;
+    }
+    *out = v;
+    *n = len;
+out:
+    finish(be, s);
+    return rc;
+}
+
+/* Splits "a;b;c" (blanks around items dropped) into an arena array. */
+static void
+split_list(struct aw_arena *a, const char *s, const char ***out, size_t *n)
+{
+    const char **v = NULL;
+    size_t cap = 0, len = 0;
+
+    while (s != NULL && *s != '\0') {
+        const char *end = strchr(s, ';');
+        size_t l = end ? (size_t)(end - s) : strlen(s);
+        const char *b = s, *e = s + l;
+        while (b < e && *b == ' ')
+            b++;
+        while (e > b && e[-1] == ' ')
+            e--;
+        if (e > b) {
+            v = grow(a, v, &cap, len, sizeof(*v));
+            v[len++] = aw_arena_strndup(a, b, (size_t)(e - b));
+        }
+        s = end ? end + 1 : s + l;
+    }
+    *out = v;
+    *n = len;
+}
+
+static const char *
+pick_name(const char *lang, const char *en, const char *fr)
+{
+    if (lang != NULL && strcmp(lang, "fr") == 0 && fr != NULL && fr[0] != '\0')
+        return fr;
+    return en;
+}
+
+static enum aw_err
+edition_id(struct aw_store_be *be, int year, int64_t *id)
+{
+    enum aw_err rc;
+    bool found;
+    sqlite3_stmt *s = be->stmt[S_EDITION_ID];
+
+    b_int(be, s, 1, year);
+    rc = run_id(be, s, "looking up an edition", id, &found);
+    if (rc == AW_OK && !found) {
+        snprintf(be->errmsg, sizeof(be->errmsg), "no edition %d", year);
+        rc = AW_ENOTFOUND;
+    }
+    return rc;
+}
+
+/* Finds a slug not used in the table of `sid` (a "SELECT id ... WHERE slug =
+ * ?1" statement): base, then base-2, base-3... */
+static enum aw_err
+unique_slug(struct aw_store_be *be, enum stmt_id sid, const char *base, char *out, size_t outlen)
+{
+    enum aw_err rc = AW_OK;
+    char stem[AW_SLUG_MAX + 1];
+    int64_t other;
+    bool used = true;
+
+    aw_store__slugify(base, stem, sizeof(stem));
+    snprintf(out, outlen, "%s", stem);
+    for (int i = 2; i < 10000; i++) {
+        b_text(be, be->stmt[sid], 1, out);
+        rc = run_id(be, be->stmt[sid], "checking a slug", &other, &used);
+        if (rc != AW_OK || !used)
+            goto out;
+        /* keep the suffix inside AW_SLUG_MAX */
+        int room = AW_SLUG_MAX - snprintf(NULL, 0, "-%d", i);
+        snprintf(out, outlen, "%.*s-%d", room, stem, i);
+    }
+    snprintf(be->errmsg, sizeof(be->errmsg), "no free slug for \"%s\"", stem);
+    rc = AW_EEXIST;
+out:
+    return rc;
+}
+
+/* ---- open, migrations, close ---- */
+
+static const char *
+share_dir(void)
+{
+    const char *d = getenv("AWAREDAY_SHARE_DIR");
+    return (d != NULL && d[0] != '\0') ? d : AW_SHARE_DIR;
+}
+
+/* "NNN_name.sql": the migration number, or -1. */
+static int
+migration_number(const char *name)
+{
+    size_t len = strlen(name);
+    int v = 0;
+
+    if (len < 9 || strcmp(name + len - 4, ".sql") != 0 || name[3] != '_')
+        return -1;
+    for (int i = 0; i < 3; i++) {
+        if (name[i] < '0' || name[i] > '9')
+            return -1;
+        v = v * 10 + (name[i] - '0');
+    }
+    return v;
+}
+
+static int
+migration_filter(const struct dirent *d)
+{
+    return migration_number(d->d_name) > 0;
+}
+
+static enum aw_err
+exec_sql(struct aw_store_be *be, const char *text, const char *what, char *err, size_t errlen)
+{
+    enum aw_err rc = AW_OK;
+    char *msg = NULL;
+
+    if (sqlite3_exec(be->db, text, NULL, NULL, &msg) != SQLITE_OK) {
+        snprintf(err, errlen, "%s: %s", what, msg ? msg : sqlite3_errmsg(be->db));
+        rc = AW_EDB;
+    }
+    sqlite3_free(msg);
+    return rc;
+}
+
+/* The version recorded in schema_version, read with a one-off statement
+ * (the persistent ones are prepared after the migrations). */
+static enum aw_err
+read_version(struct aw_store_be *be, int *version, char *err, size_t errlen)
+{
+    enum aw_err rc = AW_OK;
+    sqlite3_stmt *s = NULL;
+
+    *version = 0;
+    if (sqlite3_prepare_v2(be->db, sql[S_VERSION], -1, &s, NULL) != SQLITE_OK ||
+        sqlite3_step(s) != SQLITE_ROW) {
+        snprintf(err, errlen, "reading schema_version: %s", sqlite3_errmsg(be->db));
+        rc = AW_EDB;
+        goto out;
+    }
+    *version = sqlite3_column_int(s, 0);
+out:
+    sqlite3_finalize(s);
+    return rc;
+}
+
+static enum aw_err
+apply_migration(struct aw_store_be *be, const char *dir, const char *name, int number, char *err,
+                size_t errlen)
+{
+    enum aw_err rc = AW_OK;
+    char path[4400], what[4500], now[21];
+    char *text = NULL;
+    sqlite3_stmt *s = NULL;
+    bool in_tx = false;
+
+    snprintf(path, sizeof(path), "%s/%s", dir, name);
+    snprintf(what, sizeof(what), "migration %s", path);
+    rc = aw_store__read_file(path, 4 * 1024 * 1024, &text, NULL);
+    if (rc != AW_OK) {
+        snprintf(err, errlen, "%s: cannot read: %s", path, aw_strerror(rc));
+        goto out;
+    }
+    rc = exec_sql(be, "BEGIN IMMEDIATE", what, err, errlen);
+    if (rc != AW_OK)
+        goto out;
+    in_tx = true;
+    rc = exec_sql(be, text, what, err, errlen);
+    if (rc != AW_OK)
+        goto out;
+    aw_store__now(now);
+    if (sqlite3_prepare_v2(be->db,
+                           "INSERT INTO schema_version (version, applied_at) VALUES (?1, ?2)", -1,
+                           &s, NULL) != SQLITE_OK ||
+        sqlite3_bind_int(s, 1, number) != SQLITE_OK ||
+        sqlite3_bind_text(s, 2, now, -1, SQLITE_STATIC) != SQLITE_OK ||
+        sqlite3_step(s) != SQLITE_DONE) {
+        snprintf(err, errlen, "%s: recording the version: %s", what, sqlite3_errmsg(be->db));
+        rc = AW_EDB;
+        goto out;
+    }
+    rc = exec_sql(be, "COMMIT", what, err, errlen);
+    if (rc != AW_OK)
+        goto out;
+    in_tx = false;
+    AW_INFO("applied %s", what);
+out:
+    sqlite3_finalize(s);
+    if (in_tx)
+        sqlite3_exec(be->db, "ROLLBACK", NULL, NULL, NULL);
+    free(text);
+    return rc;
+}
+
+static enum aw_err
+migrate(struct aw_store_be *be, char *err, size_t errlen)
+{
+    enum aw_err rc = AW_OK;
+    struct dirent **names = NULL;
+    char dir[4096];
+    int n = -1, current = 0, last = 0;
+
+    rc = exec_sql(be,
+                  "CREATE TABLE IF NOT EXISTS schema_version ("
+                  "version INTEGER NOT NULL PRIMARY KEY, applied_at TEXT NOT NULL)",
+                  "creating schema_version", err, errlen);
+    if (rc != AW_OK)
+        goto out;
+    rc = read_version(be, &current, err, errlen);
+    if (rc != AW_OK)
+        goto out;
+    snprintf(dir, sizeof(dir), "%s/sql/sqlite", share_dir());
+    n = scandir(dir, &names, migration_filter, alphasort);
+    if (n < 0) {
+        snprintf(err, errlen, "cannot read the migrations in %s: %s", dir, strerror(errno));
+        rc = AW_ECONFIG;
+        goto out;
+    }
+    for (int i = 0; i < n; i++) {
+        int number = migration_number(names[i]->d_name);
+        if (number == last) {
+            snprintf(err, errlen, "%s: two migrations numbered %03d", dir, number);
+            rc = AW_ECONFIG;
+            goto out;
+        }
+        last = number;
+        if (number <= current)
+            continue;
+        rc = apply_migration(be, dir, names[i]->d_name, number, err, errlen);
+        if (rc != AW_OK)
+            goto out;
+    }
+out:
+    for (int i = 0; i < n; i++)
+        free(names[i]);
+    free(names);
+    return rc;
+}
+
+static void
+be_close(struct aw_store_be *be)
+{
+    if (be == NULL)
+        return;
+    for (int i = 0; i < S_COUNT; i++)
+        sqlite3_finalize(be->stmt[i]);
+    sqlite3_close(be->db);
+    free(be);
+}
+
+static const struct aw_store_ops sqlite_ops;
+
+enum aw_err
+aw_store__sqlite_open(const char *path, bool create, bool migrate_now,
+                      const struct aw_store_ops **ops, struct aw_store_be **out, char *err,
+                      size_t errlen)
+{
+    enum aw_err rc = AW_OK;
+    struct aw_store_be *be = NULL;
+    int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX | (create ? SQLITE_OPEN_CREATE : 0);
+    int64_t version = 0;
+    bool found = false;
+
+    *out = NULL;
+    be = calloc(1, sizeof(*be));
+    if (be == NULL) {
+        snprintf(err, errlen, "out of memory");
+        rc = AW_ENOMEM;
+        goto out;
+    }
+    if (sqlite3_open_v2(path, &be->db, flags, NULL) != SQLITE_OK) {
+        snprintf(err, errlen, "%s: %s", path,
+                 be->db ? sqlite3_errmsg(be->db) : "cannot open the database");
+        rc = AW_EDB;
+        goto out;
+    }
+    sqlite3_extended_result_codes(be->db, 1);
+    sqlite3_busy_timeout(be->db, 5000);
+    rc = exec_sql(be, "PRAGMA journal_mode = WAL", path, err, errlen);
+    if (rc == AW_OK)
+        rc = exec_sql(be, "PRAGMA foreign_keys = ON", path, err, errlen);
+    if (rc == AW_OK)
+        rc = exec_sql(be, "PRAGMA synchronous = NORMAL", path, err, errlen);
+    if (rc != AW_OK)
+        goto out;
+    if (migrate_now) {
+        rc = migrate(be, err, errlen);
+        if (rc != AW_OK)
+            goto out;
+    }
+    for (int i = 0; i < S_COUNT; i++) {
+        if (sqlite3_prepare_v3(be->db, sql[i], -1, SQLITE_PREPARE_PERSISTENT, &be->stmt[i], NULL) !=
+            SQLITE_OK) {
+            snprintf(err, errlen, "%s: preparing \"%.48s...\": %s%s", path, sql[i],
+                     sqlite3_errmsg(be->db),
+                     migrate_now ? "" : " (is the schema missing? open with migrations)");
+            rc = AW_EDB;
+            goto out;
+        }
+    }
+    rc = run_id(be, be->stmt[S_VERSION], "reading schema_version", &version, &found);
+    if (rc != AW_OK) {
+        snprintf(err, errlen, "%s", be->errmsg);
+        goto out;
+    }
+    be->version = (int)version;
+    *ops = &sqlite_ops;
+    *out = be;
+    be = NULL;
+out:
+    be_close(be);
+    return rc;
+}
+
+static int
+be_schema_version(struct aw_store_be *be)
+{
+    return be->version;
+}
+
+static const char *
+be_errmsg(struct aw_store_be *be)
+{
+    return be->errmsg;
+}
+
+/* ---- countries ---- */
+
+static void
+read_country(struct aw_arena *a, sqlite3_stmt *s, const char *lang, struct aw_country *c)
+{
+    const unsigned char *code = sqlite3_column_text(s, 0);
+
+    memset(c, 0, sizeof(*c));
+    snprintf(c->code, sizeof(c->code), "%s", code ? (const char *)code : "");
+    c->name_en = col_str(a, s, 1);
+    c->name_fr = col_str_nonempty(a, s, 2);
+    c->name = pick_name(lang, c->name_en, c->name_fr);
+    c->coe_member = sqlite3_column_int(s, 3) != 0;
+    c->coe_joined_year = sqlite3_column_int(s, 4);
+    c->coe_left_year = sqlite3_column_int(s, 5);
+    c->lanzarote_year = sqlite3_column_int(s, 6);
+}
+
+static enum aw_err
+be_countries(struct aw_store_be *be, struct aw_arena *a, const char *lang, struct aw_country **out,
+             size_t *n)
+{
+    enum aw_err rc = AW_OK;
+    sqlite3_stmt *s = be->stmt[S_COUNTRIES];
+    struct aw_country *v = NULL;
+    size_t cap = 0, len = 0;
+    int r;
+
+    while ((r = step(be, s)) == SQLITE_ROW) {
+        v = grow(a, v, &cap, len, sizeof(*v));
+        read_country(a, s, lang, &v[len++]);
+    }
+    if (r != SQLITE_DONE) {
+        rc = fail(be, "countries", r);
+        goto out;
+    }
+    *out = v;
+    *n = len;
+out:
+    finish(be, s);
+    return rc;
+}
+
+static enum aw_err
+be_country(struct aw_store_be *be, struct aw_arena *a, const char *lang, const char *code,
+           struct aw_country *out)
+{
+    enum aw_err rc = AW_OK;
+    sqlite3_stmt *s = be->stmt[S_COUNTRY];
+    int r;
+
+    b_text(be, s, 1, code);
+    r = step(be, s);
+    if (r == SQLITE_ROW)
+        read_country(a, s, lang, out);
+    else if (r == SQLITE_DONE)
+        rc = AW_ENOTFOUND;
+    else
+        rc = fail(be, "country", r);
+    finish(be, s);
+    return rc;
+}
+
+static enum aw_err
+be_put_country(struct aw_store_be *be, const struct aw_country *c)
+{
+    sqlite3_stmt *s = be->stmt[S_PUT_COUNTRY];
+
+    b_text(be, s, 1, c->code);
+    b_text(be, s, 2, c->name_en);
+    b_text(be, s, 3, (c->name_fr && c->name_fr[0]) ? c->name_fr : NULL);
+    b_int(be, s, 4, c->coe_member ? 1 : 0);
+    b_int_if(be, s, 5, c->coe_joined_year > 0, c->coe_joined_year);
+    b_int_if(be, s, 6, c->coe_left_year > 0, c->coe_left_year);
+    b_int_if(be, s, 7, c->lanzarote_year > 0, c->lanzarote_year);
+    return run(be, s, "put_country");
+}
+
+/* ---- editions ---- */
+
+static void
+read_edition(struct aw_arena *a, sqlite3_stmt *s, struct aw_edition *e)
+{
+    memset(e, 0, sizeof(*e));
+    e->id = sqlite3_column_int64(s, 0);
+    e->year = sqlite3_column_int(s, 1);
+    e->number = sqlite3_column_int(s, 2);
+    e->theme = col_str_nonempty(a, s, 3);
+    e->theme_why = col_str_nonempty(a, s, 4);
+    e->invitation = col_str_nonempty(a, s, 5);
+    e->js_supported_count =
+        sqlite3_column_type(s, 6) == SQLITE_NULL ? -1 : sqlite3_column_int(s, 6);
+    e->activity_count = sqlite3_column_int(s, 7);
+}
+
+static enum aw_err
+fill_issuers(struct aw_store_be *be, struct aw_arena *a, struct aw_edition *e, size_t n)
+{
+    enum aw_err rc = AW_OK;
+
+    for (size_t i = 0; i < n && rc == AW_OK; i++)
+        rc = read_strings(be, a, S_EDITION_ISSUERS, e[i].id, &e[i].js_issued_by, &e[i].js_issued_n);
+    return rc;
+}
+
+static enum aw_err
+be_editions(struct aw_store_be *be, struct aw_arena *a, const char *lang, struct aw_edition **out,
+            size_t *n)
+{
+    enum aw_err rc = AW_OK;
+    sqlite3_stmt *s = be->stmt[S_EDITIONS];
+    struct aw_edition *v = NULL;
+    size_t cap = 0, len = 0;
+    int r;
+
+    (void)lang; /* themes are stored in English only for now */
+    while ((r = step(be, s)) == SQLITE_ROW) {
+        v = grow(a, v, &cap, len, sizeof(*v));
+        read_edition(a, s, &v[len++]);
+    }
+    if (r != SQLITE_DONE) {
+        rc = fail(be, "editions", r);
+        goto out;
+    }
+    finish(be, s);
+    rc = fill_issuers(be, a, v, len);
+    if (rc != AW_OK)
+        goto out;
+    *out = v;
+    *n = len;
+out:
+    finish(be, s);
+    return rc;
+}
+
+/* One edition from S_EDITION or S_EDITION_CURRENT bound to year. */
+static enum aw_err
+one_edition(struct aw_store_be *be, struct aw_arena *a, enum stmt_id sid, int year,
+            struct aw_edition *out)
+{
+    enum aw_err rc = AW_OK;
+    sqlite3_stmt *s = be->stmt[sid];
+    int r;
+
+    b_int(be, s, 1, year);
+    r = step(be, s);
+    if (r == SQLITE_DONE) {
+        rc = AW_ENOTFOUND;
+        goto out;
+    }
+    if (r != SQLITE_ROW) {
+        rc = fail(be, "edition", r);
+        goto out;
+    }
+    read_edition(a, s, out);
+    finish(be, s);
+    rc = fill_issuers(be, a, out, 1);
+out:
+    finish(be, s);
+    return rc;
+}
+
+static enum aw_err
+be_edition(struct aw_store_be *be, struct aw_arena *a, const char *lang, int year,
+           struct aw_edition *out)
+{
+    (void)lang;
+    return one_edition(be, a, S_EDITION, year, out);
+}
+
+static enum aw_err
+be_edition_current(struct aw_store_be *be, struct aw_arena *a, const char *lang, int year,
+                   struct aw_edition *out)
+{
+    (void)lang;
+    return one_edition(be, a, S_EDITION_CURRENT, year, out);
+}
+
+static enum aw_err
+edition_rows(struct aw_store_be *be, const struct aw_edition *e)
+{
+    enum aw_err rc = AW_OK;
+    sqlite3_stmt *s = be->stmt[S_PUT_EDITION];
+    int64_t id = 0;
+    bool found;
+
+    b_int(be, s, 1, e->year);
+    b_int(be, s, 2, e->number);
+    b_text(be, s, 3, e->theme);
+    b_text(be, s, 4, e->theme_why);
+    b_text(be, s, 5, e->invitation);
+    b_int_if(be, s, 6, e->js_supported_count >= 0, e->js_supported_count);
+    rc = run_id(be, s, "put_edition", &id, &found);
+    if (rc != AW_OK)
+        goto out;
+    b_int(be, be->stmt[S_DEL_ISSUERS], 1, id);
+    rc = run(be, be->stmt[S_DEL_ISSUERS], "put_edition: issuers");
+    for (size_t i = 0; i < e->js_issued_n && rc == AW_OK; i++) {
+        s = be->stmt[S_ADD_ISSUER];
+        b_int(be, s, 1, id);
+        b_int(be, s, 2, (int64_t)i);
+        b_text(be, s, 3, e->js_issued_by[i]);
+        rc = run(be, s, "put_edition: issuer");
+    }
+out:
+    return rc;
+}
+
+static enum aw_err
+be_put_edition(struct aw_store_be *be, const struct aw_edition *e)
+{
+    enum aw_err rc = savepoint_begin(be);
+
+    if (rc == AW_OK)
+        rc = savepoint_end(be, edition_rows(be, e));
+    return rc;
+}
+
+/* ---- organisations ---- */
+
+/* Six columns from k: id, slug, name, kind, country_code, website. */
+static void
+read_org(struct aw_arena *a, sqlite3_stmt *s, int k, struct aw_org *o)
+{
+    const unsigned char *kind = sqlite3_column_text(s, k + 3);
+
+    o->id = sqlite3_column_int64(s, k);
+    o->slug = col_str(a, s, k + 1);
+    o->name = col_str(a, s, k + 2);
+    if (kind == NULL || aw_org_kind_parse((const char *)kind, &o->kind) != 0)
+        o->kind = AW_ORG_OTHER;
+    o->country_code = col_str_nonempty(a, s, k + 4);
+    o->website = col_str_nonempty(a, s, k + 5);
+}
+
+static enum aw_err
+be_org(struct aw_store_be *be, struct aw_arena *a, int64_t id, struct aw_org *out)
+{
+    enum aw_err rc = AW_OK;
+    sqlite3_stmt *s = be->stmt[S_ORG];
+    int r;
+
+    b_int(be, s, 1, id);
+    r = step(be, s);
+    if (r == SQLITE_ROW)
+        read_org(a, s, 0, out);
+    else if (r == SQLITE_DONE)
+        rc = AW_ENOTFOUND;
+    else
+        rc = fail(be, "org", r);
+    finish(be, s);
+    return rc;
+}
+
+static enum aw_err
+be_put_org(struct aw_store_be *be, const struct aw_org *o, int64_t *id)
+{
+    enum aw_err rc = AW_OK;
+    sqlite3_stmt *s = be->stmt[S_PUT_ORG];
+    char slug[AW_SLUG_MAX + 1];
+    int64_t rid = 0;
+    bool found;
+    const char *kind = aw_org_kind_str(o->kind);
+
+    if (o->name == NULL || o->name[0] == '\0' || kind == NULL) {
+        snprintf(be->errmsg, sizeof(be->errmsg), "put_org: a name and a valid kind are needed");
+        rc = AW_EINVAL;
+        goto out;
+    }
+    /* the slug only matters for a new row: an update keeps the old one */
+    rc = unique_slug(be, S_ORG_SLUG_USED, (o->slug && o->slug[0]) ? o->slug : o->name, slug,
+                     sizeof(slug));
+    if (rc != AW_OK)
+        goto out;
+    b_text(be, s, 1, slug);
+    b_text(be, s, 2, o->name);
+    b_text(be, s, 3, kind);
+    b_text(be, s, 4, o->country_code);
+    b_text(be, s, 5, o->website);
+    rc = run_id(be, s, "put_org", &rid, &found);
+    if (rc != AW_OK)
+        goto out;
+    if (id != NULL)
+        *id = rid;
+out:
+    return rc;
+}
+
+/* ---- activities ---- */
+
+static void
+read_activity(struct aw_arena *a, sqlite3_stmt *s, struct aw_activity *act)
+{
+    memset(act, 0, sizeof(*act));
+    act->id = sqlite3_column_int64(s, 0);
+    act->slug = col_str(a, s, 1);
+    act->edition_year = sqlite3_column_int(s, 2);
+    read_org(a, s, 3, &act->org);
+    act->country_code = col_str_nonempty(a, s, 9);
+    act->title = col_str(a, s, 10);
+    act->summary = col_str(a, s, 11);
+    act->start_date = col_str_nonempty(a, s, 12);
+    act->end_date = col_str_nonempty(a, s, 13);
+    act->place = col_str_nonempty(a, s, 14);
+    act->online = sqlite3_column_int(s, 15) != 0;
+}
+
+static enum aw_err
+read_links(struct aw_store_be *be, struct aw_arena *a, struct aw_activity *act)
+{
+    enum aw_err rc = AW_OK;
+    sqlite3_stmt *s = be->stmt[S_ACT_LINKS];
+    struct aw_link *v = NULL;
+    size_t cap = 0, len = 0;
+    int r;
+
+    b_int(be, s, 1, act->id);
+    while ((r = step(be, s)) == SQLITE_ROW) {
+        v = grow(a, v, &cap, len, sizeof(*v));
+        v[len].label = col_str(a, s, 0);
+        v[len].url = col_str(a, s, 1);
+        len++;
+    }
+    if (r != SQLITE_DONE) {
+        rc = fail(be, "activity links", r);
+        goto out;
+    }
+    act->links = v;
+    act->links_n = len;
+out:
+    finish(be, s);
+    return rc;
+}
+
+/* The one place where the multi-valued fields of activities are read: one
+ * prepared query per child table and activity (pages show tens of rows). */
+static enum aw_err
+fill_activities(struct aw_store_be *be, struct aw_arena *a, struct aw_activity *v, size_t n)
+{
+    enum aw_err rc = AW_OK;
+
+    for (size_t i = 0; i < n && rc == AW_OK; i++) {
+        rc = read_strings(be, a, S_ACT_KINDS, v[i].id, &v[i].kinds, &v[i].kinds_n);
+        if (rc == AW_OK)
+            rc = read_strings(be, a, S_ACT_AUDIENCES, v[i].id, &v[i].audiences, &v[i].audiences_n);
+        if (rc == AW_OK)
+            rc = read_strings(be, a, S_ACT_LANGUAGES, v[i].id, &v[i].languages, &v[i].languages_n);
+        if (rc == AW_OK)
+            rc = read_links(be, a, &v[i]);
+    }
+    return rc;
+}
+
+/* Runs an activity query bound by the caller and reads every row. */
+static enum aw_err
+activity_list(struct aw_store_be *be, struct aw_arena *a, sqlite3_stmt *s, struct aw_activity **out,
+              size_t *n)
+{
+    enum aw_err rc = AW_OK;
+    struct aw_activity *v = NULL;
+    size_t cap = 0, len = 0;
+    int r;
+
+    while ((r = step(be, s)) == SQLITE_ROW) {
+        v = grow(a, v, &cap, len, sizeof(*v));
+        read_activity(a, s, &v[len++]);
+    }
+    if (r != SQLITE_DONE) {
+        rc = fail(be, "activities", r);
+        goto out;
+    }
+    finish(be, s);
+    rc = fill_activities(be, a, v, len);
+    if (rc != AW_OK)
+        goto out;
+    *out = v;
+    *n = len;
+out:
+    finish(be, s);
+    return rc;
+}
+
+static enum aw_err
+be_activities_by_edition(struct aw_store_be *be, struct aw_arena *a, int year,
+                         struct aw_activity **out, size_t *n)
+{
+    b_int(be, be->stmt[S_ACTS_BY_EDITION], 1, year);
+    return activity_list(be, a, be->stmt[S_ACTS_BY_EDITION], out, n);
+}
+
+static enum aw_err
+be_activities_by_country(struct aw_store_be *be, struct aw_arena *a, const char *code,
+                         struct aw_activity **out, size_t *n)
+{
+    b_text(be, be->stmt[S_ACTS_BY_COUNTRY], 1, code);
+    return activity_list(be, a, be->stmt[S_ACTS_BY_COUNTRY], out, n);
+}
+
+static enum aw_err
+be_activities_by_org(struct aw_store_be *be, struct aw_arena *a, int64_t org_id,
+                     struct aw_activity **out, size_t *n)
+{
+    b_int(be, be->stmt[S_ACTS_BY_ORG], 1, org_id);
+    return activity_list(be, a, be->stmt[S_ACTS_BY_ORG], out, n);
+}
+
+static enum aw_err
+be_activity(struct aw_store_be *be, struct aw_arena *a, int64_t id, struct aw_activity *out)
+{
+    enum aw_err rc;
+    struct aw_activity *v = NULL;
+    size_t n = 0;
+
+    b_int(be, be->stmt[S_ACT], 1, id);
+    rc = activity_list(be, a, be->stmt[S_ACT], &v, &n);
+    if (rc == AW_OK && n == 0)
+        rc = AW_ENOTFOUND;
+    if (rc == AW_OK)
+        *out = v[0];
+    return rc;
+}
+
+/* Replaces the rows of one child list (kinds, audiences or languages). */
+static enum aw_err
+put_strings(struct aw_store_be *be, enum stmt_id del, enum stmt_id add, int64_t id,
+            const char *const *v, size_t n)
+{
+    enum aw_err rc;
+
+    b_int(be, be->stmt[del], 1, id);
+    rc = run(be, be->stmt[del], "replacing a list");
+    for (size_t i = 0; i < n && rc == AW_OK; i++) {
+        b_int(be, be->stmt[add], 1, id);
+        b_int(be, be->stmt[add], 2, (int64_t)i);
+        b_text(be, be->stmt[add], 3, v[i]);
+        rc = run(be, be->stmt[add], "adding to a list");
+    }
+    return rc;
+}
+
+static enum aw_err
+put_activity_children(struct aw_store_be *be, int64_t id, const struct aw_activity *act)
+{
+    enum aw_err rc;
+    sqlite3_stmt *s = be->stmt[S_ACT_ADD_LINK];
+
+    rc = put_strings(be, S_ACT_DEL_KINDS, S_ACT_ADD_KIND, id, act->kinds, act->kinds_n);
+    if (rc == AW_OK)
+        rc = put_strings(be, S_ACT_DEL_AUDIENCES, S_ACT_ADD_AUDIENCE, id, act->audiences,
+                         act->audiences_n);
+    if (rc == AW_OK)
+        rc = put_strings(be, S_ACT_DEL_LANGUAGES, S_ACT_ADD_LANGUAGE, id, act->languages,
+                         act->languages_n);
+    if (rc == AW_OK) {
+        b_int(be, be->stmt[S_ACT_DEL_LINKS], 1, id);
+        rc = run(be, be->stmt[S_ACT_DEL_LINKS], "put_activity: links");
+    }
+    for (size_t i = 0; i < act->links_n && rc == AW_OK; i++) {
+        b_int(be, s, 1, id);
+        b_int(be, s, 2, (int64_t)i);
+        b_text(be, s, 3, act->links[i].label ? act->links[i].label : "");
+        b_text(be, s, 4, act->links[i].url);
+        rc = run(be, s, "put_activity: link");
+    }
+    return rc;
+}
+
+static enum aw_err
+activity_rows(struct aw_store_be *be, const struct aw_activity *act, const char *source_key,
+              bool published, int64_t *id)
+{
+    enum aw_err rc = AW_OK;
+    sqlite3_stmt *s;
+    int64_t ed = 0, rid = 0;
+    bool found = false;
+    char now[21], slug[AW_SLUG_MAX + 1];
+    const char *status = published ? "published" : "pending";
+
+    if (act->org.id <= 0 || act->title == NULL) {
+        snprintf(be->errmsg, sizeof(be->errmsg), "put_activity: org.id and title are needed");
+        rc = AW_EINVAL;
+        goto out;
+    }
+    rc = edition_id(be, act->edition_year, &ed);
+    if (rc != AW_OK)
+        goto out;
+    if (source_key != NULL) {
+        b_text(be, be->stmt[S_ACT_BY_SOURCE], 1, source_key);
+        rc = run_id(be, be->stmt[S_ACT_BY_SOURCE], "put_activity", &rid, &found);
+    } else if (act->id > 0) {
+        b_int(be, be->stmt[S_ACT_BY_ID], 1, act->id);
+        rc = run_id(be, be->stmt[S_ACT_BY_ID], "put_activity", &rid, &found);
+        if (rc == AW_OK && !found) {
+            snprintf(be->errmsg, sizeof(be->errmsg), "put_activity: no activity %lld",
+                     (long long)act->id);
+            rc = AW_ENOTFOUND;
+        }
+    }
+    if (rc != AW_OK)
+        goto out;
+    aw_store__now(now);
+    if (found) {
+        s = be->stmt[S_ACT_UPDATE];
+        b_int(be, s, 1, rid);
+    } else {
+        rc = unique_slug(be, S_ACT_SLUG_USED, (act->slug && act->slug[0]) ? act->slug : act->title,
+                         slug, sizeof(slug));
+        if (rc != AW_OK)
+            goto out;
+        s = be->stmt[S_ACT_INSERT];
+        b_text(be, s, 1, slug);
+        b_text(be, s, 13, source_key);
+    }
+    b_int(be, s, 2, ed);
+    b_int(be, s, 3, act->org.id);
+    b_text(be, s, 4, act->country_code);
+    b_text(be, s, 5, act->title);
+    b_text(be, s, 6, act->summary ? act->summary : "");
+    b_text(be, s, 7, act->start_date);
+    b_text(be, s, 8, act->end_date);
+    b_text(be, s, 9, act->place);
+    b_int(be, s, 10, act->online ? 1 : 0);
+    b_text(be, s, 11, status);
+    b_text(be, s, 12, now);
+    if (found)
+        rc = run(be, s, "put_activity");
+    else
+        rc = run_id(be, s, "put_activity", &rid, &found);
+    if (rc != AW_OK)
+        goto out;
+    rc = put_activity_children(be, rid, act);
+    if (rc != AW_OK)
+        goto out;
+    if (id != NULL)
+        *id = rid;
+out:
+    return rc;
+}
+
+static enum aw_err
+be_put_activity(struct aw_store_be *be, const struct aw_activity *act, const char *source_key,
+                bool published, int64_t *id)
+{
+    enum aw_err rc = savepoint_begin(be);
+
+    if (rc == AW_OK)
+        rc = savepoint_end(be, activity_rows(be, act, source_key, published, id));
+    return rc;
+}
+
+/* ---- tools, statements, documents ---- */
+
+static enum aw_err
+be_tools(struct aw_store_be *be, struct aw_arena *a, int year, struct aw_tool **out, size_t *n)
+{
+    enum aw_err rc = AW_OK;
+    sqlite3_stmt *s = be->stmt[S_TOOLS];
+    struct aw_tool *v = NULL;
+    size_t cap = 0, len = 0;
+    int r;
+
+    b_int(be, s, 1, year);
+    while ((r = step(be, s)) == SQLITE_ROW) {
+        v = grow(a, v, &cap, len, sizeof(*v));
+        memset(&v[len], 0, sizeof(v[len]));
+        v[len].id = sqlite3_column_int64(s, 0);
+        v[len].kind = col_str(a, s, 1);
+        v[len].title = col_str(a, s, 2);
+        v[len].description = col_str_nonempty(a, s, 3);
+        v[len].url = col_str_nonempty(a, s, 4);
+        len++;
+    }
+    if (r != SQLITE_DONE) {
+        rc = fail(be, "tools", r);
+        goto out;
+    }
+    finish(be, s);
+    for (size_t i = 0; i < len && rc == AW_OK; i++)
+        rc = read_strings(be, a, S_TOOL_LANGUAGES, v[i].id, &v[i].languages, &v[i].languages_n);
+    if (rc != AW_OK)
+        goto out;
+    *out = v;
+    *n = len;
+out:
+    finish(be, s);
+    return rc;
+}
+
+static enum aw_err
+tool_rows(struct aw_store_be *be, int year, const struct aw_tool *t, int64_t *id)
+{
+    enum aw_err rc;
+    sqlite3_stmt *s = be->stmt[S_PUT_TOOL];
+    int64_t ed = 0, rid = 0;
+    bool found;
+
+    rc = edition_id(be, year, &ed);
+    if (rc != AW_OK)
+        goto out;
+    b_int(be, s, 1, ed);
+    b_text(be, s, 2, t->kind);
+    b_text(be, s, 3, t->title);
+    b_text(be, s, 4, t->description);
+    b_text(be, s, 5, t->url);
+    rc = run_id(be, s, "put_tool", &rid, &found);
+    if (rc != AW_OK)
+        goto out;
+    rc = put_strings(be, S_TOOL_DEL_LANGUAGES, S_TOOL_ADD_LANGUAGE, rid, t->languages,
+                     t->languages_n);
+    if (rc != AW_OK)
+        goto out;
+    if (id != NULL)
+        *id = rid;
+out:
+    return rc;
+}
+
+static enum aw_err
+be_put_tool(struct aw_store_be *be, int year, const struct aw_tool *t, int64_t *id)
+{
+    enum aw_err rc = savepoint_begin(be);
+
+    if (rc == AW_OK)
+        rc = savepoint_end(be, tool_rows(be, year, t, id));
+    return rc;
+}
+
+static enum aw_err
+be_statements(struct aw_store_be *be, struct aw_arena *a, int year, struct aw_statement **out,
+              size_t *n)
+{
+    enum aw_err rc = AW_OK;
+    sqlite3_stmt *s = be->stmt[S_STATEMENTS];
+    struct aw_statement *v = NULL;
+    size_t cap = 0, len = 0;
+    int r;
+
+    b_int(be, s, 1, year);
+    while ((r = step(be, s)) == SQLITE_ROW) {
+        struct aw_statement *st;
+        v = grow(a, v, &cap, len, sizeof(*v));
+        st = &v[len++];
+        memset(st, 0, sizeof(*st));
+        st->id = sqlite3_column_int64(s, 0);
+        st->edition_year = sqlite3_column_int(s, 1);
+        st->speaker = col_str_nonempty(a, s, 2);
+        st->speaker_role = col_str_nonempty(a, s, 3);
+        read_org(a, s, 4, &st->org);
+        st->summary = col_str(a, s, 10);
+        st->url = col_str_nonempty(a, s, 11);
+    }
+    if (r != SQLITE_DONE) {
+        rc = fail(be, "statements", r);
+        goto out;
+    }
+    *out = v;
+    *n = len;
+out:
+    finish(be, s);
+    return rc;
+}
+
+static enum aw_err
+be_put_statement(struct aw_store_be *be, const struct aw_statement *st, int64_t *id)
+{
+    enum aw_err rc;
+    sqlite3_stmt *s = be->stmt[S_PUT_STATEMENT];
+    int64_t ed = 0, rid = 0;
+    bool found;
+
+    rc = edition_id(be, st->edition_year, &ed);
+    if (rc != AW_OK)
+        goto out;
+    b_int(be, s, 1, ed);
+    b_int(be, s, 2, st->org.id);
+    b_text(be, s, 3, st->speaker ? st->speaker : "");
+    b_text(be, s, 4, st->speaker_role);
+    b_text(be, s, 5, st->summary ? st->summary : "");
+    b_text(be, s, 6, st->url);
+    rc = run_id(be, s, "put_statement", &rid, &found);
+    if (rc == AW_OK && id != NULL)
+        *id = rid;
+out:
+    return rc;
+}
+
+static enum aw_err
+be_documents(struct aw_store_be *be, struct aw_arena *a, int year, struct aw_document **out,
+             size_t *n)
+{
+    enum aw_err rc = AW_OK;
+    sqlite3_stmt *s = be->stmt[S_DOCUMENTS];
+    struct aw_document *v = NULL;
+    size_t cap = 0, len = 0;
+    int r;
+
+    b_int(be, s, 1, year);
+    while ((r = step(be, s)) == SQLITE_ROW) {
+        struct aw_document *d;
+        v = grow(a, v, &cap, len, sizeof(*v));
+        d = &v[len++];
+        memset(d, 0, sizeof(*d));
+        d->id = sqlite3_column_int64(s, 0);
+        d->edition_year = sqlite3_column_int(s, 1);
+        d->title = col_str(a, s, 2);
+        d->kind = col_str(a, s, 3);
+        read_org(a, s, 4, &d->org);
+        d->date = col_str_nonempty(a, s, 10);
+        d->url = col_str_nonempty(a, s, 11);
+    }
+    if (r != SQLITE_DONE) {
+        rc = fail(be, "documents", r);
+        goto out;
+    }
+    *out = v;
+    *n = len;
+out:
+    finish(be, s);
+    return rc;
+}
+
+static enum aw_err
+be_put_document(struct aw_store_be *be, const struct aw_document *d, int64_t *id)
+{
+    enum aw_err rc;
+    sqlite3_stmt *s = be->stmt[S_PUT_DOCUMENT];
+    int64_t ed = 0, rid = 0;
+    bool found;
+
+    rc = edition_id(be, d->edition_year, &ed);
+    if (rc != AW_OK)
+        goto out;
+    b_int(be, s, 1, ed);
+    b_int(be, s, 2, d->org.id);
+    b_text(be, s, 3, d->kind ? d->kind : "other");
+    b_text(be, s, 4, d->title);
+    b_text(be, s, 5, d->date);
+    b_text(be, s, 6, d->url);
+    rc = run_id(be, s, "put_document", &rid, &found);
+    if (rc == AW_OK && id != NULL)
+        *id = rid;
+out:
+    return rc;
+}
+
+/* ---- help services ---- */
+
+static enum aw_err
+be_help_services(struct aw_store_be *be, struct aw_arena *a, const char *code,
+                 bool include_unverified, struct aw_help_service **out, size_t *n)
+{
+    enum aw_err rc = AW_OK;
+    sqlite3_stmt *s = be->stmt[code ? S_HELP_COUNTRY : S_HELP_ALL];
+    struct aw_help_service *v = NULL;
+    size_t cap = 0, len = 0;
+    int r;
+
+    b_int(be, s, 1, include_unverified ? 1 : 0);
+    if (code != NULL)
+        b_text(be, s, 2, code);
+    while ((r = step(be, s)) == SQLITE_ROW) {
+        struct aw_help_service *h;
+        const unsigned char *cc = sqlite3_column_text(s, 1);
+        const unsigned char *kind = sqlite3_column_text(s, 2);
+
+        v = grow(a, v, &cap, len, sizeof(*v));
+        h = &v[len++];
+        memset(h, 0, sizeof(*h));
+        h->id = sqlite3_column_int64(s, 0);
+        snprintf(h->country_code, sizeof(h->country_code), "%s", cc ? (const char *)cc : "");
+        if (kind == NULL || aw_help_kind_parse((const char *)kind, &h->kind) != 0)
+            h->kind = AW_HELP_HELPLINE;
+        h->name = col_str(a, s, 3);
+        h->organisation = col_str(a, s, 4);
+        h->url = col_str_nonempty(a, s, 5);
+        h->phone = col_str_nonempty(a, s, 6);
+        split_list(a, (const char *)sqlite3_column_text(s, 7), &h->languages, &h->languages_n);
+        h->source_url = col_str_nonempty(a, s, 8);
+        h->confidence = col_str(a, s, 9);
+        h->verified_at = col_str_nonempty(a, s, 10);
+        h->verified_by = col_str_nonempty(a, s, 11);
+        h->retired = sqlite3_column_type(s, 12) != SQLITE_NULL;
+    }
+    if (r != SQLITE_DONE) {
+        rc = fail(be, "help services", r);
+        goto out;
+    }
+    *out = v;
+    *n = len;
+out:
+    finish(be, s);
+    return rc;
+}
+
+static enum aw_err
+be_put_help_service(struct aw_store_be *be, const struct aw_help_service *h, int64_t *id)
+{
+    enum aw_err rc = AW_OK;
+    sqlite3_stmt *s = be->stmt[S_PUT_HELP];
+    struct aw_buf langs = AW_BUF_INIT(4096);
+    char now[21], today[11];
+    const char *kind = aw_help_kind_str(h->kind);
+    int64_t rid = 0;
+    bool found;
+
+    if (kind == NULL || h->name == NULL || h->confidence == NULL) {
+        snprintf(be->errmsg, sizeof(be->errmsg),
+                 "put_help_service: a kind, a name and a confidence are needed");
+        rc = AW_EINVAL;
+        goto out;
+    }
+    for (size_t i = 0; i < h->languages_n; i++) {
+        if (i > 0)
+            aw_buf_putc(&langs, ';');
+        aw_buf_puts(&langs, h->languages[i]);
+    }
+    if (aw_buf_err(&langs) != AW_OK) {
+        snprintf(be->errmsg, sizeof(be->errmsg), "put_help_service: too many languages");
+        rc = AW_ETOOBIG;
+        goto out;
+    }
+    aw_store__now(now);
+    aw_store__today(today);
+    b_text(be, s, 1, h->country_code);
+    b_text(be, s, 2, kind);
+    b_text(be, s, 3, h->name);
+    b_text(be, s, 4, h->organisation ? h->organisation : "");
+    b_text(be, s, 5, h->url);
+    b_text(be, s, 6, h->phone);
+    b_text(be, s, 7, aw_buf_cstr(&langs));
+    b_text(be, s, 8, h->source_url);
+    b_text(be, s, 9, h->confidence);
+    b_text(be, s, 10, h->verified_at);
+    b_text(be, s, 11, h->verified_at ? h->verified_by : NULL);
+    b_text(be, s, 12, h->retired ? today : NULL);
+    b_text(be, s, 13, now);
+    rc = run_id(be, s, "put_help_service", &rid, &found);
+    if (rc != AW_OK)
+        goto out;
+    if (!found) {
+        s = be->stmt[S_HELP_ID];
+        b_text(be, s, 1, h->country_code);
+        b_text(be, s, 2, kind);
+        b_text(be, s, 3, h->name);
+        rc = run_id(be, s, "put_help_service", &rid, &found);
+        if (rc != AW_OK)
+            goto out;
+    }
+    if (id != NULL)
+        *id = rid;
+out:
+    aw_buf_free(&langs);
+    return rc;
+}
+
+/* ---- transactions ---- */
+
+static enum aw_err
+be_begin(struct aw_store_be *be)
+{
+    return run(be, be->stmt[S_BEGIN], "begin");
+}
+
+static enum aw_err
+be_commit(struct aw_store_be *be)
+{
+    return run(be, be->stmt[S_COMMIT], "commit");
+}
+
+static enum aw_err
+be_rollback(struct aw_store_be *be)
+{
+    return run(be, be->stmt[S_ROLLBACK], "rollback");
+}
+
+static const struct aw_store_ops sqlite_ops = {
+    .name = "sqlite",
+    .close = be_close,
+    .schema_version = be_schema_version,
+    .errmsg = be_errmsg,
+    .editions = be_editions,
+    .edition = be_edition,
+    .edition_current = be_edition_current,
+    .tools = be_tools,
+    .activities_by_edition = be_activities_by_edition,
+    .activities_by_country = be_activities_by_country,
+    .activities_by_org = be_activities_by_org,
+    .activity = be_activity,
+    .statements = be_statements,
+    .documents = be_documents,
+    .org = be_org,
+    .countries = be_countries,
+    .country = be_country,
+    .help_services = be_help_services,
+    .begin = be_begin,
+    .commit = be_commit,
+    .rollback = be_rollback,
+    .put_country = be_put_country,
+    .put_edition = be_put_edition,
+    .put_org = be_put_org,
+    .put_activity = be_put_activity,
+    .put_tool = be_put_tool,
+    .put_statement = be_put_statement,
+    .put_document = be_put_document,
+    .put_help_service = be_put_help_service,
+};

@@ -1,0 +1,403 @@
+// pages.mjs: browser tests of every page type in Debian's Chromium (playwright-core drives it;
+// no browser is ever downloaded). Run by tests/e2e/run.sh, which starts a fresh demo server
+// and sets AW_BASE_URL=http://127.0.0.1:PORT.
+//
+// For each page type (home, editions, the 2017 edition, a country, an activity and an
+// organisation linked from the 2017 edition, help, help for a country, the 404 page):
+//   - the status; every request stays on 127.0.0.1:PORT (others are blocked and reported);
+//     no Content-Security-Policy violation, no script error, no failed sub-resource
+//   - exactly one <h1>; <html lang>; a skip link as the first focusable element, pointing
+//     at the main content and visible when focused
+//   - at 375 px wide, no horizontal scrolling
+//   - axe-core (WCAG 2.0/2.1 A and AA, best practices): no violation
+//   - screenshots: artifacts/<name>.png (1280 px) and artifacts/<name>-375.png
+// Then the help selector: choose a country in the form labelled "Your country", submit, and
+// check the "country" cookie and that the country's services are shown and remembered.
+//
+// Prints "ok N - ..." / "not ok N - ..." and closes with "N passed, M failed"; exits 1 on any
+// failure.
+import { chromium } from 'playwright-core';
+import { createRequire } from 'node:module';
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const require = createRequire(import.meta.url);
+const here = path.dirname(fileURLToPath(import.meta.url));
+const AXE_PATH = require.resolve('axe-core/axe.min.js');
+const ARTIFACTS = path.join(here, 'artifacts');
+const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
+const AXE_TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice'];
+const MOBILE_WIDTH = 375;
+
+const baseText = process.env.AW_BASE_URL || process.argv[2];
+if (!baseText) {
+    console.error('usage: AW_BASE_URL=http://127.0.0.1:PORT node pages.mjs');
+    process.exit(2);
+}
+const BASE = new URL(baseText);
+if (BASE.hostname !== '127.0.0.1') {
+    console.error('AW_BASE_URL must be http://127.0.0.1:PORT');
+    process.exit(2);
+}
+const ORIGIN = BASE.origin;
+
+// Pages to visit; null paths are discovered on the 2017 edition page.
+const PAGES = [
+    { name: 'home', path: '/en/', status: 200 },
+    { name: 'editions', path: '/en/editions', status: 200 },
+    { name: 'edition', path: '/en/editions/2017', status: 200 },
+    { name: 'country', path: '/en/countries/BE', status: 200 },
+    { name: 'activity', path: null, prefix: '/en/activities/', status: 200 },
+    { name: 'organisation', path: null, prefix: '/en/organisations/', status: 200 },
+    { name: 'help', path: '/en/help', status: 200 },
+    { name: 'help-country', path: '/en/help/BE', status: 200 },
+    { name: 'not-found', path: '/en/no-such-page', status: 404 },
+];
+
+// The help selector: Belgium, and one of its verified services.
+const COUNTRY = { code: 'BE', name: 'Belgium', service: 'Child Focus' };
+
+let count = 0;
+let failures = 0;
+
+function report(name, errors) {
+    count++;
+    if (errors.length === 0) {
+        console.log(`ok ${count} - ${name}`);
+        return;
+    }
+    failures++;
+    console.log(`not ok ${count} - ${name}: ${errors[0]}`);
+    for (const e of errors.slice(1)) console.log(`#   ${e}`);
+}
+
+// Runs fn() and reports its list of errors; an exception is a failure too.
+async function check(name, fn) {
+    let errors;
+    try {
+        errors = (await fn()) || [];
+    } catch (e) {
+        errors = [`exception: ${String(e && e.message ? e.message : e).split('\n')[0]}`];
+    }
+    report(name, errors);
+}
+
+// True when url stays on the server under test (data: and blob: never leave the machine).
+function onHost(url) {
+    let u;
+    try {
+        u = new URL(url);
+    } catch {
+        return false;
+    }
+    if (u.protocol === 'data:' || u.protocol === 'blob:' || url === 'about:blank') return true;
+    return u.protocol === 'http:' && u.hostname === '127.0.0.1' && u.port === BASE.port;
+}
+
+// A context that records everything a page does. Requests that would leave 127.0.0.1:PORT are
+// aborted (so a test run never touches the network) and reported.
+async function strictContext(browser, options = {}) {
+    const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, ...options });
+    context.setDefaultTimeout(15000);
+    await context.route('**/*', (route) =>
+        onHost(route.request().url()) ? route.continue() : route.abort('blockedbyclient'),
+    );
+    // Init scripts run through the DevTools protocol, not as page scripts, so the page's CSP
+    // does not apply to them.
+    await context.addInitScript(() => {
+        window.__awCsp = [];
+        document.addEventListener('securitypolicyviolation', (e) =>
+            window.__awCsp.push(`${e.violatedDirective} blocked ${e.blockedURI || 'inline'}`),
+        );
+    });
+    return context;
+}
+
+function watch(page) {
+    const seen = { requests: [], offHost: [], errors: [], badResponses: [] };
+    page.on('request', (r) => {
+        seen.requests.push(r.url());
+        if (!onHost(r.url())) seen.offHost.push(r.url());
+    });
+    page.on('websocket', (ws) => seen.offHost.push(ws.url()));
+    page.on('pageerror', (e) => seen.errors.push(`script error: ${e.message}`));
+    page.on('console', (m) => {
+        if (m.type() === 'error' && !/^Failed to load resource/.test(m.text()))
+            seen.errors.push(`console error: ${m.text()}`);
+    });
+    page.on('response', (r) => {
+        if (r.request().isNavigationRequest() && r.request().frame() === page.mainFrame()) return;
+        if (r.status() >= 400) seen.badResponses.push(`${r.status()} ${r.url()}`);
+    });
+    return seen;
+}
+
+async function discover(browser) {
+    const context = await strictContext(browser);
+    const page = await context.newPage();
+    const found = {};
+    try {
+        await page.goto(`${ORIGIN}/en/editions/2017`);
+        for (const p of PAGES.filter((x) => x.prefix)) {
+            found[p.name] = await page.evaluate((prefix) => {
+                const a = document.querySelector(`a[href^="${prefix}"]`);
+                return a ? a.getAttribute('href') : null;
+            }, p.prefix);
+        }
+    } finally {
+        await context.close();
+    }
+    return found;
+}
+
+async function structureChecks(page, name) {
+    await check(`${name}: exactly one h1`, async () => {
+        const n = await page.locator('h1').count();
+        return n === 1 ? [] : [`${n} h1 elements`];
+    });
+    await check(`${name}: html lang`, async () => {
+        const lang = await page.evaluate(() => document.documentElement.getAttribute('lang'));
+        return lang && /^[a-z]{2,3}(-[A-Za-z0-9]+)*$/.test(lang) ? [] : [`lang=${JSON.stringify(lang)}`];
+    });
+    await check(`${name}: skip link first, to the main content`, async () => {
+        await page.evaluate(() => {
+            if (document.activeElement && document.activeElement !== document.body)
+                document.activeElement.blur();
+            window.scrollTo(0, 0);
+        });
+        await page.keyboard.press('Tab');
+        const r = await page.evaluate(() => {
+            const el = document.activeElement;
+            if (!el || el === document.body) return { error: 'Tab focused nothing' };
+            const desc = `<${el.tagName.toLowerCase()}${el.id ? ' id=' + el.id : ''}> "${(el.textContent || '').trim().slice(0, 40)}"`;
+            const href = el.getAttribute('href') || '';
+            if (el.tagName !== 'A' || !href.startsWith('#') || href.length < 2)
+                return { error: `first focusable element is ${desc}, not a skip link (<a href="#...">)` };
+            const target = document.getElementById(decodeURIComponent(href.slice(1)));
+            if (!target) return { error: `skip link ${href} points at no element` };
+            const main = document.querySelector('main, [role="main"]');
+            if (!main) return { error: 'no <main> element' };
+            if (!(target === main || main.contains(target) || target.contains(main)))
+                return { error: `skip link ${href} does not lead to <main>` };
+            const box = el.getBoundingClientRect();
+            if (box.width < 1 || box.height < 1 || box.right <= 0 || box.bottom <= 0 ||
+                box.left >= window.innerWidth || box.top >= window.innerHeight)
+                return { error: `skip link is not visible when focused (${JSON.stringify(box)})` };
+            return { ok: true };
+        });
+        return r.error ? [r.error] : [];
+    });
+}
+
+async function mobileCheck(page, name) {
+    await check(`${name}: no horizontal scroll at ${MOBILE_WIDTH}px`, async () => {
+        await page.evaluate(() => document.activeElement && document.activeElement.blur());
+        await page.setViewportSize({ width: MOBILE_WIDTH, height: 800 });
+        await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => r())));
+        const r = await page.evaluate((w) => {
+            const sw = document.documentElement.scrollWidth;
+            const wide = [];
+            if (sw > w) {
+                for (const el of document.body.querySelectorAll('*')) {
+                    const b = el.getBoundingClientRect();
+                    if (b.right > w + 0.5 && wide.length < 5)
+                        wide.push(`<${el.tagName.toLowerCase()}${el.className ? ' class=' + el.className : ''}> right=${Math.round(b.right)}`);
+                }
+            }
+            return { sw, wide };
+        }, MOBILE_WIDTH);
+        await page.screenshot({ path: path.join(ARTIFACTS, `${name}-${MOBILE_WIDTH}.png`), fullPage: true });
+        return r.sw <= MOBILE_WIDTH ? [] : [`scrollWidth ${r.sw} > ${MOBILE_WIDTH}`, ...r.wide];
+    });
+}
+
+async function pageChecks(browser, p) {
+    const url = `${ORIGIN}${p.path}`;
+    const context = await strictContext(browser);
+    const page = await context.newPage();
+    const seen = watch(page);
+    let loaded = false;
+    await check(`${p.name}: ${p.path} answers ${p.status}`, async () => {
+        const resp = await page.goto(url, { waitUntil: 'load' });
+        if (!resp) return ['no response'];
+        loaded = true;
+        return resp.status() === p.status ? [] : [`status ${resp.status()}`];
+    });
+    if (loaded) {
+        await page.screenshot({ path: path.join(ARTIFACTS, `${p.name}.png`), fullPage: true });
+        await structureChecks(page, p.name);
+        await mobileCheck(page, p.name);
+        await check(`${p.name}: no CSP violation, script error or failed resource`, async () => {
+            const csp = await page.evaluate(() => window.__awCsp || []);
+            return [
+                ...csp.map((c) => `CSP: ${c}`),
+                ...seen.errors,
+                ...seen.badResponses.map((b) => `sub-resource ${b}`),
+            ];
+        });
+    }
+    await check(`${p.name}: every request stays on 127.0.0.1:${BASE.port}`, async () =>
+        seen.offHost.map((u) => `request to ${u}`),
+    );
+    await context.close();
+
+    // axe-core needs its script in the page, and the server's CSP (script-src 'self', no
+    // 'unsafe-inline') rightly blocks the inline <script> that addScriptTag creates. This one
+    // context therefore uses bypassCSP: true, which disables CSP for it only. The checks
+    // above ran in a context without it, so CSP violations are still caught there.
+    await check(`${p.name}: axe (${AXE_TAGS.join(', ')})`, async () => {
+        const axeContext = await browser.newContext({ bypassCSP: true, viewport: { width: 1280, height: 900 } });
+        await axeContext.route('**/*', (route) =>
+            onHost(route.request().url()) ? route.continue() : route.abort('blockedbyclient'),
+        );
+        try {
+            const axePage = await axeContext.newPage();
+            await axePage.goto(url, { waitUntil: 'load' });
+            await axePage.addScriptTag({ path: AXE_PATH });
+            const violations = await axePage.evaluate(async (tags) => {
+                const r = await window.axe.run(document, {
+                    runOnly: { type: 'tag', values: tags },
+                    resultTypes: ['violations'],
+                });
+                return r.violations.map((v) => ({
+                    id: v.id,
+                    impact: v.impact,
+                    help: v.help,
+                    helpUrl: v.helpUrl,
+                    nodes: v.nodes.map((n) => n.target.join(' ')),
+                }));
+            }, AXE_TAGS);
+            const errors = [];
+            for (const v of violations) {
+                errors.push(`${v.id} [${v.impact}] ${v.help} (${v.nodes.length} node(s))`);
+                for (const t of v.nodes.slice(0, 5)) errors.push(`    ${t}`);
+            }
+            return errors;
+        } finally {
+            await axeContext.close();
+        }
+    });
+}
+
+async function countryCheck(browser) {
+    const context = await strictContext(browser);
+    const page = await context.newPage();
+    const seen = watch(page);
+    let select = null;
+    let chosen = null;
+
+    await check(`help selector: choose ${COUNTRY.name} and submit`, async () => {
+        for (const start of ['/en/', '/en/help']) {
+            await page.goto(`${ORIGIN}${start}`);
+            let s = page.getByLabel('Your country');
+            if ((await s.count()) === 0) s = page.locator('select[name="country"]');
+            if ((await s.count()) > 0) {
+                select = s.first();
+                break;
+            }
+        }
+        if (!select) return ['no select labelled "Your country" (or select[name=country]) on /en/ or /en/help'];
+        const errors = [];
+        if ((await select.getAttribute('name')) !== 'country')
+            errors.push(`the select's name is ${await select.getAttribute('name')}, expected "country"`);
+        const options = await select
+            .locator('option')
+            .evaluateAll((os) => os.map((o) => ({ value: o.value, text: o.textContent.trim() })));
+        chosen =
+            options.find((o) => o.value.toUpperCase() === COUNTRY.code) ||
+            options.find((o) => o.text.includes(COUNTRY.name));
+        if (!chosen) return [...errors, `no option for ${COUNTRY.name} among ${options.length}`];
+        const form = select.locator('xpath=ancestor::form[1]');
+        if ((await form.count()) === 0) return [...errors, 'the select is not in a form'];
+        const method = ((await form.getAttribute('method')) || 'get').toLowerCase();
+        if (method !== 'get') errors.push(`form method is ${method}, expected get`);
+        await select.selectOption(chosen.value);
+        const submit = form.locator('button[type="submit"], input[type="submit"], button:not([type])').first();
+        if ((await submit.count()) === 0) return [...errors, 'no submit button in the form'];
+        const navigated = page.waitForEvent('framenavigated', {
+            predicate: (f) => f === page.mainFrame(),
+        });
+        await submit.click();
+        await navigated;
+        await page.waitForLoadState('load');
+        const text = await page.evaluate(() => document.body.innerText);
+        if (!text.includes(COUNTRY.service))
+            errors.push(`after submitting, ${page.url()} does not show "${COUNTRY.service}"`);
+        return errors;
+    });
+
+    await check('help selector: the choice is kept in the "country" cookie', async () => {
+        const cookies = await context.cookies(ORIGIN);
+        const c = cookies.find((x) => x.name === 'country');
+        if (!c) return [`no "country" cookie (cookies: ${cookies.map((x) => x.name).join(', ') || 'none'})`];
+        const errors = [];
+        if (!c.value.toUpperCase().includes(COUNTRY.code)) errors.push(`country=${c.value}`);
+        if (c.path !== '/') errors.push(`cookie path ${c.path}, expected /`);
+        if (c.sameSite !== 'Lax' && c.sameSite !== 'Strict') errors.push(`SameSite=${c.sameSite}`);
+        return errors;
+    });
+
+    await check('help selector: the choice is remembered on the next visit', async () => {
+        for (const start of ['/en/', '/en/help']) {
+            await page.goto(`${ORIGIN}${start}`);
+            const text = await page.evaluate(() => document.body.innerText);
+            if (text.includes(COUNTRY.service)) return [];
+            const s = page.locator('select[name="country"]');
+            if ((await s.count()) > 0 && chosen && (await s.first().inputValue()) === chosen.value)
+                return [];
+        }
+        return [`neither /en/ nor /en/help shows "${COUNTRY.service}" or has ${COUNTRY.name} selected`];
+    });
+
+    await check(`help selector: every request stays on 127.0.0.1:${BASE.port}`, async () => [
+        ...seen.offHost.map((u) => `request to ${u}`),
+        ...seen.errors,
+    ]);
+    await context.close();
+}
+
+async function main() {
+    mkdirSync(ARTIFACTS, { recursive: true });
+    // chromium.launch() starts Chromium with a fresh temporary profile (user data dir) and
+    // deletes it at close: no state is shared between runs.
+    const browser = await chromium.launch({
+        executablePath: CHROMIUM,
+        headless: true,
+        args: [
+            '--headless',
+            '--no-sandbox',
+            '--disable-gpu',
+            '--disable-quic',
+            '--no-first-run',
+            '--disable-background-networking',
+            '--disable-component-update',
+            '--disable-sync',
+        ],
+    });
+    try {
+        let found = {};
+        await check('discover an activity and an organisation on /en/editions/2017', async () => {
+            found = await discover(browser);
+            return PAGES.filter((p) => p.prefix && !found[p.name]).map(
+                (p) => `no link starting ${p.prefix}`,
+            );
+        });
+        for (const p of PAGES) {
+            const page = { ...p, path: p.path || found[p.name] };
+            if (!page.path) continue;
+            await pageChecks(browser, page);
+        }
+        await countryCheck(browser);
+    } finally {
+        await browser.close();
+    }
+    console.log(`${count - failures} passed, ${failures} failed`);
+    process.exit(failures ? 1 : 0);
+}
+
+main().catch((e) => {
+    console.log(`not ok ${count + 1} - browser tests crashed: ${e && e.stack ? e.stack : e}`);
+    console.log(`${count - failures} passed, ${failures + 1} failed`);
+    process.exit(1);
+});
