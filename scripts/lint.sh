@@ -34,7 +34,7 @@ report() {
 
 # C sources under the given directories (never node_modules, build trees or test data).
 c_files() {
-    find "$@" \( -name node_modules -o -name 'build*' -o -name corpus \) -prune -o \
+    find "$@" -type d \( -name node_modules -o -name 'build*' -o -name corpus \) -prune -o \
         -type f \( -name '*.c' -o -name '*.h' \) -print 2>/dev/null | sort
 }
 

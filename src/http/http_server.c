@@ -330,9 +330,7 @@ static bool
 accepts_gzip(const char *ae)
 {
     int gzip_q = -1, star_q = -1;
-    const char *p = ae;
-    if (!ae)
-        return false;
+    const char *p = ae ? ae : "";
     while (*p) {
         const char *end = strchr(p, ',');
         if (!end)
@@ -375,10 +373,8 @@ etag_matches(const char *inm, const char *etag)
 {
     const char *opaque = etag[0] == 'W' ? etag + 2 : etag;
     size_t olen = strlen(opaque);
-    const char *p = inm;
+    const char *p = inm ? inm : "";
     bool hit = false;
-    if (!inm)
-        return false;
     while (*p && !hit) {
         while (*p == ' ' || *p == '\t' || *p == ',')
             p++;
@@ -571,9 +567,10 @@ static const struct static_file *
 find_static(const struct aw_server *srv, const char *name)
 {
     struct static_file key = {.name = (char *)(uintptr_t)name};
-    if (!srv->nfiles)
-        return NULL;
-    return bsearch(&key, srv->files, srv->nfiles, sizeof(*srv->files), cmp_static);
+    const struct static_file *f = NULL;
+    if (srv->nfiles)
+        f = bsearch(&key, srv->files, srv->nfiles, sizeof(*srv->files), cmp_static);
+    return f;
 }
 
 /* --- error pages --- */
@@ -583,10 +580,9 @@ error_body(const struct aw_server *srv, int status, const char *lang, const char
            size_t *len)
 {
     *body = NULL;
-    if (srv->opts.error_page && srv->opts.error_page(srv->opts.app, status, lang, body, len) &&
-        *body)
-        return;
-    *body = aw_http__error_page(status, len);
+    if (!srv->opts.error_page || !srv->opts.error_page(srv->opts.app, status, lang, body, len) ||
+        !*body)
+        *body = aw_http__error_page(status, len);
 }
 
 /* The language of error pages: the first path segment when it is two
@@ -889,11 +885,7 @@ queue(struct aw_req *req, struct out *o)
     }
     if (status == 200 && type_compressible(o->type) && o->len >= GZIP_MIN_BYTES)
         vary = true;
-    if (etag && etag_matches(aw_req_header(req, "If-None-Match"), etag)) {
-        status = 304;
-        body = "";
-        len = 0;
-    } else if (vary && accepts_gzip(aw_req_header(req, "Accept-Encoding"))) {
+    if (vary && accepts_gzip(aw_req_header(req, "Accept-Encoding"))) {
         if (o->gz) {
             body = o->gz;
             len = o->gzlen;
@@ -909,6 +901,11 @@ queue(struct aw_req *req, struct out *o)
             }
         }
     }
+    /* A 304 keeps the body of the 200 it stands for: MHD sends no body for
+     * 304 but does send Content-Length, which RFC 9110 8.6 wants equal to
+     * that of the 200 (never a made-up 0). */
+    if (etag && etag_matches(aw_req_header(req, "If-None-Match"), etag))
+        status = 304;
     /* The memory stays valid until the completion callback frees the arena
      * (or for the server's lifetime), after MHD is done with it. */
     struct MHD_Response *r =
@@ -1169,17 +1166,20 @@ out:
     return ret;
 }
 
-static void AW_PRINTF(2, 0) mhd_logger(void *cls, const char *fmt, va_list ap)
+static void mhd_logger(void *cls, const char *fmt, va_list ap) AW_PRINTF(2, 0);
+
+/* MHD's diagnostics, into our log (escaped: they may quote request bytes). */
+static void
+mhd_logger(void *cls, const char *fmt, va_list ap)
 {
     char msg[512], esc[1024];
     (void)cls;
-    int n = vsnprintf(msg, sizeof(msg), fmt, ap);
-    if (n < 0)
-        return;
-    size_t len = strlen(msg);
-    while (len && (msg[len - 1] == '\n' || msg[len - 1] == '\r'))
-        len--;
-    AW_WARN("libmicrohttpd: %s", aw_log_repr(esc, sizeof(esc), msg, len));
+    if (vsnprintf(msg, sizeof(msg), fmt, ap) >= 0) {
+        size_t len = strlen(msg);
+        while (len && (msg[len - 1] == '\n' || msg[len - 1] == '\r'))
+            len--;
+        AW_WARN("libmicrohttpd: %s", aw_log_repr(esc, sizeof(esc), msg, len));
+    }
 }
 
 /* --- start, stop --- */
@@ -1267,11 +1267,9 @@ build_raw408(struct aw_server *srv)
         aw_buf_printf(&b, "%s: %s\r\n", security_headers[i].name, security_headers[i].value);
     aw_buf_printf(&b, "Content-Length: %zu\r\n\r\n", len);
     aw_buf_append(&b, body, len);
-    if (aw_buf_err(&b)) {
-        aw_buf_free(&b);
-        return;
-    }
-    srv->raw408 = aw_buf_steal(&b, &srv->raw408_len);
+    if (aw_buf_err(&b) == AW_OK)
+        srv->raw408 = aw_buf_steal(&b, &srv->raw408_len);
+    aw_buf_free(&b);
 }
 
 static struct MHD_Daemon *
@@ -1298,10 +1296,11 @@ start_daemon(struct aw_server *srv, unsigned flags, const struct sockaddr *sa)
                                              (intptr_t)o->idle_timeout_s, NULL};
     items[n++] = (struct MHD_OptionItem){MHD_OPTION_END, 0, NULL};
 
+    /* The logger first, so that MHD's messages about later options reach it. */
     return MHD_start_daemon(
-        flags, 0, NULL, NULL, access_handler, srv, MHD_OPTION_URI_LOG_CALLBACK, uri_log, srv,
-        MHD_OPTION_NOTIFY_COMPLETED, completed, srv, MHD_OPTION_NOTIFY_CONNECTION, conn_notify, srv,
-        MHD_OPTION_EXTERNAL_LOGGER, mhd_logger, srv, MHD_OPTION_ARRAY, items, MHD_OPTION_END);
+        flags, 0, NULL, NULL, access_handler, srv, MHD_OPTION_EXTERNAL_LOGGER, mhd_logger, srv,
+        MHD_OPTION_URI_LOG_CALLBACK, uri_log, srv, MHD_OPTION_NOTIFY_COMPLETED, completed, srv,
+        MHD_OPTION_NOTIFY_CONNECTION, conn_notify, srv, MHD_OPTION_ARRAY, items, MHD_OPTION_END);
 }
 
 enum aw_err

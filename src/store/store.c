@@ -427,6 +427,14 @@ aw_store__slugify(const char *s, char *out, size_t outlen)
         for (; *rep != '\0' && len < max; rep++)
             out[len++] = *rep;
     }
+    /* Cut off at the limit: end on a whole word rather than half of one. */
+    if (*p != '\0' && len == max) {
+        size_t cut = len;
+        while (cut > 0 && out[cut - 1] != '-')
+            cut--;
+        if (cut > max / 2)
+            len = cut;
+    }
     while (len > 0 && out[len - 1] == '-')
         len--;
     if (len == 0) {
