@@ -69,14 +69,10 @@ static const char usage_check[] =
 enum { OPT_CONFIG = 256, OPT_DB, OPT_LISTEN, OPT_DEMO, OPT_PRINT, OPT_HELP, OPT_VERSION };
 
 static const struct option long_opts[] = {
-    {"config", required_argument, NULL, OPT_CONFIG},
-    {"db", required_argument, NULL, OPT_DB},
-    {"listen", required_argument, NULL, OPT_LISTEN},
-    {"demo", no_argument, NULL, OPT_DEMO},
-    {"print", no_argument, NULL, OPT_PRINT},
-    {"help", no_argument, NULL, OPT_HELP},
-    {"version", no_argument, NULL, OPT_VERSION},
-    {NULL, 0, NULL, 0},
+    {"config", required_argument, NULL, OPT_CONFIG}, {"db", required_argument, NULL, OPT_DB},
+    {"listen", required_argument, NULL, OPT_LISTEN}, {"demo", no_argument, NULL, OPT_DEMO},
+    {"print", no_argument, NULL, OPT_PRINT},         {"help", no_argument, NULL, OPT_HELP},
+    {"version", no_argument, NULL, OPT_VERSION},     {NULL, 0, NULL, 0},
 };
 
 struct cli {
@@ -108,17 +104,28 @@ parse_opts(int argc, char **argv, const char *usage, const int *allowed, struct 
             return 1;
         }
         if (c == '?' || !ok) {
-            fprintf(stderr, "awareday: unknown or misplaced option '%s'\n\n%s",
-                    argv[optind - 1], usage);
+            fprintf(stderr, "awareday: unknown or misplaced option '%s'\n\n%s", argv[optind - 1],
+                    usage);
             return 2;
         }
         switch (c) {
-        case OPT_CONFIG: cli->config = optarg; break;
-        case OPT_DB: cli->db = optarg; break;
-        case OPT_LISTEN: cli->listen = optarg; break;
-        case OPT_DEMO: cli->demo = true; break;
-        case OPT_PRINT: cli->print = true; break;
-        default: break;
+        case OPT_CONFIG:
+            cli->config = optarg;
+            break;
+        case OPT_DB:
+            cli->db = optarg;
+            break;
+        case OPT_LISTEN:
+            cli->listen = optarg;
+            break;
+        case OPT_DEMO:
+            cli->demo = true;
+            break;
+        case OPT_PRINT:
+            cli->print = true;
+            break;
+        default:
+            break;
         }
     }
     if (optind < argc) {

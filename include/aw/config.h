@@ -12,36 +12,36 @@
 #include <stdio.h>
 
 struct aw_config {
-    char *db;              /* database path or URL */
-    char *listen;          /* ADDR:PORT */
-    char *share_dir;       /* templates/, static/, sql/, data/, po/ */
-    char *access_log;      /* path, "-" (stderr) or "off" */
+    char *db;         /* database path or URL */
+    char *listen;     /* ADDR:PORT */
+    char *share_dir;  /* templates/, static/, sql/, data/, po/ */
+    char *access_log; /* path, "-" (stderr) or "off" */
     enum aw_log_level log_level;
     int64_t threads;
     int64_t max_connections;
     int64_t max_per_ip;
-    int64_t idle_timeout;      /* seconds */
-    int64_t header_timeout;    /* seconds */
+    int64_t idle_timeout;   /* seconds */
+    int64_t header_timeout; /* seconds */
     int64_t max_header_bytes;
     int64_t max_body_bytes;
     int64_t max_url_bytes;
-    bool help_publish_high;    /* publish high-confidence help rows on first import */
-    char *day_name;            /* the awareness day this instance runs */
-    char *day_date;            /* MM-DD */
-    char *organiser;           /* the secretariat */
-    char *languages;           /* comma-separated site languages, first is the default */
-    bool strict_templates;     /* unknown template names are errors (tests) */
+    bool help_publish_high; /* publish high-confidence help rows on first import */
+    char *day_name;         /* the awareness day this instance runs */
+    char *day_date;         /* MM-DD */
+    char *organiser;        /* the secretariat */
+    char *languages;        /* comma-separated site languages, first is the default */
+    bool strict_templates;  /* unknown template names are errors (tests) */
 };
 
 enum aw_config_type { AW_CONF_STRING, AW_CONF_INT, AW_CONF_BOOL, AW_CONF_LOGLEVEL };
 
 struct aw_config_entry {
-    const char *name;        /* in the file: name = value */
-    const char *env;         /* environment variable or NULL */
+    const char *name; /* in the file: name = value */
+    const char *env;  /* environment variable or NULL */
     enum aw_config_type type;
-    size_t offset;           /* into struct aw_config */
-    int64_t min, max;        /* for ints; for strings, max length */
-    const char *def;         /* default, as text */
+    size_t offset;    /* into struct aw_config */
+    int64_t min, max; /* for ints; for strings, max length */
+    const char *def;  /* default, as text */
     int (*validate)(const char *value, char *err, size_t errlen); /* may be NULL */
     const char *help;
 };

@@ -36,23 +36,23 @@ struct aw_route {
 };
 
 struct aw_server_opts {
-    const char *listen;            /* "127.0.0.1:8080", "[::1]:8080", ":8080" */
-    unsigned threads;              /* pool size; 0: number of cores */
-    unsigned max_connections;      /* MHD_OPTION_CONNECTION_LIMIT */
-    unsigned max_per_ip;           /* MHD_OPTION_PER_IP_CONNECTION_LIMIT */
-    unsigned idle_timeout_s;       /* MHD_OPTION_CONNECTION_TIMEOUT */
-    unsigned header_timeout_s;     /* time allowed from accept to the end of the headers */
-    size_t max_header_bytes;       /* request line + headers; 431 beyond */
-    size_t max_body_bytes;         /* request body; 413 beyond */
-    size_t max_url_bytes;          /* 414 beyond */
+    const char *listen;        /* "127.0.0.1:8080", "[::1]:8080", ":8080" */
+    unsigned threads;          /* pool size; 0: number of cores */
+    unsigned max_connections;  /* MHD_OPTION_CONNECTION_LIMIT */
+    unsigned max_per_ip;       /* MHD_OPTION_PER_IP_CONNECTION_LIMIT */
+    unsigned idle_timeout_s;   /* MHD_OPTION_CONNECTION_TIMEOUT */
+    unsigned header_timeout_s; /* time allowed from accept to the end of the headers */
+    size_t max_header_bytes;   /* request line + headers; 431 beyond */
+    size_t max_body_bytes;     /* request body; 413 beyond */
+    size_t max_url_bytes;      /* 414 beyond */
     const struct aw_route *routes;
     size_t nroutes;
-    const char *static_dir;        /* served under /static/ with Cache-Control; may be NULL */
-    void *app;                     /* handed to handlers through aw_req_app() */
+    const char *static_dir; /* served under /static/ with Cache-Control; may be NULL */
+    void *app;              /* handed to handlers through aw_req_app() */
     /* Optional fixed error page for a status, computed once per status and
      * language at start-up by the app (never from the request). NULL: built-in. */
     bool (*error_page)(void *app, int status, const char *lang, const char **body, size_t *len);
-    int access_log_fd;             /* -1: no access log */
+    int access_log_fd; /* -1: no access log */
 };
 
 struct aw_server;
@@ -69,8 +69,8 @@ void aw_server_run_until_signal(struct aw_server *srv);
 void aw_server_stop(struct aw_server *srv);
 
 /* --- request --- */
-const char *aw_req_method(const struct aw_req *req);      /* "GET", "HEAD", ... */
-const char *aw_req_path(const struct aw_req *req);        /* decoded path, no query */
+const char *aw_req_method(const struct aw_req *req); /* "GET", "HEAD", ... */
+const char *aw_req_path(const struct aw_req *req);   /* decoded path, no query */
 /* Route capture by name ({year} -> "year"); AW_STR_NULL when absent. */
 struct aw_str aw_req_param(const struct aw_req *req, const char *name);
 /* Query argument / header / cookie value, or NULL. Owned by the request. */
@@ -92,8 +92,7 @@ void *aw_req_ctx(const struct aw_req *req);
 enum aw_err aw_resp_header(struct aw_req *req, const char *name, const char *value);
 /* Set-Cookie with Path=/, SameSite=Lax, HttpOnly; max_age < 0 omits Max-Age.
  * Value limited to cookie-octets, else AW_EINVAL. */
-enum aw_err aw_resp_cookie(struct aw_req *req, const char *name, const char *value,
-                           long max_age);
+enum aw_err aw_resp_cookie(struct aw_req *req, const char *name, const char *value, long max_age);
 /* Sends body (copied) with the given status and content type (a charset is
  * appended for text/ types that lack one). */
 void aw_resp_send(struct aw_req *req, int status, const char *content_type, const void *body,

@@ -14,10 +14,10 @@
 #include <stddef.h>
 
 struct aw_lang {
-    char code[3];        /* "en" */
-    const char *name;    /* its own name: "English", "Français" */
-    bool rtl;            /* written right to left (ar, he, fa) */
-    locale_t loc;        /* LC_ALL locale for this language */
+    char code[3];     /* "en" */
+    const char *name; /* its own name: "English", "Français" */
+    bool rtl;         /* written right to left (ar, he, fa) */
+    locale_t loc;     /* LC_ALL locale for this language */
 };
 
 /* Sets up the languages in `languages` ("en,fr"; first is the default) with

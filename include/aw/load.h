@@ -24,8 +24,8 @@ struct aw_load_opts {
 };
 
 /* Loads countries.csv, editions.csv and help_services.csv from dir. */
-enum aw_err aw_load_reference(struct aw_store *st, const char *dir,
-                              const struct aw_load_opts *opts, char *err, size_t errlen);
+enum aw_err aw_load_reference(struct aw_store *st, const char *dir, const struct aw_load_opts *opts,
+                              char *err, size_t errlen);
 
 /* Loads one JSON data file (organisations, activities, tools, statements,
  * documents and edition texts). */

@@ -15,22 +15,22 @@ enum aw_org_kind {
     AW_ORG_PARLIAMENT,
     AW_ORG_OMBUDSPERSON,
     AW_ORG_NGO,
-    AW_ORG_INTL_ORG,       /* international organisations (UN, ECPAT International...) */
-    AW_ORG_COE_BODY,       /* Council of Europe bodies (organiser side) */
+    AW_ORG_INTL_ORG, /* international organisations (UN, ECPAT International...) */
+    AW_ORG_COE_BODY, /* Council of Europe bodies (organiser side) */
     AW_ORG_COMPANY,
     AW_ORG_OTHER,
     AW_ORG_KIND_COUNT
 };
 
 struct aw_country {
-    char code[3];           /* ISO 3166-1 alpha-2 */
-    const char *name;       /* in the requested language (English fallback) */
+    char code[3];     /* ISO 3166-1 alpha-2 */
+    const char *name; /* in the requested language (English fallback) */
     const char *name_en;
     const char *name_fr;
     bool coe_member;
-    int coe_joined_year;    /* 0: unknown */
-    int coe_left_year;      /* 0: still a member */
-    int lanzarote_year;     /* 0: not ratified / not known */
+    int coe_joined_year; /* 0: unknown */
+    int coe_left_year;   /* 0: still a member */
+    int lanzarote_year;  /* 0: not ratified / not known */
 };
 
 struct aw_link {
@@ -41,14 +41,14 @@ struct aw_link {
 struct aw_edition {
     int64_t id;
     int year;
-    int number;               /* ordinal: 2017 is the 3rd */
-    const char *theme;        /* NULL when the edition had no specific theme */
-    const char *theme_why;    /* Markdown, may be NULL */
-    const char *invitation;   /* Markdown: the call to share activities, may be NULL */
+    int number;                /* ordinal: 2017 is the 3rd */
+    const char *theme;         /* NULL when the edition had no specific theme */
+    const char *theme_why;     /* Markdown, may be NULL */
+    const char *invitation;    /* Markdown: the call to share activities, may be NULL */
     const char **js_issued_by; /* joint statement: ISO codes of issuing states */
     size_t js_issued_n;
-    int js_supported_count;   /* -1: not known */
-    int activity_count;       /* published activities */
+    int js_supported_count; /* -1: not known */
+    int activity_count;     /* published activities */
 };
 
 struct aw_org {
@@ -67,16 +67,16 @@ struct aw_activity {
     struct aw_org org;
     const char *country_code; /* NULL: not tied to one country */
     const char *title;
-    const char *summary;      /* Markdown */
-    const char **kinds;       /* "workshop", "campaign", ... see aw_model_activity_kinds */
+    const char *summary; /* Markdown */
+    const char **kinds;  /* "workshop", "campaign", ... see aw_model_activity_kinds */
     size_t kinds_n;
-    const char **audiences;   /* "children", "parents", ... */
+    const char **audiences; /* "children", "parents", ... */
     size_t audiences_n;
-    const char **languages;   /* ISO 639-1 codes */
+    const char **languages; /* ISO 639-1 codes */
     size_t languages_n;
-    const char *start_date;   /* YYYY-MM-DD or NULL */
-    const char *end_date;     /* YYYY-MM-DD or NULL */
-    const char *place;        /* NULL when not given */
+    const char *start_date; /* YYYY-MM-DD or NULL */
+    const char *end_date;   /* YYYY-MM-DD or NULL */
+    const char *place;      /* NULL when not given */
     bool online;
     struct aw_link *links;
     size_t links_n;
@@ -84,33 +84,33 @@ struct aw_activity {
 
 struct aw_tool {
     int64_t id;
-    const char *kind;         /* "leaflet_general", "leaflet_thematic", "video_tutorial",
-                                 "booklet_parents", "banner" */
+    const char *kind; /* "leaflet_general", "leaflet_thematic", "video_tutorial",
+                         "booklet_parents", "banner" */
     const char *title;
-    const char *description;  /* Markdown, may be NULL */
-    const char *url;          /* may be NULL */
-    const char **languages;   /* ISO 639-1 codes it exists in */
+    const char *description; /* Markdown, may be NULL */
+    const char *url;         /* may be NULL */
+    const char **languages;  /* ISO 639-1 codes it exists in */
     size_t languages_n;
 };
 
 struct aw_statement {
     int64_t id;
     int edition_year;
-    const char *speaker;       /* person's name, may be NULL for a body's statement */
-    const char *speaker_role;  /* "Secretary General of the Council of Europe" */
-    struct aw_org org;         /* the body the speaker speaks for */
-    const char *summary;       /* Markdown, in our words */
-    const char *url;           /* may be NULL */
+    const char *speaker;      /* person's name, may be NULL for a body's statement */
+    const char *speaker_role; /* "Secretary General of the Council of Europe" */
+    struct aw_org org;        /* the body the speaker speaks for */
+    const char *summary;      /* Markdown, in our words */
+    const char *url;          /* may be NULL */
 };
 
 struct aw_document {
     int64_t id;
     int edition_year;
     const char *title;
-    const char *kind;          /* "opinion", "declaration", "report", ... */
+    const char *kind; /* "opinion", "declaration", "report", ... */
     struct aw_org org;
-    const char *date;          /* YYYY-MM-DD or NULL */
-    const char *url;           /* may be NULL */
+    const char *date; /* YYYY-MM-DD or NULL */
+    const char *url;  /* may be NULL */
 };
 
 enum aw_help_kind { AW_HELP_REPORT = 0, AW_HELP_HELPLINE, AW_HELP_PREVENTION, AW_HELP_KIND_COUNT };
@@ -121,14 +121,14 @@ struct aw_help_service {
     enum aw_help_kind kind;
     const char *name;
     const char *organisation;
-    const char *url;          /* may be NULL */
-    const char *phone;        /* may be NULL */
+    const char *url;   /* may be NULL */
+    const char *phone; /* may be NULL */
     const char **languages;
     size_t languages_n;
     const char *source_url;
-    const char *confidence;   /* "high", "medium", "low" */
-    const char *verified_at;  /* YYYY-MM-DD, NULL when never verified */
-    const char *verified_by;  /* who verified it, NULL when never */
+    const char *confidence;  /* "high", "medium", "low" */
+    const char *verified_at; /* YYYY-MM-DD, NULL when never verified */
+    const char *verified_by; /* who verified it, NULL when never */
     bool retired;
 };
 

@@ -109,8 +109,7 @@ out:
 }
 
 enum aw_err
-aw_app_new(const struct aw_config *cfg, bool strict, struct aw_app **out, char *err,
-           size_t errlen)
+aw_app_new(const struct aw_config *cfg, bool strict, struct aw_app **out, char *err, size_t errlen)
 {
     enum aw_err rc = AW_OK;
     struct aw_app *app = calloc(1, sizeof(*app));

@@ -18,11 +18,11 @@
 
 struct aw_app {
     const struct aw_config *cfg;
-    char *db;                                    /* resolved database path */
+    char *db; /* resolved database path */
     char *templates_dir;
     char *static_dir;
-    struct aw_tpl_set *tpl[AW_APP_MAX_LANGS];    /* one compiled set per language */
-    pthread_key_t store_key;                     /* each server thread's connection */
+    struct aw_tpl_set *tpl[AW_APP_MAX_LANGS]; /* one compiled set per language */
+    pthread_key_t store_key;                  /* each server thread's connection */
     struct aw_buf error_pages[AW_APP_MAX_LANGS][16];
 };
 

@@ -64,8 +64,8 @@ help_panel(struct aw_page *pg)
     struct aw_country *countries = NULL;
     size_t n = 0;
     bool found = false;
-    if (pg->store && aw_store_countries(pg->store, pg->arena, pg->lang->code, &countries, &n) !=
-                         AW_OK)
+    if (pg->store &&
+        aw_store_countries(pg->store, pg->arena, pg->lang->code, &countries, &n) != AW_OK)
         n = 0;
     /* Sort by name in the page language for the select list. */
     struct aw_view *list = aw_view_set_list(panel, "countries");
@@ -91,8 +91,8 @@ help_panel(struct aw_page *pg)
             struct aw_view *cv = aw_view_set_map(panel, "country");
             aw_view_set_str(cv, "code", c->code);
             aw_view_set_str(cv, "name", c->name);
-            aw_view_set_str(cv, "url", aw_arena_printf(pg->arena, "/%s/help/%s", pg->lang->code,
-                                                       c->code));
+            aw_view_set_str(cv, "url",
+                            aw_arena_printf(pg->arena, "/%s/help/%s", pg->lang->code, c->code));
             found = true;
         }
     }
@@ -185,8 +185,8 @@ aw_page_render(struct aw_page *pg, int status, const char *tpl, const char *titl
     char err[512];
     struct aw_buf out = AW_BUF_INIT(AW_PAGE_MAX_BYTES);
     aw_page__layout(pg, title);
-    enum aw_err rc = aw_tpl_render(pg->app->tpl[pg->lang_index], tpl, pg->view, &out, err,
-                                   sizeof(err));
+    enum aw_err rc =
+        aw_tpl_render(pg->app->tpl[pg->lang_index], tpl, pg->view, &out, err, sizeof(err));
     aw_i18n_use(NULL);
     if (rc != AW_OK) {
         AW_ERROR("rendering %s: %s", tpl, err);

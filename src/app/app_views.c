@@ -80,7 +80,8 @@ aw_page_date_range(struct aw_page *pg, const char *start, const char *end)
     if (a.tm_year == b.tm_year)
         return aw_arena_printf(pg->arena, "%s – %s", fmt_date(pg, &a, _("%-d %B")),
                                fmt_date(pg, &b, FULL_DATE));
-    return aw_arena_printf(pg->arena, "%s – %s", fmt_date(pg, &a, FULL_DATE), fmt_date(pg, &b, FULL_DATE));
+    return aw_arena_printf(pg->arena, "%s – %s", fmt_date(pg, &a, FULL_DATE),
+                           fmt_date(pg, &b, FULL_DATE));
 }
 
 const char *
@@ -100,8 +101,8 @@ links_view(struct aw_page *pg, const struct aw_link *links, size_t n)
         if (!links[i].url || !aw_html_url_ok(links[i].url, strlen(links[i].url)))
             continue;
         struct aw_view *l = aw_view_push_map(list);
-        aw_view_set_str(l, "label", links[i].label && *links[i].label ? links[i].label
-                                                                      : links[i].url);
+        aw_view_set_str(l, "label",
+                        links[i].label && *links[i].label ? links[i].label : links[i].url);
         aw_view_set_str(l, "url", links[i].url);
     }
     return list;
@@ -113,16 +114,17 @@ aw_page_org(struct aw_page *pg, const struct aw_org *org)
     struct aw_view *v = aw_view_map(pg->arena);
     aw_view_set_int(v, "id", org->id);
     aw_view_set_str(v, "name", org->name);
-    aw_view_set_str(v, "url", aw_arena_printf(pg->arena, "/%s/organisations/%lld-%s",
-                                              pg->lang->code, (long long)org->id,
-                                              org->slug ? org->slug : ""));
+    aw_view_set_str(v, "url",
+                    aw_arena_printf(pg->arena, "/%s/organisations/%lld-%s", pg->lang->code,
+                                    (long long)org->id, org->slug ? org->slug : ""));
     aw_view_set_str(v, "kind", aw_label_org_kind(org->kind));
     if (org->country_code) {
         struct aw_view *c = aw_view_set_map(v, "country");
         aw_view_set_str(c, "code", org->country_code);
         aw_view_set_str(c, "name", aw_page_country_name(pg, org->country_code));
-        aw_view_set_str(c, "url", aw_arena_printf(pg->arena, "/%s/countries/%s", pg->lang->code,
-                                                  org->country_code));
+        aw_view_set_str(
+            c, "url",
+            aw_arena_printf(pg->arena, "/%s/countries/%s", pg->lang->code, org->country_code));
     } else {
         aw_view_set_bool(v, "country", false);
     }
@@ -139,8 +141,9 @@ aw_page_activity(struct aw_page *pg, const struct aw_activity *act)
     struct aw_arena *a = pg->arena;
     struct aw_view *v = aw_view_map(a);
     aw_view_set_int(v, "id", act->id);
-    aw_view_set_str(v, "url", aw_arena_printf(a, "/%s/activities/%lld-%s", pg->lang->code,
-                                              (long long)act->id, act->slug ? act->slug : ""));
+    aw_view_set_str(v, "url",
+                    aw_arena_printf(a, "/%s/activities/%lld-%s", pg->lang->code, (long long)act->id,
+                                    act->slug ? act->slug : ""));
     aw_view_set_str(v, "title", act->title);
     aw_view_set_html(v, "summary",
                      aw_html_markdown(a, act->summary ? act->summary : "",
@@ -200,8 +203,8 @@ aw_page_activities_by_edition(struct aw_page *pg, const struct aw_activity *acts
             cur_year = acts[i].edition_year;
             struct aw_view *e = aw_view_push_map(eds);
             aw_view_set_int(e, "year", cur_year);
-            aw_view_set_str(e, "url",
-                            aw_arena_printf(pg->arena, "/%s/editions/%d", pg->lang->code, cur_year));
+            aw_view_set_str(
+                e, "url", aw_arena_printf(pg->arena, "/%s/editions/%d", pg->lang->code, cur_year));
             cur = aw_view_set_list(e, "activities");
         }
         aw_view_push(cur, aw_page_activity(pg, &acts[i]));
@@ -226,12 +229,12 @@ aw_page_edition(struct aw_page *pg, const struct aw_edition *ed)
     aw_view_set_str(v, "iso_date", day);
     aw_view_set_int(v, "activity_count", ed->activity_count);
     aw_view_set_bool(v, "has_activities", ed->activity_count > 0);
-    aw_view_set_str(v, "activity_count_text",
-                    aw_arena_printf(a,
-                                    aw_i18n_ngettext("%d activity recorded.",
-                                                     "%d activities recorded.",
-                                                     (unsigned long)ed->activity_count),
-                                    ed->activity_count));
+    aw_view_set_str(
+        v, "activity_count_text",
+        aw_arena_printf(a,
+                        aw_i18n_ngettext("%d activity recorded.", "%d activities recorded.",
+                                         (unsigned long)ed->activity_count),
+                        ed->activity_count));
     if (ed->theme_why)
         aw_view_set_html(v, "theme_why", aw_html_markdown(a, ed->theme_why, strlen(ed->theme_why)));
     else
@@ -307,9 +310,9 @@ aw_page_help_list(struct aw_page *pg, const struct aw_help_service *hs, size_t n
                 aw_view_set_bool(s, "phone", false);
             }
             if (hs[i].languages_n)
-                aw_view_set_str(s, "languages", join_labels(pg, hs[i].languages,
-                                                            hs[i].languages_n,
-                                                            aw_label_language));
+                aw_view_set_str(
+                    s, "languages",
+                    join_labels(pg, hs[i].languages, hs[i].languages_n, aw_label_language));
             else
                 aw_view_set_bool(s, "languages", false);
             const char *verified = aw_page_date_range(pg, hs[i].verified_at, NULL);

@@ -32,8 +32,9 @@ statement_view(struct aw_page *pg, const struct aw_statement *s)
     else
         aw_view_set_bool(v, "role", false);
     aw_view_set(v, "org", aw_page_org(pg, &s->org));
-    aw_view_set_html(v, "summary", aw_html_markdown(pg->arena, s->summary ? s->summary : "",
-                                                    s->summary ? strlen(s->summary) : 0));
+    aw_view_set_html(v, "summary",
+                     aw_html_markdown(pg->arena, s->summary ? s->summary : "",
+                                      s->summary ? strlen(s->summary) : 0));
     if (s->url && aw_html_url_ok(s->url, strlen(s->url)))
         aw_view_set_str(v, "url", s->url);
     else
@@ -110,7 +111,8 @@ aw_handle_edition(struct aw_req *req)
         aw_view_set_str(t, "title", tools[i].title);
         aw_view_set_str(t, "kind", aw_label_tool_kind(tools[i].kind));
         aw_view_set_html(t, "description",
-                         aw_html_markdown(pg.arena, tools[i].description ? tools[i].description : "",
+                         aw_html_markdown(pg.arena,
+                                          tools[i].description ? tools[i].description : "",
                                           tools[i].description ? strlen(tools[i].description) : 0));
         if (tools[i].url && aw_html_url_ok(tools[i].url, strlen(tools[i].url)))
             aw_view_set_str(t, "url", tools[i].url);
@@ -131,8 +133,12 @@ aw_handle_edition(struct aw_req *req)
         case SEC_COUNTRY:
             aw_view_push(group_for(&pg, groups, &ng, acts[i].country_code)->activities, av);
             break;
-        case SEC_OTHER: aw_view_push(other_acts, av); break;
-        case SEC_COE: aw_view_push(coe_acts, av); break;
+        case SEC_OTHER:
+            aw_view_push(other_acts, av);
+            break;
+        case SEC_COE:
+            aw_view_push(coe_acts, av);
+            break;
         }
     }
     for (size_t i = 0; i < nstmts; i++) {
@@ -141,8 +147,12 @@ aw_handle_edition(struct aw_req *req)
         case SEC_COUNTRY:
             aw_view_push(group_for(&pg, groups, &ng, stmts[i].org.country_code)->statements, sv);
             break;
-        case SEC_OTHER: aw_view_push(other_stmts, sv); break;
-        case SEC_COE: aw_view_push(coe_stmts, sv); break;
+        case SEC_OTHER:
+            aw_view_push(other_stmts, sv);
+            break;
+        case SEC_COE:
+            aw_view_push(coe_stmts, sv);
+            break;
         }
     }
     tls_sort_page = &pg;
@@ -152,16 +162,15 @@ aw_handle_edition(struct aw_req *req)
         struct aw_view *c = aw_view_push_map(cl);
         aw_view_set_str(c, "code", groups[i].code);
         aw_view_set_str(c, "name", groups[i].name);
-        aw_view_set_str(c, "url",
-                        aw_arena_printf(pg.arena, "/%s/countries/%s", pg.lang->code, groups[i].code));
+        aw_view_set_str(
+            c, "url", aw_arena_printf(pg.arena, "/%s/countries/%s", pg.lang->code, groups[i].code));
         aw_view_set(c, "activities", groups[i].activities);
         aw_view_set(c, "statements", groups[i].statements);
     }
     aw_view_set_bool(pg.view, "has_countries", ng > 0);
     aw_view_set(pg.view, "other_activities", other_acts);
     aw_view_set(pg.view, "other_statements", other_stmts);
-    aw_view_set_bool(pg.view, "has_other",
-                     aw_view_len(other_acts) + aw_view_len(other_stmts) > 0);
+    aw_view_set_bool(pg.view, "has_other", aw_view_len(other_acts) + aw_view_len(other_stmts) > 0);
     aw_view_set_bool(pg.view, "has_other_activities", aw_view_len(other_acts) > 0);
     aw_view_set_bool(pg.view, "has_other_statements", aw_view_len(other_stmts) > 0);
     aw_view_set_bool(pg.view, "has_coe_activities", aw_view_len(coe_acts) > 0);

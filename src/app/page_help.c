@@ -77,8 +77,8 @@ aw_handle_help(struct aw_req *req)
         struct aw_view *c = aw_view_push_map(list);
         aw_view_set_str(c, "code", countries[i].code);
         aw_view_set_str(c, "name", countries[i].name);
-        aw_view_set_str(c, "url", aw_arena_printf(pg.arena, "/%s/help/%s", pg.lang->code,
-                                                  countries[i].code));
+        aw_view_set_str(c, "url",
+                        aw_arena_printf(pg.arena, "/%s/help/%s", pg.lang->code, countries[i].code));
         aw_view_set(c, "groups", aw_page_help_list(&pg, &hs[first], count));
     }
     if (without)
@@ -111,7 +111,8 @@ aw_handle_help_country(struct aw_req *req)
     struct aw_view *cv = aw_view_set_map(pg.view, "country");
     aw_view_set_str(cv, "code", c.code);
     aw_view_set_str(cv, "name", c.name);
-    aw_view_set_str(cv, "url", aw_arena_printf(pg.arena, "/%s/countries/%s", pg.lang->code, c.code));
+    aw_view_set_str(cv, "url",
+                    aw_arena_printf(pg.arena, "/%s/countries/%s", pg.lang->code, c.code));
     aw_view_set(pg.view, "groups", aw_page_help_list(&pg, hs, nhs));
     aw_view_set_bool(pg.view, "has_services", nhs > 0);
     aw_page_render(&pg, 200, "help_country",

@@ -81,8 +81,8 @@ static const struct aw_config_entry table[] = {
      "database file (SQLite); empty: the default in the user's data directory"},
     {"listen", "AWAREDAY_LISTEN", AW_CONF_STRING, OFF(listen), 0, 256, "127.0.0.1:8080",
      validate_listen, "address and port to serve on"},
-    {"share_dir", "AWAREDAY_SHARE_DIR", AW_CONF_STRING, OFF(share_dir), 0, 4096, AW_SHARE_DIR,
-     NULL, "directory holding templates/, static/, sql/, data/ and po/"},
+    {"share_dir", "AWAREDAY_SHARE_DIR", AW_CONF_STRING, OFF(share_dir), 0, 4096, AW_SHARE_DIR, NULL,
+     "directory holding templates/, static/, sql/, data/ and po/"},
     {"access_log", "AWAREDAY_ACCESS_LOG", AW_CONF_STRING, OFF(access_log), 0, 4096, "-",
      validate_access_log, "access log: a file path, \"-\" for standard error, or \"off\""},
     {"log_level", "AWAREDAY_LOG_LEVEL", AW_CONF_LOGLEVEL, OFF(log_level), 0, 0, "info", NULL,
@@ -344,8 +344,7 @@ aw_config_print(const struct aw_config *c, FILE *f)
             break;
         case AW_CONF_LOGLEVEL: {
             static const char *const names[] = {"debug", "info", "warn", "error", "off"};
-            fprintf(f, "%s = %s\n", e->name,
-                    names[*(const enum aw_log_level *)(base + e->offset)]);
+            fprintf(f, "%s = %s\n", e->name, names[*(const enum aw_log_level *)(base + e->offset)]);
             break;
         }
         }

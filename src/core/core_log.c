@@ -50,8 +50,8 @@ vlog(enum aw_log_level lvl, const char *file, int line, const char *fmt, va_list
     off += strftime(msg, sizeof(msg), "%Y-%m-%dT%H:%M:%SZ", &tm);
     const char *base = strrchr(file, '/');
     base = base ? base + 1 : file;
-    int n = snprintf(msg + off, sizeof(msg) - off, " %s %s:%d: ",
-                     level_names[lvl < AW_LOG_OFF ? lvl : AW_LOG_ERROR], base, line);
+    int n = snprintf(msg + off, sizeof(msg) - off,
+                     " %s %s:%d: ", level_names[lvl < AW_LOG_OFF ? lvl : AW_LOG_ERROR], base, line);
     if (n > 0)
         off += (size_t)n < sizeof(msg) - off ? (size_t)n : sizeof(msg) - off - 1;
     n = vsnprintf(msg + off, sizeof(msg) - off, fmt, ap);

@@ -72,22 +72,23 @@ allow_add(char *allow, size_t allow_len, const char *method)
 {
     size_t mlen = strlen(method);
     const char *p = allow;
-    while (*p) {
+    bool present = false;
+    while (*p && !present) {
         const char *end = strchr(p, ',');
         size_t n = end ? (size_t)(end - p) : strlen(p);
-        if (n == mlen && memcmp(p, method, mlen) == 0)
-            return;
+        present = n == mlen && memcmp(p, method, mlen) == 0;
         p = end ? end + 2 : p + n;
     }
     size_t used = strlen(allow);
-    size_t need = (used ? 2 : 0) + mlen;
-    if (used + need + 1 > allow_len)
-        return;
+    if (present || used + (used ? 2 : 0) + mlen + 1 > allow_len)
+        goto out;
     if (used) {
         memcpy(allow + used, ", ", 2);
         used += 2;
     }
     memcpy(allow + used, method, mlen + 1);
+out:
+    return;
 }
 
 enum aw_route_match

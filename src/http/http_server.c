@@ -821,7 +821,7 @@ completed(void *cls, struct MHD_Connection *mc, void **con_cls, enum MHD_Request
     (void)mc;
     (void)toe;
     if (!req)
-        return;
+        goto out;
     if (srv->opts.access_log_fd >= 0)
         access_log(req);
     pthread_mutex_lock(&srv->lock);
@@ -840,6 +840,8 @@ completed(void *cls, struct MHD_Connection *mc, void **con_cls, enum MHD_Request
     pthread_mutex_unlock(&srv->lock);
     aw_arena_free(req->arena);
     *con_cls = NULL;
+out:
+    return;
 }
 
 /* --- building and queueing responses --- */
@@ -1420,7 +1422,7 @@ server_shutdown(struct aw_server *srv)
     struct timespec ts;
     unsigned left;
     if (!srv->d)
-        return;
+        goto out;
     pthread_mutex_lock(&srv->lock);
     srv->stopping = true;
     pthread_mutex_unlock(&srv->lock);
@@ -1446,6 +1448,8 @@ server_shutdown(struct aw_server *srv)
     }
     MHD_stop_daemon(srv->d);
     srv->d = NULL;
+out:
+    return;
 }
 
 void
@@ -1468,7 +1472,7 @@ void
 aw_server_stop(struct aw_server *srv)
 {
     if (!srv)
-        return;
+        goto out;
     server_shutdown(srv);
     free_static(srv);
     free(srv->raw408);
@@ -1476,6 +1480,8 @@ aw_server_stop(struct aw_server *srv)
     pthread_cond_destroy(&srv->idle_cond);
     pthread_mutex_destroy(&srv->lock);
     free(srv);
+out:
+    return;
 }
 
 /* --- request accessors --- */
@@ -1636,32 +1642,42 @@ out:
 static bool
 claim(struct aw_req *req, const char *what)
 {
-    if (req->resp_set) {
+    bool ok = !req->resp_set;
+    if (ok)
+        req->resp_set = true;
+    else
         AW_WARN("%s: a response was already sent for this request", what);
-        return false;
-    }
-    req->resp_set = true;
-    return true;
+    return ok;
+}
+
+/* A handler bug (bad status, refused redirect, broken page): answer 500. */
+static void
+internal_error(struct aw_req *req)
+{
+    req->resp_is_error = true;
+    req->resp_status = 500;
 }
 
 void
 aw_resp_send(struct aw_req *req, int status, const char *content_type, const void *body, size_t len)
 {
+    void *copy;
     if (!claim(req, "aw_resp_send"))
-        return;
+        goto out;
     if (status < 200 || status > 599 || !content_type || !header_value_ok(content_type)) {
         AW_ERROR("aw_resp_send: bad status %d or content type", status);
-        req->resp_is_error = true;
-        req->resp_status = 500;
-        return;
+        internal_error(req);
+        goto out;
     }
-    void *copy = aw_arena_alloc(req->arena, len ? len : 1);
+    copy = aw_arena_alloc(req->arena, len ? len : 1);
     if (len)
         memcpy(copy, body, len);
     req->resp_status = status;
     req->resp_type = type_with_charset(req->arena, content_type);
     req->resp_body = copy;
     req->resp_len = len;
+out:
+    return;
 }
 
 static void
@@ -1674,23 +1690,24 @@ void
 aw_resp_send_html(struct aw_req *req, int status, struct aw_buf *b)
 {
     size_t len = 0;
-    if (aw_buf_err(b)) {
-        AW_ERROR("aw_resp_send_html: page buffer failed: %s", aw_strerror(aw_buf_err(b)));
-        aw_buf_free(b);
-        aw_resp_error(req, 500);
-        return;
+    char *p;
+    if (!claim(req, "aw_resp_send_html"))
+        goto out;
+    if (aw_buf_err(b) || status < 200 || status > 599) {
+        AW_ERROR("aw_resp_send_html: status %d, page buffer: %s", status,
+                 aw_strerror(aw_buf_err(b)));
+        internal_error(req);
+        goto out;
     }
-    if (!claim(req, "aw_resp_send_html")) {
-        aw_buf_free(b);
-        return;
-    }
-    char *p = aw_buf_steal(b, &len);
+    p = aw_buf_steal(b, &len);
     if (p)
         aw_arena_defer(req->arena, free_heap, p);
-    req->resp_status = status >= 200 && status <= 599 ? status : 500;
+    req->resp_status = status;
     req->resp_type = "text/html; charset=utf-8";
     req->resp_body = p ? p : "";
     req->resp_len = len;
+out:
+    aw_buf_free(b); /* after a steal: nothing left to free, b is reset */
 }
 
 /* A local absolute path: "/" followed by visible ASCII, and not "//host" or
@@ -1707,29 +1724,28 @@ local_location_ok(const char *loc)
 void
 aw_resp_redirect(struct aw_req *req, int status, const char *location)
 {
-    if (req->resp_set) {
-        claim(req, "aw_resp_redirect");
-        return;
-    }
+    if (!claim(req, "aw_resp_redirect"))
+        goto out;
     if ((status != 301 && status != 302 && status != 303 && status != 307 && status != 308) ||
         !local_location_ok(location)) {
         AW_ERROR("aw_resp_redirect: refused status %d or a non-local location", status);
-        aw_resp_error(req, 500);
-        return;
+        internal_error(req);
+        goto out;
     }
-    claim(req, "aw_resp_redirect");
     push_header(req, "Location", location);
     req->resp_status = status;
     req->resp_type = "text/plain; charset=utf-8";
     req->resp_body = "";
     req->resp_len = 0;
+out:
+    return;
 }
 
 void
 aw_resp_error(struct aw_req *req, int status)
 {
-    if (!claim(req, "aw_resp_error"))
-        return;
-    req->resp_is_error = true;
-    req->resp_status = status >= 400 && status <= 599 ? status : 500;
+    if (claim(req, "aw_resp_error")) {
+        req->resp_is_error = true;
+        req->resp_status = status >= 400 && status <= 599 ? status : 500;
+    }
 }
