@@ -110,8 +110,10 @@ wait_for_line() { # file pattern seconds pid
     return 1
 }
 
-status_kb() { # pid field -> kB
-    awk -v f="$2:" '$1 == f { print $2 }' "/proc/$1/status" 2>/dev/null || echo 0
+status_kb() { # pid field -> kB (VmRSS, VmHWM, Threads from status; Pss from smaps_rollup)
+    local f=/proc/$1/status
+    [ "$2" = Pss ] && f=/proc/$1/smaps_rollup
+    awk -v f="$2:" '$1 == f { print $2 }' "$f" 2>/dev/null || echo 0
 }
 
 nginx_kb() { # master pid, field: sum over master + workers
@@ -204,10 +206,19 @@ nginx_headers() { # header file
 }
 
 nginx_locations() {
-    local i=0 p
+    local i=0 p base cs
     for p in "${PAGES[@]}"; do
         i=$((i + 1))
-        printf '        location = %s {\n            types { }\n            default_type "%s";\n' "$p" "${CTYPE[$p]}"
+        # The type without its parameters (gzip_types matches on it), the charset added back by
+        # the charset module, so the header reads as awareday's.
+        base=${CTYPE[$p]%%;*}
+        printf '        location = %s {\n            types { }\n            default_type "%s";\n' "$p" "$base"
+        case "${CTYPE[$p],,}" in
+        *charset=*)
+            cs=${CTYPE[$p]#*[cC][hH][aA][rR][sS][eE][tT]=}
+            printf '            charset %s;\n            charset_types %s;\n' "${cs%%;*}" "$base"
+            ;;
+        esac
         printf '            try_files /p%d =404;\n' "$i"
         nginx_headers "$T/www/p$i.hdr"
         printf '        }\n'
@@ -282,7 +293,7 @@ done
 NG_RSS_IDLE=$(nginx_kb "$NG_PID" VmRSS)
 
 # Check nginx sends the same bodies and content types.
-declare -A HDR_NG
+declare -A HDR_NG SIZE_NGZ
 i=0
 for p in "${PAGES[@]}"; do
     i=$((i + 1))
@@ -293,6 +304,10 @@ for p in "${PAGES[@]}"; do
     if [ -f "$T/www/p$i.gz" ]; then
         curl -sS --max-time 10 -H 'Accept-Encoding: gzip' -o "$T/ng.body" "http://127.0.0.1:$NG_PORT$p"
         cmp -s "$T/ng.body" "$T/www/p$i.gz" || { log "nginx gzip_static body of $p differs"; exit 1; }
+        curl -sS --max-time 10 -H 'Accept-Encoding: gzip' -D "$T/ng.hdr" -o "$T/ng.body" "http://127.0.0.1:$NGZ_PORT$p"
+        grep -qi '^content-encoding: *gzip' "$T/ng.hdr" || { log "nginx does not gzip $p on the fly"; exit 1; }
+        gzip -dc "$T/ng.body" | cmp -s - "$T/www/p$i" || { log "nginx gzip of $p does not decompress to the page"; exit 1; }
+        SIZE_NGZ[$p]=$(stat -c %s "$T/ng.body")
     fi
 done
 
@@ -319,6 +334,7 @@ wrk_run() { # key label-server label-encoding url [header]
     fi
     timeout -k 5 $((DURATION + 30)) wrk "${args[@]}" -d"${DURATION}s" "$url" >"$out" 2>&1 ||
         { log "wrk failed: $url"; cat "$out" >&2; exit 1; }
+    WRK_REQS=$(awk '/ requests in / { n += $1 } END { print n + 0 }' "$T/raw/warmup-$RUN.txt" "$out")
     rps=$(awk '/^Requests\/sec:/ { print $2 }' "$out")
     tps=$(awk '/^Transfer\/sec:/ { print $2 }' "$out")
     p50=$(awk '$1 == "50%" { print $2 }' "$out")
@@ -367,6 +383,8 @@ AW_HWM=$(status_kb "$AW_PID" VmHWM)
 AW_THREADS_END=$(status_kb "$AW_PID" Threads)
 NG_RSS_END=$(nginx_kb "$NG_PID" VmRSS)
 NG_HWM=$(nginx_kb "$NG_PID" VmHWM)
+AW_PSS_END=$(status_kb "$AW_PID" Pss)
+NG_PSS_END=$(nginx_kb "$NG_PID" Pss)
 NG_PROCS=$((1 + $(pgrep -P "$NG_PID" | wc -l)))
 AW_LOG_PROBLEMS=$(grep -cE ' (warn|error) ' "$T/raw/awareday.stderr" || true)
 cp "$T/raw/awareday.stderr" "$T/raw/awareday-logoff.stderr"
@@ -377,6 +395,7 @@ stop_pid "$AW_PID" 30
 start_awareday - "$T/awareday.conf" "$T/raw/awareday-logon.stderr"
 wrk_run "aw-log/en/" awareday "identity, access log on" "http://127.0.0.1:$AW_PORT/en/"
 ROWS_LOG="| \`/en/\` | awareday, access log on | identity $ROW_TAIL | $(ratio "${RATE[aw-log/en/]}" "${RATE[aw-id/en/]}") |"
+LOG_REQS=$WRK_REQS
 LOG_LINES=$(grep -c '"GET ' "$T/raw/awareday-logon.stderr" || true)
 [ "$LOG_LINES" -gt 0 ] || LOG_LINES=$(wc -l <"$T/raw/awareday-logon.stderr")
 LOG_BYTES=$(stat -c %s "$T/raw/awareday-logon.stderr")
@@ -425,7 +444,8 @@ if [ "$CALLGRIND" = 1 ]; then
     per() { awk -v a="$1" -v b="$2" -v n="$3" 'BEGIN { printf "%.0f", (a - b) / n }'; }
     fmt() { echo "$1" | sed -e ':a' -e 's/\([0-9]\)\([0-9]\{3\}\)\($\|,\)/\1,\2\3/' -e 'ta'; }
     TOP=$(callgrind_annotate --inclusive=no "$T/raw/callgrind.identity.out" 2>/dev/null |
-        awk '/^-+$/ { sep++; next } sep >= 3 && NF && n < 12 { print "    " $0; n++ }' | sed 's/ \[[^]]*\]$//')
+        awk '/\([ 0-9.]+%\)/ && !/PROGRAM TOTALS/ && n < 12 { print; n++ }' |
+        sed -E 's/ \[[^]]*\]$//; s/ [^ ]*:([^ :]+)$/ \1/')
     CG_TEXT=$(
         cat <<EOF
 ## Instructions per request (callgrind)
@@ -457,9 +477,10 @@ fi
     echo "Machine: $NPROC cores, $(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo)," \
         "$(awk '/^MemTotal/ { printf "%.1f GiB", $2 / 1048576 }' /proc/meminfo) RAM," \
         "$(. /etc/os-release 2>/dev/null && echo "$PRETTY_NAME"), kernel $(uname -r)."
-    echo "Versions: awareday $("$BIN" --version 2>&1 | head -1 | awk '{ print $NF }')," \
-        "$(nginx -v 2>&1 | sed 's/.*: //'), wrk $(wrk -v 2>&1 | awk 'NR == 1 { print $2 }')" \
-        "$( [ "$CALLGRIND" = 1 ] && valgrind --version)."
+    vers="awareday $("$BIN" --version 2>&1 | head -1 | awk '{ print $NF }'), $(nginx -v 2>&1 | sed 's/.*: //')"
+    vers="$vers, wrk $(wrk -v 2>&1 | awk 'NR == 1 { print $2 }'), $(curl --version | awk 'NR == 1 { print $1 " " $2 }')"
+    [ "$CALLGRIND" = 1 ] && vers="$vers, $(valgrind --version)"
+    echo "Versions: $vers."
     echo "Settings: wrk -t$WRK_THREADS -c$CONNECTIONS -d${DURATION}s --latency after a ${WARMUP}s" \
         "warm-up (same settings); awareday threads = $NPROC, access log off; nginx" \
         "worker_processes $NPROC, access_log off, sendfile on, keep-alive. Everything on 127.0.0.1," \
@@ -476,14 +497,15 @@ fi
     echo "$ROWS_LOG"
     echo
     echo "Last row: awareday restarted with \`AWAREDAY_ACCESS_LOG=-\` (stderr, redirected to a file):" \
-        "$LOG_LINES access-log lines, $LOG_BYTES bytes; its ratio is to the access-log-off row of \`/en/\`."
+        "$LOG_LINES access-log lines ($LOG_BYTES bytes) for the $LOG_REQS responses wrk counted" \
+        "(warm-up + run); its ratio is to the access-log-off row of \`/en/\`."
     echo
     echo "## Bytes per response"
     echo
-    echo "| page | body identity | body gzip | awareday headers | nginx headers |"
-    echo "|---|---:|---:|---:|---:|"
+    echo "| page | body identity | body gzip (awareday, = nginx gzip_static) | body gzip (nginx on the fly) | awareday headers | nginx headers |"
+    echo "|---|---:|---:|---:|---:|---:|"
     for p in "${PAGES[@]}"; do
-        echo "| \`$p\` | ${SIZE_ID[$p]} | ${SIZE_GZ[$p]} | ${HDR_AW[$p]} | ${HDR_NG[$p]} |"
+        echo "| \`$p\` | ${SIZE_ID[$p]} | ${SIZE_GZ[$p]} | ${SIZE_NGZ[$p]:--} | ${HDR_AW[$p]} | ${HDR_NG[$p]} |"
     done
     echo
     echo "## Memory"
@@ -492,6 +514,7 @@ fi
     echo "|---|---:|---:|"
     echo "| RSS idle, after start | $AW_RSS_IDLE kB | $NG_RSS_IDLE kB |"
     echo "| RSS after all runs | $AW_RSS_END kB | $NG_RSS_END kB |"
+    echo "| PSS after all runs (shared pages split between processes) | $AW_PSS_END kB | $NG_PSS_END kB |"
     echo "| peak RSS (VmHWM) | $AW_HWM kB | $NG_HWM kB (sum of the processes' peaks) |"
     echo "| threads / processes | $AW_THREADS_IDLE threads idle, $AW_THREADS_END after | $NG_PROCS processes |"
     echo
@@ -506,7 +529,7 @@ fi
     printf '%s\n' "${CMDS[@]}"
     echo '```'
     echo
-    echo "nginx configuration (generated; \$T is the temporary directory, $T):"
+    echo "nginx configuration (generated; \$T is the script's temporary directory):"
     echo
     echo '```nginx'
     sed "s|$T|\$T|g" "$T/nginx/nginx.conf" | grep -v '^$'

@@ -19,7 +19,8 @@ def main(root):
     for path in sorted(pathlib.Path(root, "templates").rglob("*.mustache")):
         text = path.read_text(encoding="utf-8")
         for m in BLOCK.finditer(text):
-            msgid = " ".join(m.group(1).split())
+            # ASCII whitespace only, as the engine (NBSP and friends are text).
+            msgid = " ".join(w for w in re.split(r"[ \t\n\r\f\v]+", m.group(1)) if w)
             line = text.count("\n", 0, m.start()) + 1
             seen.setdefault(msgid, []).append(f"{path.relative_to(root)}:{line}")
     out = sys.stdout

@@ -39,7 +39,8 @@ void aw_tpl_set_free(struct aw_tpl_set *set);
 
 /* Compiles `src` (n bytes) as the template `name` (used by partials {{>name}}
  * and parents {{<name}}). On a syntax error returns AW_ESYNTAX and writes
- * "name:line: message" to err. */
+ * "name:line: message" to err; AW_EEXIST for a name already in the set;
+ * AW_ETOOBIG over 1 MiB; AW_ESYNTAX for invalid UTF-8. */
 enum aw_err aw_tpl_add(struct aw_tpl_set *set, const char *name, const char *src, size_t n,
                        char *err, size_t errlen);
 
@@ -49,11 +50,11 @@ enum aw_err aw_tpl_add_dir(struct aw_tpl_set *set, const char *dir, char *err, s
 
 /* Renders template `name` with ctx (a map, usually) appended to out. Returns
  * AW_ENOTFOUND for an unknown template, AW_EUNKNOWN in strict mode for an
- * unresolved name (err says which, with template and line), AW_ETOOBIG when
- * out's maximum is reached. */
-enum aw_err aw_tpl_render(const struct aw_tpl_set *set, const char *name,
-                          const struct aw_view *ctx, struct aw_buf *out, char *err,
-                          size_t errlen);
+ * unresolved name (err says which, with template and line), AW_EINVAL in
+ * strict mode for {{{x}}} on a value that is not AW_VIEW_HTML (or null),
+ * AW_ETOOBIG when out's maximum or the partial depth is reached. */
+enum aw_err aw_tpl_render(const struct aw_tpl_set *set, const char *name, const struct aw_view *ctx,
+                          struct aw_buf *out, char *err, size_t errlen);
 
 /* True if the set has a template of that name. */
 bool aw_tpl_has(const struct aw_tpl_set *set, const char *name);

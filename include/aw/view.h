@@ -42,8 +42,8 @@ struct aw_view *aw_view_set_str(struct aw_view *map, const char *key, const char
 struct aw_view *aw_view_set_int(struct aw_view *map, const char *key, int64_t v);
 struct aw_view *aw_view_set_bool(struct aw_view *map, const char *key, bool v);
 struct aw_view *aw_view_set_html(struct aw_view *map, const char *key, struct aw_html h);
-struct aw_view *aw_view_set_map(struct aw_view *map, const char *key);   /* new child map */
-struct aw_view *aw_view_set_list(struct aw_view *map, const char *key);  /* new child list */
+struct aw_view *aw_view_set_map(struct aw_view *map, const char *key);  /* new child map */
+struct aw_view *aw_view_set_list(struct aw_view *map, const char *key); /* new child list */
 /* List append; returns v. */
 struct aw_view *aw_view_push(struct aw_view *list, struct aw_view *v);
 struct aw_view *aw_view_push_map(struct aw_view *list); /* new map appended */
@@ -51,7 +51,7 @@ struct aw_view *aw_view_push_map(struct aw_view *list); /* new map appended */
 enum aw_view_type aw_view_type(const struct aw_view *v);
 /* Lookup of one key in a map (no dots); NULL when absent or v not a map. */
 const struct aw_view *aw_view_get(const struct aw_view *v, const char *key, size_t keylen);
-size_t aw_view_len(const struct aw_view *v);                       /* list length, else 0 */
+size_t aw_view_len(const struct aw_view *v);                         /* list length, else 0 */
 const struct aw_view *aw_view_at(const struct aw_view *v, size_t i); /* list item */
 /* Scalars; 0 / NULL / false when the type differs. */
 bool aw_view_as_bool(const struct aw_view *v);
@@ -59,7 +59,8 @@ int64_t aw_view_as_int(const struct aw_view *v);
 double aw_view_as_num(const struct aw_view *v);
 const char *aw_view_as_str(const struct aw_view *v, size_t *len);
 struct aw_html aw_view_as_html(const struct aw_view *v);
-/* Mustache truthiness: null, false, empty list and empty string are false. */
+/* Mustache truthiness: null, false, empty list, empty string and empty
+ * markup are false; everything else (0 included) is true. */
 bool aw_view_truthy(const struct aw_view *v);
 
 #endif

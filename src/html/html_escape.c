@@ -17,12 +17,23 @@ aw_html_escape(struct aw_buf *out, const char *s, size_t n)
         size_t replen;
 
         switch (s[i]) {
-        case '&': rep = "&amp;", replen = 5; break;
-        case '<': rep = "&lt;", replen = 4; break;
-        case '>': rep = "&gt;", replen = 4; break;
-        case '"': rep = "&quot;", replen = 6; break;
-        case '\'': rep = "&#39;", replen = 5; break;
-        default: continue;
+        case '&':
+            rep = "&amp;", replen = 5;
+            break;
+        case '<':
+            rep = "&lt;", replen = 4;
+            break;
+        case '>':
+            rep = "&gt;", replen = 4;
+            break;
+        case '"':
+            rep = "&quot;", replen = 6;
+            break;
+        case '\'':
+            rep = "&#39;", replen = 5;
+            break;
+        default:
+            continue;
         }
         if (i > run)
             aw_buf_append(out, s + run, i - run);

@@ -144,8 +144,8 @@ aw_view_set(struct aw_view *map, const char *key, struct aw_view *v)
             return v;
         }
     }
-    map->u.map.e = grow(map->u.map.arena, map->u.map.e, map->u.map.len, &map->u.map.cap,
-                        sizeof(struct entry));
+    map->u.map.e =
+        grow(map->u.map.arena, map->u.map.e, map->u.map.len, &map->u.map.cap, sizeof(struct entry));
     map->u.map.e[map->u.map.len++] = (struct entry){key, kl, v};
     return v;
 }
@@ -306,14 +306,19 @@ aw_view_truthy(const struct aw_view *v)
     if (v == NULL)
         return false;
     switch (v->type) {
-    case AW_VIEW_NULL: return false;
-    case AW_VIEW_BOOL: return v->u.b;
+    case AW_VIEW_NULL:
+        return false;
+    case AW_VIEW_BOOL:
+        return v->u.b;
     case AW_VIEW_STR:
-    case AW_VIEW_HTML: return v->u.s.len > 0;
-    case AW_VIEW_LIST: return v->u.list.len > 0;
+    case AW_VIEW_HTML:
+        return v->u.s.len > 0;
+    case AW_VIEW_LIST:
+        return v->u.list.len > 0;
     case AW_VIEW_INT:
     case AW_VIEW_NUM:
-    case AW_VIEW_MAP: return true;
+    case AW_VIEW_MAP:
+        return true;
     }
     return false;
 }

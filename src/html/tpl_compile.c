@@ -27,15 +27,15 @@
 struct src {
     const char *p;
     size_t n;
-    size_t pos;    /* next byte to scan */
-    size_t lpos;   /* `line` is the line number of offset lpos */
+    size_t pos;  /* next byte to scan */
+    size_t lpos; /* `line` is the line number of offset lpos */
     uint32_t line;
     struct aw_str otag, ctag; /* current delimiters */
 };
 
 struct tag {
-    size_t start, end; /* offsets of the opening delimiter and one past the closing one */
-    char type;         /* 0 for a plain variable, else one of # ^ / ! > < $ = & { */
+    size_t start, end;  /* offsets of the opening delimiter and one past the closing one */
+    char type;          /* 0 for a plain variable, else one of # ^ / ! > < $ = & { */
     struct aw_str name; /* trimmed content */
     uint32_t line;
 };
@@ -393,11 +393,7 @@ push_open(struct comp *c, const struct tag *t, uint32_t op, enum aw_tpl__code co
 static bool
 parent_close_clear(const struct src *s, const struct open *o, size_t at)
 {
-    size_t i = at;
-
-    while (i > 0 && s->p[i - 1] != '\n')
-        i--;
-    return i >= o->end || o->lclear;
+    return memrchr(s->p + o->end, '\n', at - o->end) != NULL || o->lclear;
 }
 
 /* A msgid: the raw text with runs of whitespace collapsed to one space, trimmed. */
@@ -508,12 +504,15 @@ close_tag(struct comp *c, const struct tag *t, unsigned base)
     c->nopen--;
 }
 
-/* Everything but interpolations and translate blocks: these may be standalone,
- * in which case their whole line (indentation and line end) disappears. Two
- * spec rules for inheritance: inside a parent tag, text is ignored, so the side
- * of a tag that faces the parent's body never prevents it from being
- * standalone (the parent tag's right, a block tag's left, the closing tag of
- * an override's right, the parent close tag's left). */
+/* Everything but interpolations and translate blocks: these may be standalone
+ * (only whitespace around them on their line), in which case the line's
+ * indentation and line end disappear with the tag. For inheritance: text
+ * inside a parent tag is ignored, so the side of a tag that faces a parent's
+ * body never stops it from being standalone (the parent tag's right, an
+ * override's opening tag's left and closing tag's right); the parent's close
+ * tag is clear on the left if its line starts inside the parent or the parent
+ * tag was. And a block's body is an inline template: its start and end count
+ * as line boundaries for the tags just inside it. */
 static void
 other_tag(struct comp *c, struct src *s, const struct tag *t, size_t *text_start, unsigned base)
 {
@@ -535,8 +534,8 @@ other_tag(struct comp *c, struct src *s, const struct tag *t, size_t *text_start
     if (blk && blk->code != AW_TPL__BLOCK)
         blk = NULL;
     bool left_irrel = in_parent && ty != '/';
-    bool right_irrel = ty == '<' || (ty == '/' && top && top->override) ||
-                       (in_parent && (ty == '!' || ty == '='));
+    bool right_irrel =
+        ty == '<' || (ty == '/' && top && top->override) || (in_parent && (ty == '!' || ty == '='));
     size_t ls = t->start, re = t->end;
     bool lclear = left_irrel || clear_left(s, t->start, blk, &ls);
     if (in_parent && ty == '/') {
@@ -773,8 +772,7 @@ aw_tpl_add(struct aw_tpl_set *set, const char *name, const char *src, size_t n, 
         goto out;
     }
     if (n > AW_TPL__MAX_SIZE) {
-        errf(err, errlen, "%s: template too big (%zu bytes, max %zu)", name, n,
-             AW_TPL__MAX_SIZE);
+        errf(err, errlen, "%s: template too big (%zu bytes, max %zu)", name, n, AW_TPL__MAX_SIZE);
         rc = AW_ETOOBIG;
         goto out;
     }

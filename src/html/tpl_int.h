@@ -71,7 +71,6 @@ struct aw_tpl_set {
 
 /* The template called name (len bytes), or NULL. Read-only: safe from many
  * threads once the set is loaded. */
-const struct aw_tpl__tpl *aw_tpl__find(const struct aw_tpl_set *set, const char *name,
-                                       size_t len);
+const struct aw_tpl__tpl *aw_tpl__find(const struct aw_tpl_set *set, const char *name, size_t len);
 
 #endif

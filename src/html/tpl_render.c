@@ -26,8 +26,8 @@ struct rs {
     struct aw_str indent[AW_TPL__MAX_DEPTH + 2]; /* indentation pieces, outer first */
     unsigned nindent;
     unsigned ibase; /* pieces below it belong to lines an inline partial continues */
-    unsigned depth;  /* nested instruction ranges */
-    unsigned incl;   /* nested partials, parents and overrides */
+    unsigned depth; /* nested instruction ranges */
+    unsigned incl;  /* nested partials, parents and overrides */
     uint32_t steps;
     enum aw_err rc;
 };
@@ -36,8 +36,7 @@ static void fail(struct rs *r, enum aw_err rc, const struct aw_tpl__tpl *t, uint
                  const char *fmt, ...) AW_PRINTF(5, 6);
 
 static void
-fail(struct rs *r, enum aw_err rc, const struct aw_tpl__tpl *t, uint32_t line, const char *fmt,
-     ...)
+fail(struct rs *r, enum aw_err rc, const struct aw_tpl__tpl *t, uint32_t line, const char *fmt, ...)
 {
     char msg[256];
     va_list ap;
@@ -204,8 +203,7 @@ interpolate(struct rs *r, const struct aw_tpl__tpl *t, const struct aw_tpl__op *
     }
     if (strict) {
         fail(r, AW_EINVAL, t, op->line,
-             "raw tag '%.*s' needs trusted markup (AW_VIEW_HTML), not a plain value",
-             NAMEF(op->s));
+             "raw tag '%.*s' needs trusted markup (AW_VIEW_HTML), not a plain value", NAMEF(op->s));
         return;
     }
     put_scalar(r, v, true);
@@ -228,8 +226,9 @@ find_override(const struct frame *chain, struct aw_str name, const struct aw_tpl
     for (const struct frame *f = chain; f; f = f->next) {
         const struct aw_tpl__op *ops = f->tpl->ops;
         uint32_t end = ops[f->op].jump;
-        for (uint32_t j = f->op + 1; j < end; j = ops[j].jump + 1) {
-            if (ops[j].code == AW_TPL__BLOCK && aw_str_eq(ops[j].s, name)) {
+        /* The compiler puts nothing but BLOCKs directly in a parent. */
+        for (uint32_t j = f->op + 1; j < end && ops[j].code == AW_TPL__BLOCK; j = ops[j].jump + 1) {
+            if (aw_str_eq(ops[j].s, name)) {
                 *tpl = f->tpl;
                 *op = j;
                 found = true;
@@ -412,7 +411,7 @@ aw_tpl_render(const struct aw_tpl_set *set, const char *name, const struct aw_vi
         rc = out->err;
         goto out;
     }
-    /* About 6 KiB: on the heap rather than a worker thread's stack. */
+    /* A few KiB: on the heap rather than a worker thread's stack. */
     r = calloc(1, sizeof(*r));
     if (r == NULL) {
         rc = AW_ENOMEM;

@@ -65,8 +65,8 @@ one(unsigned flags, aw_tpl_translate_fn tr, const uint8_t *data, size_t size,
     struct aw_tpl_set *set = aw_tpl_set_new(flags, tr, NULL);
 
     for (size_t i = 0; i < sizeof(fixed) / sizeof(fixed[0]); i++)
-        if (aw_tpl_add(set, fixed[i].name, fixed[i].src, strlen(fixed[i].src), err,
-                       sizeof(err)) != AW_OK)
+        if (aw_tpl_add(set, fixed[i].name, fixed[i].src, strlen(fixed[i].src), err, sizeof(err)) !=
+            AW_OK)
             abort();
     enum aw_err rc = aw_tpl_add(set, "self", (const char *)data, size, err, sizeof(err));
     if (rc != AW_OK) {

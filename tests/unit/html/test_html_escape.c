@@ -193,8 +193,8 @@ int
 main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_escape_table),   cmocka_unit_test(test_escape_limit),
-        cmocka_unit_test(test_url_ok_table),   cmocka_unit_test(test_markdown_table),
+        cmocka_unit_test(test_escape_table),    cmocka_unit_test(test_escape_limit),
+        cmocka_unit_test(test_url_ok_table),    cmocka_unit_test(test_markdown_table),
         cmocka_unit_test(test_markdown_length),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -104,8 +104,7 @@ run_case(json_t *tc, const char *file)
     if (out.len != json_string_length(expected) ||
         memcmp(aw_buf_cstr(&out), json_string_value(expected), out.len) != 0) {
         print_message("%s: %s: FAIL\n  template: %s\n  expected: [%s]\n  got:      [%s]\n", file,
-                      name, json_string_value(tpl), json_string_value(expected),
-                      aw_buf_cstr(&out));
+                      name, json_string_value(tpl), json_string_value(expected), aw_buf_cstr(&out));
         goto out;
     }
     ok = true;
@@ -198,9 +197,9 @@ int
 main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_comments),  cmocka_unit_test(test_delimiters),
+        cmocka_unit_test(test_comments),      cmocka_unit_test(test_delimiters),
         cmocka_unit_test(test_interpolation), cmocka_unit_test(test_inverted),
-        cmocka_unit_test(test_partials),  cmocka_unit_test(test_sections),
+        cmocka_unit_test(test_partials),      cmocka_unit_test(test_sections),
         cmocka_unit_test(test_inheritance),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -42,8 +42,7 @@ render_set(unsigned flags, aw_tpl_translate_fn tr, void *ud, const struct src *s
 
     memset(res, 0, sizeof(*res));
     for (const struct src *s = srcs; s->name; s++) {
-        res->rc = aw_tpl_add(set, s->name, s->text, strlen(s->text), res->err,
-                             sizeof(res->err));
+        res->rc = aw_tpl_add(set, s->name, s->text, strlen(s->text), res->err, sizeof(res->err));
         if (res->rc != AW_OK)
             goto out;
     }
@@ -61,21 +60,21 @@ render1(unsigned flags, const char *text, const struct aw_view *view, struct res
     render_set(flags, NULL, NULL, srcs, view, 1 << 20, res);
 }
 
-#define assert_renders(flags, text, view, expected)                                           \
-    do {                                                                                       \
-        struct result res_;                                                                    \
-        render1((flags), (text), (view), &res_);                                               \
-        if (res_.rc != AW_OK)                                                                  \
-            fail_msg("%s: %s (%s)", (text), aw_strerror(res_.rc), res_.err);                   \
-        assert_string_equal(res_.out, (expected));                                             \
+#define assert_renders(flags, text, view, expected)                                                \
+    do {                                                                                           \
+        struct result res_;                                                                        \
+        render1((flags), (text), (view), &res_);                                                   \
+        if (res_.rc != AW_OK)                                                                      \
+            fail_msg("%s: %s (%s)", (text), aw_strerror(res_.rc), res_.err);                       \
+        assert_string_equal(res_.out, (expected));                                                 \
     } while (0)
 
-#define assert_fails(flags, text, view, code, errtext)                                         \
-    do {                                                                                       \
-        struct result res_;                                                                    \
-        render1((flags), (text), (view), &res_);                                               \
-        assert_int_equal(res_.rc, (code));                                                     \
-        assert_string_equal(res_.err, (errtext));                                              \
+#define assert_fails(flags, text, view, code, errtext)                                             \
+    do {                                                                                           \
+        struct result res_;                                                                        \
+        render1((flags), (text), (view), &res_);                                                   \
+        assert_int_equal(res_.rc, (code));                                                         \
+        assert_string_equal(res_.err, (errtext));                                                  \
     } while (0)
 
 static struct aw_view *
@@ -171,8 +170,7 @@ test_numbers(void **state)
 
     assert_renders(AW_TPL_STRICT, "{{a}} {{b}} {{c}} {{d}} {{e}}", v,
                    "1.21 0.30000000000000004 1e+21 -0.5 3");
-    assert_renders(AW_TPL_STRICT, "{{min}} {{max}}", v,
-                   "-9223372036854775808 9223372036854775807");
+    assert_renders(AW_TPL_STRICT, "{{min}} {{max}}", v, "-9223372036854775808 9223372036854775807");
 }
 
 /* The fake translator: French for two msgids, counting its calls. */
@@ -252,8 +250,8 @@ test_strict(void **state)
 {
     struct aw_view *v = sample(*state);
 
-    assert_fails(AW_TPL_STRICT, "line 1\n{{#user}}\n  {{missing}}\n{{/user}}\n", v,
-                 AW_EUNKNOWN, "main:3: unknown name 'missing'");
+    assert_fails(AW_TPL_STRICT, "line 1\n{{#user}}\n  {{missing}}\n{{/user}}\n", v, AW_EUNKNOWN,
+                 "main:3: unknown name 'missing'");
     assert_fails(AW_TPL_STRICT, "{{#nope}}x{{/nope}}", v, AW_EUNKNOWN,
                  "main:1: unknown name 'nope'");
     assert_fails(AW_TPL_STRICT, "\n\n{{^nope}}x{{/nope}}", v, AW_EUNKNOWN,
@@ -275,8 +273,7 @@ test_strict(void **state)
     /* ...and names not rendered are not checked. */
     assert_renders(AW_TPL_STRICT, "{{#no}}{{missing}}{{/no}}ok", v, "ok");
     /* Lenient mode renders unknown names as nothing (the spec). */
-    assert_renders(0, "[{{missing}}{{#nope}}x{{/nope}}{{^nope}}y{{/nope}}{{>nope}}]", v,
-                   "[y]");
+    assert_renders(0, "[{{missing}}{{#nope}}x{{/nope}}{{^nope}}y{{/nope}}{{>nope}}]", v, "[y]");
 }
 
 /* Partials and parents recursing forever stop at the depth limit. */
@@ -302,9 +299,8 @@ test_recursion_limit(void **state)
     assert_int_equal(res.rc, AW_ETOOBIG);
 
     /* Data-driven recursion: a tree 10 deep renders, 40 deep does not. */
-    const struct src s4[] = {{"main", "{{>node}}"},
-                             {"node", "{{v}}({{#kids}}{{>node}}{{/kids}})"},
-                             {NULL, NULL}};
+    const struct src s4[] = {
+        {"main", "{{>node}}"}, {"node", "{{v}}({{#kids}}{{>node}}{{/kids}})"}, {NULL, NULL}};
     for (int depth = 10; depth <= 40; depth += 30) {
         struct aw_view *root = aw_view_map(a), *n = root;
         for (int i = 0; i < depth; i++) {
@@ -352,7 +348,7 @@ test_syntax_errors(void **state)
     } cases[] = {
         {"a\n{{#x}}\nb\n", "main:2: unclosed section 'x'"},
         {"{{#a}}\n{{#b}}\n{{/a}}\n{{/b}}", "main:3: mismatched close 'a': 'b' opened on line 2 "
-                                          "is still open"},
+                                           "is still open"},
         {"\n{{/x}}", "main:2: close tag 'x' without an open section"},
         {"x\n\n{{=<% =}}", "main:3: bad delimiter '<%'"},
         {"{{= a b c =}}", "main:1: bad delimiter 'a b c'"},
@@ -366,7 +362,7 @@ test_syntax_errors(void **state)
         {"{{<p}}\n{{x}}{{/p}}", "main:2: only blocks may appear inside a parent tag"},
         {"{{<p}}{{#s}}{{/s}}{{/p}}", "main:1: only blocks may appear inside a parent tag"},
         {"{{=<% %>=}}\n<%#a%>\n<%/b%>", "main:3: mismatched close 'b': 'a' opened on line 2 is "
-                                         "still open"},
+                                        "still open"},
     };
     for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
         struct result res;
@@ -434,30 +430,29 @@ test_layout(void **state)
 {
     struct aw_view *v = sample(*state);
     struct result res;
-    const struct src srcs[] = {
-        {"layout", "<!doctype html>\n"
-                   "<title>{{$title}}Awareday{{/title}}</title>\n"
-                   "<body>\n"
-                   "  {{>nav}}\n"
-                   "  <main>\n"
-                   "    {{$content}}\n"
-                   "    <p>empty</p>\n"
-                   "    {{/content}}\n"
-                   "  </main>\n"
-                   "</body>\n"},
-        {"nav", "<nav>{{$nav}}home{{/nav}}</nav>\n"},
-        {"main", "{{<layout}}\n"
-                 "{{$title}}{{plain}}'s page{{/title}}\n"
-                 "{{$content}}\n"
-                 "<ul>\n"
-                 "  {{#items}}\n"
-                 "  <li>{{.}}</li>\n"
-                 "  {{/items}}\n"
-                 "</ul>\n"
-                 "{{/content}}\n"
-                 "{{$nav}}back{{/nav}}\n"
-                 "{{/layout}}\n"},
-        {NULL, NULL}};
+    const struct src srcs[] = {{"layout", "<!doctype html>\n"
+                                          "<title>{{$title}}Awareday{{/title}}</title>\n"
+                                          "<body>\n"
+                                          "  {{>nav}}\n"
+                                          "  <main>\n"
+                                          "    {{$content}}\n"
+                                          "    <p>empty</p>\n"
+                                          "    {{/content}}\n"
+                                          "  </main>\n"
+                                          "</body>\n"},
+                               {"nav", "<nav>{{$nav}}home{{/nav}}</nav>\n"},
+                               {"main", "{{<layout}}\n"
+                                        "{{$title}}{{plain}}'s page{{/title}}\n"
+                                        "{{$content}}\n"
+                                        "<ul>\n"
+                                        "  {{#items}}\n"
+                                        "  <li>{{.}}</li>\n"
+                                        "  {{/items}}\n"
+                                        "</ul>\n"
+                                        "{{/content}}\n"
+                                        "{{$nav}}back{{/nav}}\n"
+                                        "{{/layout}}\n"},
+                               {NULL, NULL}};
 
     render_set(AW_TPL_STRICT, NULL, NULL, srcs, v, 4096, &res);
     assert_int_equal(res.rc, AW_OK);
@@ -555,8 +550,7 @@ test_add_dir(void **state)
 
     /* A missing directory. */
     set = aw_tpl_set_new(0, NULL, NULL);
-    assert_int_equal(aw_tpl_add_dir(set, "/nonexistent/aw/templates", err, sizeof(err)),
-                     AW_EIO);
+    assert_int_equal(aw_tpl_add_dir(set, "/nonexistent/aw/templates", err, sizeof(err)), AW_EIO);
     aw_tpl_set_free(set);
 
     snprintf(path, sizeof(path), "%s/sub/deeper/x.mustache", dir);
@@ -583,10 +577,9 @@ test_indentation(void **state)
 {
     struct aw_view *v = sample(*state);
     struct result res;
-    const struct src srcs[] = {
-        {"main", "<ul>\n  {{>li}}\n</ul>\n"},
-        {"li", "{{#items}}\n<li>\n  {{.}}\n</li>\n{{/items}}\n"},
-        {NULL, NULL}};
+    const struct src srcs[] = {{"main", "<ul>\n  {{>li}}\n</ul>\n"},
+                               {"li", "{{#items}}\n<li>\n  {{.}}\n</li>\n{{/items}}\n"},
+                               {NULL, NULL}};
 
     render_set(AW_TPL_STRICT, NULL, NULL, srcs, v, 4096, &res);
     assert_int_equal(res.rc, AW_OK);
@@ -628,11 +621,9 @@ test_threads(void **state)
     pthread_t th[4];
     struct job jobs[4];
 
-    assert_int_equal(aw_tpl_add(set, "main", main_src, strlen(main_src), err, sizeof(err)),
-                     AW_OK);
+    assert_int_equal(aw_tpl_add(set, "main", main_src, strlen(main_src), err, sizeof(err)), AW_OK);
     assert_int_equal(aw_tpl_add(set, "base", "<{{$b}}{{/b}}>", 14, err, sizeof(err)), AW_OK);
-    assert_int_equal(aw_tpl_add(set, "p", "{{.}}|{{user.login}}\n", 21, err, sizeof(err)),
-                     AW_OK);
+    assert_int_equal(aw_tpl_add(set, "p", "{{.}}|{{user.login}}\n", 21, err, sizeof(err)), AW_OK);
     assert_int_equal(aw_tpl_render(set, "main", v, &ref, err, sizeof(err)), AW_OK);
     assert_string_equal(aw_buf_cstr(&ref), "<  a&lt;|ada\n  b|ada\n>");
     for (int i = 0; i < 4; i++) {

@@ -91,8 +91,7 @@ test_map(void **state)
     /* Nested containers; setters return the child for chaining. */
     struct aw_view *child = aw_view_set_map(m, "child");
     aw_view_set_str(child, "k", "v");
-    assert_string_equal(
-        aw_view_as_str(aw_view_get(aw_view_get(m, "child", 5), "k", 1), NULL), "v");
+    assert_string_equal(aw_view_as_str(aw_view_get(aw_view_get(m, "child", 5), "k", 1), NULL), "v");
     struct aw_view *l = aw_view_set_list(m, "items");
     assert_int_equal(aw_view_type(aw_view_get(m, "items", 5)), AW_VIEW_LIST);
     assert_ptr_equal(aw_view_get(m, "items", 5), l);
