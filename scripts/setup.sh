@@ -13,7 +13,7 @@ PACKAGES=(
     libcsv-dev                                      # CSV import of the reference data
     libcmocka-dev                                   # unit tests
     gettext                                         # po/ translations
-    tidy python3                                    # HTML validation, HTTP test runner
+    tidy python3 sqlite3                            # HTML validation, HTTP test runner, CLI tests
     clang-format                                    # scripts/lint.sh
     clang libclang-rt-14-dev                        # libFuzzer targets, sanitizers with clang
     chromium fonts-dejavu-core                      # browser tests (fonts: readable screenshots)
