@@ -29,10 +29,23 @@ typedef void (*aw_handler_fn)(struct aw_req *req);
  * HEAD. pattern segments are literal or {name} (one non-empty segment,
  * available through aw_req_param). A path that matches a pattern under
  * another method gets 405 with an Allow header; no match at all gets 404. */
+struct aw_field;
 struct aw_route {
     const char *method;
     const char *pattern;
     aw_handler_fn handler;
+    /* POST routes: the form fields accepted, ending with {NULL}. A body with
+     * a field not listed gets 400; NULL accepts no form fields. */
+    const struct aw_field *fields;
+};
+
+/* One declared form field (application/x-www-form-urlencoded). A value over
+ * max_bytes, or more than max_count values, gets 413 before the handler runs;
+ * handlers apply their own, smaller limits with a message to the user. */
+struct aw_field {
+    const char *name;
+    size_t max_bytes;
+    unsigned max_count; /* 0 means 1 */
 };
 
 struct aw_server_opts {
@@ -77,6 +90,17 @@ struct aw_str aw_req_param(const struct aw_req *req, const char *name);
 const char *aw_req_query(const struct aw_req *req, const char *name);
 const char *aw_req_header(const struct aw_req *req, const char *name);
 const char *aw_req_cookie(const struct aw_req *req, const char *name);
+/* Form values of a POST (decoded; may hold any bytes, including invalid
+ * UTF-8, which handlers must check): the idx-th value of name, or
+ * AW_STR_NULL; how many values name has. Owned by the request. */
+struct aw_str aw_req_form(const struct aw_req *req, const char *name, unsigned idx);
+unsigned aw_req_form_count(const struct aw_req *req, const char *name);
+/* The client's address as text ("127.0.0.1", "::1"); with trust_proxy, the
+ * last address of X-Forwarded-For. */
+const char *aw_req_client_addr(const struct aw_req *req);
+/* True when the request came over TLS or, with trust_proxy, when
+ * X-Forwarded-Proto is https. */
+bool aw_req_is_secure(const struct aw_req *req);
 /* The body received so far (POST); n set to its length. */
 const char *aw_req_body(const struct aw_req *req, size_t *n);
 /* The request's arena: freed when the response is done. */
@@ -93,6 +117,11 @@ enum aw_err aw_resp_header(struct aw_req *req, const char *name, const char *val
 /* Set-Cookie with Path=/, SameSite=Lax, HttpOnly; max_age < 0 omits Max-Age.
  * Value limited to cookie-octets, else AW_EINVAL. */
 enum aw_err aw_resp_cookie(struct aw_req *req, const char *name, const char *value, long max_age);
+/* As aw_resp_cookie; AW_COOKIE_SESSION omits Max-Age whatever max_age is,
+ * and the Secure attribute is added whenever aw_req_is_secure(req). */
+enum { AW_COOKIE_SESSION = 1 << 0, AW_COOKIE_STRICT = 1 << 1 /* SameSite=Strict */ };
+enum aw_err aw_resp_cookie_ex(struct aw_req *req, const char *name, const char *value, long max_age,
+                              unsigned flags);
 /* Sends body (copied) with the given status and content type (a charset is
  * appended for text/ types that lack one). */
 void aw_resp_send(struct aw_req *req, int status, const char *content_type, const void *body,

@@ -37,4 +37,48 @@ enum aw_err aw_load_json_file(struct aw_store *st, const char *path,
 enum aw_err aw_load_json_mem(struct aw_store *st, const char *name, const char *data, size_t len,
                              const struct aw_load_opts *opts, char *err, size_t errlen);
 
+/* --- submissions and bulk import (issue 3) --- */
+
+/* One problem found in an input: where (row and column for CSV, a JSON path
+ * otherwise) and what. */
+struct aw_load_issue {
+    unsigned row;        /* 1-based data row (CSV) or activity index + 1 (JSON); 0: file */
+    const char *column;  /* CSV column name or JSON field path; may be NULL */
+    const char *message; /* English, specific */
+};
+
+struct aw_import_report {
+    size_t rows;                  /* activities read */
+    size_t valid;                 /* rows without errors */
+    size_t created;               /* submissions (or published activities) written */
+    struct aw_load_issue *issues; /* in the caller's arena */
+    size_t nissues;
+};
+
+struct aw_import_opts {
+    bool dry_run;      /* validate and report only, write nothing */
+    bool skip_invalid; /* write the valid rows even when others are invalid */
+    bool publish;      /* publish directly (admins) instead of queuing */
+    int default_year;  /* edition for rows without one; 0: the current edition */
+};
+
+/* Imports activities from a CSV or JSON file (format by extension: .csv or
+ * .json; docs/IMPORT.md). Each valid row becomes a pending submission with
+ * source "import:<file name>" (or a published activity with opts->publish).
+ * Nothing is written if any row is invalid unless skip_invalid. Issues are
+ * reported row by row. Returns AW_EINVAL when there were invalid rows. */
+enum aw_err aw_import_file(struct aw_store *st, struct aw_arena *a, const char *path,
+                           const struct aw_import_opts *opts, struct aw_import_report *rep,
+                           char *err, size_t errlen);
+
+/* Validates a submission payload (see struct aw_submission) and applies it:
+ * creates the organisation if new, then creates (activity_id 0) or updates the
+ * activity, published. *activity_id receives its id. */
+enum aw_err aw_load_apply_submission(struct aw_store *st, const char *payload, int edition_year,
+                                     int64_t activity_id, int64_t *out_activity_id, char *err,
+                                     size_t errlen);
+/* Validates a payload without writing (same rules as the data files). */
+enum aw_err aw_load_check_payload(struct aw_store *st, const char *payload, int edition_year,
+                                  char *err, size_t errlen);
+
 #endif

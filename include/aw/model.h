@@ -144,4 +144,84 @@ extern const char *const aw_model_audiences[];
 extern const char *const aw_model_tool_kinds[];
 bool aw_model_in_list(const char *const *list, const char *s);
 
+/* --- moderation (issue 3) --- */
+
+enum aw_role { AW_ROLE_ADMIN = 0, AW_ROLE_MODERATOR, AW_ROLE_FOCAL, AW_ROLE_COUNT };
+
+struct aw_user {
+    int64_t id;
+    const char *email;
+    const char *password_hash; /* libsodium crypto_pwhash_str (Argon2id) */
+    enum aw_role role;
+    char country_code[3]; /* focal points: their country; "" otherwise */
+    bool disabled;
+    const char *created_at;    /* ISO 8601 UTC */
+    const char *last_login_at; /* NULL: never */
+};
+
+/* A partner's submission thread: the private link's token (stored only as a
+ * hash) and the submitter's contact, never shown publicly. */
+struct aw_share {
+    int64_t id;
+    int64_t activity_id; /* 0 until a first version is approved */
+    const char *submitter_name;
+    const char *submitter_email;
+    const char *created_at;
+};
+
+enum aw_sub_kind { AW_SUB_NEW = 0, AW_SUB_CHANGE, AW_SUB_WITHDRAW };
+enum aw_sub_status {
+    AW_SUB_PENDING = 0,
+    AW_SUB_APPROVED,
+    AW_SUB_REJECTED,
+    AW_SUB_SUPERSEDED, /* replaced by a newer pending version of the same share */
+    AW_SUB_CANCELLED   /* withdrawn by the submitter before a decision */
+};
+
+/* One version of an activity waiting for (or having had) a decision. The
+ * payload is JSON in the data-file format (docs/DATA.md):
+ *   {"organisation": {...organisations[] entry, or {"id": N} for an existing one},
+ *    "activity": {...activities[] entry without "key" and "organisation"}} */
+struct aw_submission {
+    int64_t id;
+    int64_t share_id;
+    int64_t activity_id; /* the published activity it changes; 0 for a new one */
+    enum aw_sub_kind kind;
+    enum aw_sub_status status;
+    int edition_year;
+    char country_code[3]; /* "" when the activity has no country */
+    const char *title;    /* copied from the payload, for the queue */
+    const char *org_name; /* likewise */
+    const char *payload;  /* JSON text */
+    const char *source;   /* "form", "import:FILE", ... */
+    const char *created_at;
+    const char *decided_at; /* NULL while pending */
+    int64_t decided_by;     /* user id, 0 while pending */
+    const char *reason;     /* rejection reason, NULL otherwise */
+};
+
+struct aw_audit_entry {
+    int64_t id;
+    const char *at;    /* ISO 8601 UTC */
+    const char *actor; /* "user:ID email", "submitter:SHARE", "cli", "import" */
+    const char
+        *action; /* "submit", "change", "approve", "reject", "edit", "withdraw", "login", ... */
+    const char *object; /* "submission:12", "activity:4", "user:3" */
+    const char *detail; /* free text or JSON; may be NULL */
+    const char *ip;     /* client address or NULL */
+};
+
+struct aw_mail {
+    int64_t id;
+    const char *to;
+    const char *subject;
+    const char *body; /* text/plain, UTF-8 */
+    int attempts;
+};
+
+const char *aw_role_str(enum aw_role r);
+int aw_role_parse(const char *s, enum aw_role *out);
+const char *aw_sub_status_str(enum aw_sub_status s);
+const char *aw_sub_kind_str(enum aw_sub_kind k);
+
 #endif

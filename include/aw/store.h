@@ -92,6 +92,99 @@ enum aw_err aw_store_put_document(struct aw_store *st, const struct aw_document 
 enum aw_err aw_store_put_help_service(struct aw_store *st, const struct aw_help_service *h,
                                       int64_t *id);
 
+/* --- moderation, accounts, audit, mail (issue 3) ---
+ * Times are Unix seconds where a parameter says `now`; stored as ISO 8601. */
+
+/* The instance's 32-byte secret (CSRF and token MACs), created at random on
+ * first use and shared by every instance using the same database. */
+enum aw_err aw_store_secret(struct aw_store *st, unsigned char out[32]);
+
+enum aw_err aw_store_user_add(struct aw_store *st, const char *email, const char *pw_hash,
+                              enum aw_role role, const char *country, int64_t *id); /* AW_EEXIST */
+enum aw_err aw_store_user_by_email(struct aw_store *st, struct aw_arena *a, const char *email,
+                                   struct aw_user *out); /* AW_ENOTFOUND */
+enum aw_err aw_store_user_by_id(struct aw_store *st, struct aw_arena *a, int64_t id,
+                                struct aw_user *out);
+enum aw_err aw_store_users(struct aw_store *st, struct aw_arena *a, struct aw_user **out,
+                           size_t *n); /* by email */
+enum aw_err aw_store_user_set_disabled(struct aw_store *st, int64_t id, bool disabled);
+enum aw_err aw_store_user_set_password(struct aw_store *st, int64_t id, const char *pw_hash);
+enum aw_err aw_store_user_logged_in(struct aw_store *st, int64_t id, int64_t now);
+
+/* Sessions are keyed by the hash of the cookie value (hex), never the value. */
+enum aw_err aw_store_session_add(struct aw_store *st, const char *id_hash, int64_t user_id,
+                                 int64_t now, int64_t expires);
+/* The session's user if the session exists, is not expired and the user is
+ * not disabled; AW_ENOTFOUND otherwise. */
+enum aw_err aw_store_session_user(struct aw_store *st, struct aw_arena *a, const char *id_hash,
+                                  int64_t now, struct aw_user *out);
+enum aw_err aw_store_session_delete(struct aw_store *st, const char *id_hash);
+enum aw_err aw_store_sessions_delete_user(struct aw_store *st, int64_t user_id);
+
+/* Fixed-window counter: adds one hit for key in the window containing now
+ * and returns the hits in that window (this one included) in *count. Old
+ * windows are pruned. Shared by every instance using the database. */
+enum aw_err aw_store_rate_hit(struct aw_store *st, const char *key, int64_t window_s, int64_t now,
+                              int64_t *count);
+/* Clears a key (e.g. after a successful login). */
+enum aw_err aw_store_rate_reset(struct aw_store *st, const char *key);
+
+enum aw_err aw_store_share_add(struct aw_store *st, const char *token_hash, const char *name,
+                               const char *email, int64_t now, int64_t *id);
+enum aw_err aw_store_share_by_token(struct aw_store *st, struct aw_arena *a, const char *token_hash,
+                                    struct aw_share *out);
+enum aw_err aw_store_share_by_id(struct aw_store *st, struct aw_arena *a, int64_t id,
+                                 struct aw_share *out);
+enum aw_err aw_store_share_set_activity(struct aw_store *st, int64_t share_id, int64_t activity_id);
+
+/* Adds a pending submission; an older pending one of the same share becomes
+ * superseded. sub->status is ignored (pending). */
+enum aw_err aw_store_submission_add(struct aw_store *st, const struct aw_submission *sub,
+                                    int64_t now, int64_t *id);
+enum aw_err aw_store_submission(struct aw_store *st, struct aw_arena *a, int64_t id,
+                                struct aw_submission *out); /* AW_ENOTFOUND */
+/* Pending submissions, oldest first; country "" or NULL: all; year 0: all. */
+enum aw_err aw_store_submissions_pending(struct aw_store *st, struct aw_arena *a,
+                                         const char *country, int year, struct aw_submission **out,
+                                         size_t *n);
+/* Every submission of a share, newest first. */
+enum aw_err aw_store_submissions_by_share(struct aw_store *st, struct aw_arena *a, int64_t share_id,
+                                          struct aw_submission **out, size_t *n);
+/* Replaces the payload (and title/org_name/country/year) of a pending one. */
+enum aw_err aw_store_submission_update(struct aw_store *st, const struct aw_submission *sub);
+/* Records a decision on a pending submission (AW_EINVAL if not pending). */
+enum aw_err aw_store_submission_decide(struct aw_store *st, int64_t id, enum aw_sub_status status,
+                                       int64_t user_id, const char *reason, int64_t now);
+/* Sets a published activity's status ("published", "withdrawn"). */
+enum aw_err aw_store_activity_set_status(struct aw_store *st, int64_t activity_id,
+                                         const char *status);
+/* True in *dup when org already has an activity in that edition whose title
+ * is near-identical (case, punctuation and spacing ignored) to title;
+ * *dup_id gets its id. */
+enum aw_err aw_store_activity_similar(struct aw_store *st, int64_t org_id, int year,
+                                      const char *title, bool *dup, int64_t *dup_id);
+
+/* Organisations for the share form's picker, by name. */
+enum aw_err aw_store_orgs(struct aw_store *st, struct aw_arena *a, struct aw_org **out, size_t *n);
+
+enum aw_err aw_store_audit(struct aw_store *st, const char *actor, const char *action,
+                           const char *object, const char *detail, const char *ip, int64_t now);
+/* Newest first. */
+enum aw_err aw_store_audit_list(struct aw_store *st, struct aw_arena *a, size_t limit,
+                                size_t offset, struct aw_audit_entry **out, size_t *n);
+
+enum aw_err aw_store_mail_queue(struct aw_store *st, const char *to, const char *subject,
+                                const char *body, int64_t now);
+/* The oldest unsent mail whose next attempt is due, AW_ENOTFOUND if none. */
+enum aw_err aw_store_mail_next(struct aw_store *st, struct aw_arena *a, int64_t now,
+                               struct aw_mail *out);
+/* Marks it sent, or schedules a retry (backoff) recording the error. */
+enum aw_err aw_store_mail_done(struct aw_store *st, int64_t id, bool sent, const char *error,
+                               int64_t now);
+/* Once per user per UTC day: true in *due (and marks it) if the user has not
+ * been notified today. */
+enum aw_err aw_store_notify_due(struct aw_store *st, int64_t user_id, int64_t now, bool *due);
+
 /* Last error text of this connection (static or connection-owned). */
 const char *aw_store_errmsg(struct aw_store *st);
 

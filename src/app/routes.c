@@ -17,16 +17,16 @@ lang_root(struct aw_req *req)
 }
 
 static const struct aw_route routes[] = {
-    {"GET", "/", aw_handle_root},
-    {"GET", "/{lang}", lang_root},
-    {"GET", "/{lang}/", aw_handle_home},
-    {"GET", "/{lang}/editions", aw_handle_editions},
-    {"GET", "/{lang}/editions/{year}", aw_handle_edition},
-    {"GET", "/{lang}/activities/{id}", aw_handle_activity},
-    {"GET", "/{lang}/countries/{code}", aw_handle_country},
-    {"GET", "/{lang}/organisations/{id}", aw_handle_organisation},
-    {"GET", "/{lang}/help", aw_handle_help},
-    {"GET", "/{lang}/help/{code}", aw_handle_help_country},
+    {"GET", "/", aw_handle_root, NULL},
+    {"GET", "/{lang}", lang_root, NULL},
+    {"GET", "/{lang}/", aw_handle_home, NULL},
+    {"GET", "/{lang}/editions", aw_handle_editions, NULL},
+    {"GET", "/{lang}/editions/{year}", aw_handle_edition, NULL},
+    {"GET", "/{lang}/activities/{id}", aw_handle_activity, NULL},
+    {"GET", "/{lang}/countries/{code}", aw_handle_country, NULL},
+    {"GET", "/{lang}/organisations/{id}", aw_handle_organisation, NULL},
+    {"GET", "/{lang}/help", aw_handle_help, NULL},
+    {"GET", "/{lang}/help/{code}", aw_handle_help_country, NULL},
 };
 
 const struct aw_route *

@@ -20,21 +20,21 @@ h(struct aw_req *req)
 }
 
 static const struct aw_route routes[] = {
-    /* 0 */ {"GET", "/", h},
-    /* 1 */ {"GET", "/{lang}/", h},
-    /* 2 */ {"GET", "/{lang}/editions/{year}", h},
-    /* 3 */ {"POST", "/{lang}/submit", h},
-    /* 4 */ {"GET", "/{lang}/submit", h},
-    /* 5 */ {"PUT", "/api/items/{id}", h},
-    /* 6 */ {"DELETE", "/api/items/{id}", h},
-    /* 7 */ {"HEAD", "/only-head", h},
-    /* 8 */ {"GET", "/a/{p1}/{p2}/{p3}/{p4}/{p5}/{p6}/{p7}/{p8}", h},
-    /* 9 */ {"GET", "/b/{p1}/{p2}/{p3}/{p4}/{p5}/{p6}/{p7}/{p8}/{p9}", h},
-    /* 10 */ {"GET", "/about", h},
-    /* 11 */ {"GET", "/en/about", h},
-    /* 12 */ {"HEAD", "/both", h},
-    /* 13 */ {"GET", "/both", h},
-    /* 14 */ {"GET", "/x{y}", h},
+    /* 0 */ {"GET", "/", h, NULL},
+    /* 1 */ {"GET", "/{lang}/", h, NULL},
+    /* 2 */ {"GET", "/{lang}/editions/{year}", h, NULL},
+    /* 3 */ {"POST", "/{lang}/submit", h, NULL},
+    /* 4 */ {"GET", "/{lang}/submit", h, NULL},
+    /* 5 */ {"PUT", "/api/items/{id}", h, NULL},
+    /* 6 */ {"DELETE", "/api/items/{id}", h, NULL},
+    /* 7 */ {"HEAD", "/only-head", h, NULL},
+    /* 8 */ {"GET", "/a/{p1}/{p2}/{p3}/{p4}/{p5}/{p6}/{p7}/{p8}", h, NULL},
+    /* 9 */ {"GET", "/b/{p1}/{p2}/{p3}/{p4}/{p5}/{p6}/{p7}/{p8}/{p9}", h, NULL},
+    /* 10 */ {"GET", "/about", h, NULL},
+    /* 11 */ {"GET", "/en/about", h, NULL},
+    /* 12 */ {"HEAD", "/both", h, NULL},
+    /* 13 */ {"GET", "/both", h, NULL},
+    /* 14 */ {"GET", "/x{y}", h, NULL},
 };
 
 struct rcase {

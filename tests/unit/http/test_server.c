@@ -372,20 +372,20 @@ h_forbidden(struct aw_req *req)
 }
 
 static const struct aw_route routes[] = {
-    {"GET", "/", h_hello},
-    {"GET", "/page", h_page},
-    {"POST", "/echo", h_echo},
-    {"GET", "/{lang}/item/{id}", h_param},
-    {"GET", "/slow", h_slow},
-    {"GET", "/headers", h_headers},
-    {"GET", "/redir/evil", h_redir_evil},
-    {"GET", "/redir/abs", h_redir_abs},
-    {"GET", "/redir/backslash", h_redir_backslash},
-    {"GET", "/redir/ok", h_redir_ok},
-    {"GET", "/cookie", h_cookie},
-    {"GET", "/none", h_none},
-    {"GET", "/q", h_query},
-    {"GET", "/forbidden", h_forbidden},
+    {"GET", "/", h_hello, NULL},
+    {"GET", "/page", h_page, NULL},
+    {"POST", "/echo", h_echo, NULL},
+    {"GET", "/{lang}/item/{id}", h_param, NULL},
+    {"GET", "/slow", h_slow, NULL},
+    {"GET", "/headers", h_headers, NULL},
+    {"GET", "/redir/evil", h_redir_evil, NULL},
+    {"GET", "/redir/abs", h_redir_abs, NULL},
+    {"GET", "/redir/backslash", h_redir_backslash, NULL},
+    {"GET", "/redir/ok", h_redir_ok, NULL},
+    {"GET", "/cookie", h_cookie, NULL},
+    {"GET", "/none", h_none, NULL},
+    {"GET", "/q", h_query, NULL},
+    {"GET", "/forbidden", h_forbidden, NULL},
 };
 
 /* ---------------------------------------------------------------- server */
