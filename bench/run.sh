@@ -24,6 +24,7 @@ set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 NPROC=$(nproc)
+CLK_TCK=$(getconf CLK_TCK)
 DURATION=${DURATION:-10}
 DURATION=${DURATION%s}
 CONNECTIONS=${CONNECTIONS:-64}
@@ -116,6 +117,26 @@ status_kb() { # pid field -> kB (VmRSS, VmHWM, Threads from status; Pss from sma
     awk -v f="$2:" '$1 == f { print $2 }' "$f" 2>/dev/null || echo 0
 }
 
+cpu_ticks() { # pids... -> utime+stime (clock ticks) summed over the processes and their threads
+    local sum=0 p t
+    for p in "$@"; do
+        t=$(sed 's/^.*) //' "/proc/$p/stat" 2>/dev/null | awk '{ print $12 + $13 }')
+        sum=$((sum + ${t:-0}))
+    done
+    echo "$sum"
+}
+
+children_seconds() { # user+system CPU seconds of this shell's finished children, from a file
+    # written by `times >FILE` in the shell itself (in a $(...) subshell, times sees nothing)
+    awk 'NR == 2 {
+        n = 0; for (i = 1; i <= 2; i++) { split($i, a, /[ms]/); n += a[1] * 60 + a[2] }
+        print n }' "$1"
+}
+
+machine_ticks() { # -> "busy total" from the cpu line of /proc/stat (busy excludes idle, iowait)
+    awk '$1 == "cpu" { t = 0; for (i = 2; i <= 9; i++) t += $i; print t - $5 - $6, t; exit }' /proc/stat
+}
+
 nginx_kb() { # master pid, field: sum over master + workers
     local total sum=0 p
     for p in "$1" $(pgrep -P "$1" || true); do
@@ -124,6 +145,16 @@ nginx_kb() { # master pid, field: sum over master + workers
     done
     echo "$sum"
 }
+
+# How busy the machine is before anything starts: the figures assume it is otherwise idle.
+m0=$(machine_ticks)
+sleep 2
+m1=$(machine_ticks)
+IDLE_BEFORE=$(echo "$m0 $m1" | awk '{ if ($4 > $2) printf "%.0f", ($3 - $1) / ($4 - $2) * 100; else print "-" }')
+log "machine ${IDLE_BEFORE}% busy before the run (2 s sample)"
+if [ "$IDLE_BEFORE" != - ] && [ "$IDLE_BEFORE" -gt 10 ]; then
+    log "warning: the machine is not idle; the throughput figures will be disturbed"
+fi
 
 # --- build and database ----------------------------------------------------------------------
 
@@ -314,13 +345,13 @@ done
 # --- wrk ---------------------------------------------------------------------------------------
 
 ROWS=()      # markdown rows
-declare -A RATE
+declare -A RATE CPU
 AW_RSS_SERIES=()
 RUN=0
 TOTAL_ERRORS=0
 
 wrk_run() { # key label-server label-encoding url [header]
-    local key=$1 server=$2 enc=$3 url=$4 hdr=${5:-} out rps p50 p99 tps non2xx sock err
+    local key=$1 server=$2 enc=$3 url=$4 hdr=${5:-} out rps p50 p99 tps non2xx sock err cpu busy other w0 w1
     local args=(-t"$WRK_THREADS" -c"$CONNECTIONS" --latency)
     [ -n "$hdr" ] && args+=(-H "$hdr")
     RUN=$((RUN + 1))
@@ -332,8 +363,30 @@ wrk_run() { # key label-server label-encoding url [header]
     else
         note_cmd wrk "${args[@]:0:2}" --latency -d"${DURATION}s" "$url"
     fi
+    local pids=("$SRV_PID") c0 c1 m0 m1 reqs
+    [ "$server" = nginx ] && pids+=($(pgrep -P "$SRV_PID" || true))
+    c0=$(cpu_ticks "${pids[@]}")
+    m0=$(machine_ticks)
+    times >"$T/times"
+    w0=$(children_seconds "$T/times")
     timeout -k 5 $((DURATION + 30)) wrk "${args[@]}" -d"${DURATION}s" "$url" >"$out" 2>&1 ||
         { log "wrk failed: $url"; cat "$out" >&2; exit 1; }
+    times >"$T/times"
+    w1=$(children_seconds "$T/times")
+    c1=$(cpu_ticks "${pids[@]}")
+    m1=$(machine_ticks)
+    reqs=$(awk '/ requests in / { print $1 }' "$out")
+    # the server's CPU time per request, and how busy the whole machine was (wrk included)
+    cpu=$(awk -v d=$((c1 - c0)) -v hz="$CLK_TCK" -v n="${reqs:-0}" \
+        'BEGIN { if (n > 0) printf "%.0f", d / hz * 1e6 / n; else print "-" }')
+    busy=$(echo "$m0 $m1" | awk '{ if ($4 > $2) printf "%.0f", ($3 - $1) / ($4 - $2) * 100; else print "-" }')
+    # CPU left over once the server and wrk are taken out: other processes (and unattributed
+    # kernel work), as a share of the machine. High values mean the row was disturbed.
+    other=$(echo "$m0 $m1 $((c1 - c0)) $w0 $w1" | awk -v hz="$CLK_TCK" '{
+        if ($4 <= $2) { print "-"; exit }
+        o = ($3 - $1) - $5 - ($7 - $6) * hz; if (o < 0) o = 0
+        printf "%.0f", o / ($4 - $2) * 100 }')
+    CPU[$key]=$cpu
     WRK_REQS=$(awk '/ requests in / { n += $1 } END { print n + 0 }' "$T/raw/warmup-$RUN.txt" "$out")
     rps=$(awk '/^Requests\/sec:/ { print $2 }' "$out")
     tps=$(awk '/^Transfer\/sec:/ { print $2 }' "$out")
@@ -347,11 +400,14 @@ wrk_run() { # key label-server label-encoding url [header]
     TOTAL_ERRORS=$((TOTAL_ERRORS + non2xx + sock))
     RATE[$key]=$rps
     log "$(printf '%-18s %-8s %-26s %10s req/s  p50 %-9s p99 %-9s %s/s  non-2xx/socket errors %s' \
-        "${url#http://127.0.0.1:*/}" "$server" "$enc" "$rps" "$p50" "$p99" "$tps" "$err")"
-    ROW_TAIL="| $rps | $p50 | $p99 | $tps | $err"
+        "${url#http://127.0.0.1:*/}" "$server" "$enc" "$rps" "$p50" "$p99" "$tps" "$err")  server CPU ${cpu} us/req, machine ${busy}% busy, others ${other}%"
+    ROW_TAIL="| $rps | $p50 | $p99 | $tps | $err | $cpu | $busy % | $other %"
 }
 
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "-" }'; }
+ratios() { # awareday-key nginx-key: "requests/s ratio | CPU-per-request ratio"
+    echo "$(ratio "${RATE[$1]}" "${RATE[$2]}") | $(ratio "${CPU[$2]}" "${CPU[$1]}")"
+}
 
 for p in "${PAGES[@]}"; do
     aw="http://127.0.0.1:$AW_PORT$p"
@@ -360,22 +416,26 @@ for p in "${PAGES[@]}"; do
     static=0
     case "$p" in /static/*) static=1 ;; esac
 
+    SRV_PID=$AW_PID
     wrk_run "aw-id$p" awareday identity "$aw"
     AW_RSS_SERIES+=("$(status_kb "$AW_PID" VmRSS)")
-    ROWS+=("| \`$p\` | awareday | identity $ROW_TAIL | |")
+    ROWS+=("| \`$p\` | awareday | identity $ROW_TAIL | | |")
+    SRV_PID=$NG_PID
     wrk_run "ng-id$p" nginx "identity (file)" "$ng"
-    ROWS+=("| \`$p\` | nginx | identity (file) $ROW_TAIL | $(ratio "${RATE[aw-id$p]}" "${RATE[ng-id$p]}") |")
+    ROWS+=("| \`$p\` | nginx | identity (file) $ROW_TAIL | $(ratios "aw-id$p" "ng-id$p") |")
 
     if [ "$static" = 1 ]; then aw_enc="gzip (precompressed at start)"; else aw_enc="gzip (level 6, per request)"; fi
+    SRV_PID=$AW_PID
     wrk_run "aw-gz$p" awareday "$aw_enc" "$aw" 'Accept-Encoding: gzip'
     AW_RSS_SERIES+=("$(status_kb "$AW_PID" VmRSS)")
-    ROWS+=("| \`$p\` | awareday | $aw_enc $ROW_TAIL | |")
+    ROWS+=("| \`$p\` | awareday | $aw_enc $ROW_TAIL | | |")
+    SRV_PID=$NG_PID
     if [ "$static" = 0 ]; then
         wrk_run "ngz-gz$p" nginx "gzip (level 6, on the fly)" "$ngz" 'Accept-Encoding: gzip'
-        ROWS+=("| \`$p\` | nginx | gzip (level 6, on the fly) $ROW_TAIL | $(ratio "${RATE[aw-gz$p]}" "${RATE[ngz-gz$p]}") |")
+        ROWS+=("| \`$p\` | nginx | gzip (level 6, on the fly) $ROW_TAIL | $(ratios "aw-gz$p" "ngz-gz$p") |")
     fi
     wrk_run "ng-gz$p" nginx "gzip_static (same .gz bytes)" "$ng" 'Accept-Encoding: gzip'
-    ROWS+=("| \`$p\` | nginx | gzip_static (same .gz bytes) $ROW_TAIL | $(ratio "${RATE[aw-gz$p]}" "${RATE[ng-gz$p]}") |")
+    ROWS+=("| \`$p\` | nginx | gzip_static (same .gz bytes) $ROW_TAIL | $(ratios "aw-gz$p" "ng-gz$p") |")
 done
 
 AW_RSS_END=$(status_kb "$AW_PID" VmRSS)
@@ -393,8 +453,9 @@ cp "$T/raw/awareday.stderr" "$T/raw/awareday-logoff.stderr"
 log "restarting awareday with the access log on (stderr to a file)"
 stop_pid "$AW_PID" 30
 start_awareday - "$T/awareday.conf" "$T/raw/awareday-logon.stderr"
+SRV_PID=$AW_PID
 wrk_run "aw-log/en/" awareday "identity, access log on" "http://127.0.0.1:$AW_PORT/en/"
-ROWS_LOG="| \`/en/\` | awareday, access log on | identity $ROW_TAIL | $(ratio "${RATE[aw-log/en/]}" "${RATE[aw-id/en/]}") |"
+ROWS_LOG="| \`/en/\` | awareday, access log on | identity $ROW_TAIL | $(ratios "aw-log/en/" "aw-id/en/") |"
 LOG_REQS=$WRK_REQS
 LOG_LINES=$(grep -c '"GET ' "$T/raw/awareday-logon.stderr" || true)
 [ "$LOG_LINES" -gt 0 ] || LOG_LINES=$(wc -l <"$T/raw/awareday-logon.stderr")
@@ -484,21 +545,27 @@ fi
     echo "Settings: wrk -t$WRK_THREADS -c$CONNECTIONS -d${DURATION}s --latency after a ${WARMUP}s" \
         "warm-up (same settings); awareday threads = $NPROC, access log off; nginx" \
         "worker_processes $NPROC, access_log off, sendfile on, keep-alive. Everything on 127.0.0.1," \
-        "wrk on the same $NPROC cores as the servers."
+        "wrk on the same $NPROC cores as the servers. Machine ${IDLE_BEFORE} % busy in a 2 s sample before the run."
     echo
     echo "## Throughput and latency"
     echo
     echo "errors = wrk's \"Non-2xx or 3xx responses\" / socket errors (connect+read+write+timeout)." \
-        "awareday/nginx = awareday's requests/s for the same page and encoding ÷ this nginx row's."
+        "server CPU µs/req = user+system CPU time of the server's processes during the measured run" \
+        "÷ requests (less sensitive than requests/s to whatever else runs on the machine);" \
+        "machine busy = share of all $NPROC cores not idle during the run (wrk included);" \
+        "others = what is left of it after the server's and wrk's CPU time (other processes," \
+        "unattributed kernel work): a row with a high figure was disturbed." \
+        "awareday/nginx req/s = awareday's requests/s for the same page and encoding ÷ this nginx row's;" \
+        "awareday/nginx CPU = this nginx row's CPU per request ÷ awareday's (below 1: awareday costs more)."
     echo
-    echo "| page | server | encoding | requests/s | p50 | p99 | transfer/s | errors | awareday/nginx |"
-    echo "|---|---|---|---:|---:|---:|---:|---:|---:|"
+    echo "| page | server | encoding | requests/s | p50 | p99 | transfer/s | errors | server CPU µs/req | machine busy | others | awareday/nginx req/s | awareday/nginx CPU |"
+    echo "|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
     printf '%s\n' "${ROWS[@]}"
     echo "$ROWS_LOG"
     echo
     echo "Last row: awareday restarted with \`AWAREDAY_ACCESS_LOG=-\` (stderr, redirected to a file):" \
         "$LOG_LINES access-log lines ($LOG_BYTES bytes) for the $LOG_REQS responses wrk counted" \
-        "(warm-up + run); its ratio is to the access-log-off row of \`/en/\`."
+        "(warm-up + run); its ratios compare it with the access-log-off row of \`/en/\` (req/s: on ÷ off; CPU: off ÷ on)."
     echo
     echo "## Bytes per response"
     echo

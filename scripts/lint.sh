@@ -6,7 +6,7 @@
 #   sql      no SQL text in src/ outside src/store/ (SQL lives in src/store/ and sql/)
 #   output   no libmicrohttpd (MHD_*) outside src/http/, and no writing to standard output
 #            (printf, puts, write(1, ...), fprintf(stdout, ...)) in src/ outside src/http/ and
-#            the command line (src/main.c): nothing but the output module writes response bytes
+#            the command line (src/main.c, src/cli/): nothing but the output module writes response bytes
 # Prints each violation as FILE:LINE: rule: text and exits 1 if there is any.
 # A line that must break a rule on purpose says so with a comment containing "lint-allow: RULE"
 # (format cannot be waived that way: use // clang-format off/on).
@@ -74,7 +74,7 @@ fi
 mapfile -t non_http < <(c_files src | grep -v '^src/http/' || true)
 if [ "${#non_http[@]}" -gt 0 ]; then
     grep -nHE 'MHD_' "${non_http[@]}" | report output || true
-    mapfile -t handlers < <(printf '%s\n' "${non_http[@]}" | grep -vx 'src/main.c' || true)
+    mapfile -t handlers < <(printf '%s\n' "${non_http[@]}" | grep -vxE 'src/main.c|src/cli/.*' || true)
     if [ "${#handlers[@]}" -gt 0 ]; then
         grep -nHE '(^|[^[:alnum:]_])(printf|vprintf|puts|putchar)[[:space:]]*\(|\bwrite[[:space:]]*\([[:space:]]*(1|STDOUT_FILENO)[[:space:]]*,|\b(fprintf|vfprintf|fputs|fputc|putc|fwrite|fflush)[[:space:]]*\(([^;]*,)?[[:space:]]*stdout[[:space:]]*[,)]' \
             "${handlers[@]}" | report output || true

@@ -11,9 +11,11 @@ PACKAGES=(
     libmicrohttpd-dev libsqlite3-dev libcmark-dev   # HTTP server, store, Markdown
     libjansson-dev libsodium-dev zlib1g-dev         # JSON (demo data), tokens, gzip
     libcsv-dev                                      # CSV import of the reference data
+    libcurl4-openssl-dev                            # outgoing mail (SMTP)
     libcmocka-dev                                   # unit tests
     gettext                                         # po/ translations
     tidy python3 sqlite3                            # HTML validation, HTTP test runner, CLI tests
+    python3-aiosmtpd                                # SMTP sink of the mail tests
     clang-format                                    # scripts/lint.sh
     clang libclang-rt-14-dev                        # libFuzzer targets, sanitizers with clang
     chromium fonts-dejavu-core                      # browser tests (fonts: readable screenshots)

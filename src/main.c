@@ -6,8 +6,10 @@
 #include "aw/load.h"
 #include "aw/log.h"
 #include "aw/store.h"
+#include "cli.h"
 
 #include <dirent.h>
+#include <sodium.h>
 #include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
@@ -26,6 +28,8 @@ static const char usage_main[] =
     "  init          create or update the database (reference data; --demo adds the demo)\n"
     "  serve         serve the site over HTTP\n"
     "  check-config  check the configuration and say what is wrong, with file and line\n"
+    "  user          add, list, disable, enable moderator accounts, change passwords\n"
+    "  import        import activities from CSV or JSON into the moderation queue\n"
     "  help          show this help; 'awareday COMMAND --help' shows a command's options\n"
     "\n"
     "Options for every command:\n"
@@ -336,6 +340,63 @@ out:
     return rc;
 }
 
+/* `user` and `import` take --db/--config among their own options: those two
+ * are picked out here, the rest goes to the command. */
+static int
+cmd_with_db(int argc, char **argv, int (*fn)(int, char **, const struct aw_config *, const char *))
+{
+    struct cli cli = {0};
+    struct aw_config cfg;
+    char **rest = calloc((size_t)argc + 1, sizeof(char *));
+    int nrest = 0, rc;
+    if (!rest)
+        aw_fatal("out of memory");
+    for (int i = 0; i < argc; i++) {
+        const char *a = argv[i];
+        const char *val = NULL;
+        bool is_db = strcmp(a, "--db") == 0 || strncmp(a, "--db=", 5) == 0;
+        bool is_cfg = strcmp(a, "--config") == 0 || strncmp(a, "--config=", 9) == 0;
+        if (is_db || is_cfg) {
+            const char *eq = strchr(a, '=');
+            if (eq)
+                val = eq + 1;
+            else if (i + 1 < argc)
+                val = argv[++i];
+            if (!val) {
+                fprintf(stderr, "awareday: %s needs a value\n", a);
+                free(rest);
+                return 2;
+            }
+            if (is_db)
+                cli.db = val;
+            else
+                cli.config = val;
+            continue;
+        }
+        rest[nrest++] = argv[i];
+    }
+    if (load_config(&cli, &cfg) != 0) {
+        free(rest);
+        return 1;
+    }
+    rc = fn(nrest, rest, &cfg, cfg.db);
+    aw_config_free(&cfg);
+    free(rest);
+    return rc;
+}
+
+static int
+cmd_user(int argc, char **argv)
+{
+    return cmd_with_db(argc, argv, aw_cli_user);
+}
+
+static int
+cmd_import(int argc, char **argv)
+{
+    return cmd_with_db(argc, argv, aw_cli_import);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -343,10 +404,11 @@ main(int argc, char **argv)
         const char *name;
         int (*fn)(int, char **);
     } cmds[] = {
-        {"init", cmd_init},
-        {"serve", cmd_serve},
-        {"check-config", cmd_check_config},
+        {"init", cmd_init}, {"serve", cmd_serve},   {"check-config", cmd_check_config},
+        {"user", cmd_user}, {"import", cmd_import},
     };
+    if (sodium_init() < 0)
+        aw_fatal("libsodium could not be initialised");
     if (argc < 2 || strcmp(argv[1], "help") == 0 || strcmp(argv[1], "--help") == 0 ||
         strcmp(argv[1], "-h") == 0) {
         fputs(usage_main, argc < 2 ? stderr : stdout);

@@ -19,6 +19,12 @@ void aw_app_free(struct aw_app *app);
 /* Serves until SIGTERM/SIGINT (graceful). */
 enum aw_err aw_app_serve(struct aw_app *app, char *err, size_t errlen);
 
+/* Password rules and hashing (Argon2id), shared with `awareday user`. */
+#define AW_PASSWORD_MIN 12
+#define AW_PASSWORD_MAX 256
+/* Hashes pw with libsodium's crypto_pwhash_str; out holds 128 bytes. */
+enum aw_err aw_auth_hash_password(const char *pw, char out[128]);
+
 /* The route table (src/app/routes.c). */
 const struct aw_route *aw_app_routes(size_t *n);
 

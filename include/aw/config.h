@@ -31,9 +31,21 @@ struct aw_config {
     char *organiser;        /* the secretariat */
     char *languages;        /* comma-separated site languages, first is the default */
     bool strict_templates;  /* unknown template names are errors (tests) */
+    /* outgoing mail (src/mail, docs/internals/mail.md) */
+    char *smtp_host;      /* "": mail disabled, mails stay queued */
+    int64_t smtp_port;    /* 1-65535 */
+    char *smtp_tls;       /* "none", "starttls" or "tls" */
+    char *smtp_user;      /* "": no authentication */
+    char *smtp_password;  /* secret: aw_config_print writes "(set)" */
+    char *mail_from;      /* envelope and From address */
+    char *mail_from_name; /* From display name ("" for none) */
+    char *public_url;     /* http(s)://host[:port], no trailing slash: links in mails */
 };
 
 enum aw_config_type { AW_CONF_STRING, AW_CONF_INT, AW_CONF_BOOL, AW_CONF_LOGLEVEL };
+
+/* Flags of a table entry. */
+#define AW_CONF_SECRET 0x1u /* never printed: aw_config_print writes "(set)" or nothing */
 
 struct aw_config_entry {
     const char *name; /* in the file: name = value */
@@ -44,6 +56,7 @@ struct aw_config_entry {
     const char *def;  /* default, as text */
     int (*validate)(const char *value, char *err, size_t errlen); /* may be NULL */
     const char *help;
+    unsigned flags; /* AW_CONF_* flags */
 };
 
 /* The table, for --help and docs. */
@@ -60,7 +73,8 @@ enum aw_err aw_config_set(struct aw_config *c, const char *name, const char *val
 enum aw_err aw_config_load_file(struct aw_config *c, const char *path, char *err, size_t errlen);
 /* Applies AWAREDAY_* variables from the environment. */
 enum aw_err aw_config_load_env(struct aw_config *c, char *err, size_t errlen);
-/* Writes every setting as "name = value" lines. */
+/* Writes every setting as "name = value" lines; a secret setting (AW_CONF_SECRET) that is
+ * set is written as "name = (set)", never its value. */
 void aw_config_print(const struct aw_config *c, FILE *f);
 /* The default database path: $XDG_DATA_HOME/awareday/awareday.db or
  * ~/.local/share/awareday/awareday.db. Caller frees. */

@@ -5,8 +5,9 @@
  * nosniff, Referrer-Policy, a Content-Security-Policy (default-src 'self',
  * no 'unsafe-inline', frame-ancestors 'none') and, for 200 answers to GET/HEAD,
  * an ETag (with 304 on a matching If-None-Match) and gzip when the client
- * accepts it and the body is worth compressing. Error answers are fixed text
- * per status and never echo the request.
+ * accepts it and the body is worth compressing. Answers to POST and answers
+ * that set a cookie get Cache-Control: no-store and no ETag. Error answers
+ * are fixed text per status and never echo the request.
  *
  * Limits (struct aw_server_opts) are enforced before a handler runs: header
  * bytes (431), body bytes (413), connections in total and per address,
@@ -35,13 +36,17 @@ struct aw_route {
     const char *pattern;
     aw_handler_fn handler;
     /* POST routes: the form fields accepted, ending with {NULL}. A body with
-     * a field not listed gets 400; NULL accepts no form fields. */
+     * a field not listed gets 400, a body that is not
+     * application/x-www-form-urlencoded (charset utf-8 if any) 415; NULL
+     * accepts no body at all (400 unless it is empty). */
     const struct aw_field *fields;
 };
 
 /* One declared form field (application/x-www-form-urlencoded). A value over
- * max_bytes, or more than max_count values, gets 413 before the handler runs;
- * handlers apply their own, smaller limits with a message to the user. */
+ * max_bytes (decoded; 0 admits only empty values), or more than max_count
+ * values, gets 413 before the handler runs, as does a body of more than 256
+ * values in all; handlers apply their own, smaller limits with a message to
+ * the user. */
 struct aw_field {
     const char *name;
     size_t max_bytes;
@@ -66,6 +71,11 @@ struct aw_server_opts {
      * language at start-up by the app (never from the request). NULL: built-in. */
     bool (*error_page)(void *app, int status, const char *lang, const char **body, size_t *len);
     int access_log_fd; /* -1: no access log */
+    /* Behind a reverse proxy that sets X-Forwarded-For and X-Forwarded-Proto
+     * (and strips any the client sent): aw_req_client_addr and
+     * aw_req_is_secure believe them. Never set it when clients can reach the
+     * server directly: they could then claim any address. */
+    bool trust_proxy;
 };
 
 struct aw_server;
@@ -96,7 +106,8 @@ const char *aw_req_cookie(const struct aw_req *req, const char *name);
 struct aw_str aw_req_form(const struct aw_req *req, const char *name, unsigned idx);
 unsigned aw_req_form_count(const struct aw_req *req, const char *name);
 /* The client's address as text ("127.0.0.1", "::1"); with trust_proxy, the
- * last address of X-Forwarded-For. */
+ * last entry of X-Forwarded-For when it is an IP address (else the socket's
+ * peer). Owned by the request. */
 const char *aw_req_client_addr(const struct aw_req *req);
 /* True when the request came over TLS or, with trust_proxy, when
  * X-Forwarded-Proto is https. */
@@ -117,8 +128,9 @@ enum aw_err aw_resp_header(struct aw_req *req, const char *name, const char *val
 /* Set-Cookie with Path=/, SameSite=Lax, HttpOnly; max_age < 0 omits Max-Age.
  * Value limited to cookie-octets, else AW_EINVAL. */
 enum aw_err aw_resp_cookie(struct aw_req *req, const char *name, const char *value, long max_age);
-/* As aw_resp_cookie; AW_COOKIE_SESSION omits Max-Age whatever max_age is,
- * and the Secure attribute is added whenever aw_req_is_secure(req). */
+/* As aw_resp_cookie (which is this with flags 0); AW_COOKIE_SESSION omits
+ * Max-Age whatever max_age is, max_age 0 deletes the cookie, and the Secure
+ * attribute is added whenever aw_req_is_secure(req). */
 enum { AW_COOKIE_SESSION = 1 << 0, AW_COOKIE_STRICT = 1 << 1 /* SameSite=Strict */ };
 enum aw_err aw_resp_cookie_ex(struct aw_req *req, const char *name, const char *value, long max_age,
                               unsigned flags);

@@ -47,12 +47,24 @@ struct aw_load_issue {
     const char *message; /* English, specific */
 };
 
+/* What one row holds, valid or not (for --dry-run's row-by-row listing). */
+struct aw_import_row {
+    unsigned row; /* as in struct aw_load_issue */
+    bool valid;
+    int year;
+    const char *title;   /* may be NULL when the row has none */
+    const char *org;     /* organisation name, or NULL for {"id": N} */
+    const char *country; /* ISO code or NULL */
+};
+
 struct aw_import_report {
     size_t rows;                  /* activities read */
     size_t valid;                 /* rows without errors */
     size_t created;               /* submissions (or published activities) written */
     struct aw_load_issue *issues; /* in the caller's arena */
     size_t nissues;
+    struct aw_import_row *rowinfo; /* one per row read, in the caller's arena */
+    size_t nrowinfo;
 };
 
 struct aw_import_opts {
@@ -70,6 +82,12 @@ struct aw_import_opts {
 enum aw_err aw_import_file(struct aw_store *st, struct aw_arena *a, const char *path,
                            const struct aw_import_opts *opts, struct aw_import_report *rep,
                            char *err, size_t errlen);
+/* The same for a file already in memory (an upload, a fuzzer's input): data
+ * need not be NUL-terminated; name gives the format (.csv or .json) and the
+ * source "import:<base name of name>". */
+enum aw_err aw_import_mem(struct aw_store *st, struct aw_arena *a, const char *name,
+                          const char *data, size_t len, const struct aw_import_opts *opts,
+                          struct aw_import_report *rep, char *err, size_t errlen);
 
 /* Validates a submission payload (see struct aw_submission) and applies it:
  * creates the organisation if new, then creates (activity_id 0) or updates the

@@ -166,6 +166,10 @@ enum aw_err aw_store_activity_similar(struct aw_store *st, int64_t org_id, int y
 
 /* Organisations for the share form's picker, by name. */
 enum aw_err aw_store_orgs(struct aw_store *st, struct aw_arena *a, struct aw_org **out, size_t *n);
+/* The organisation with exactly this name and country (NULL: none), the
+ * natural key of aw_store_put_org(); AW_ENOTFOUND if there is none. */
+enum aw_err aw_store_org_find(struct aw_store *st, struct aw_arena *a, const char *name,
+                              const char *country, struct aw_org *out);
 
 enum aw_err aw_store_audit(struct aw_store *st, const char *actor, const char *action,
                            const char *object, const char *detail, const char *ip, int64_t now);

@@ -5,6 +5,7 @@
 #include "aw/log.h"
 
 #include <fcntl.h>
+#include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -116,6 +117,8 @@ aw_app_new(const struct aw_config *cfg, bool strict, struct aw_app **out, char *
     char *locale_dir = NULL;
     if (!app)
         aw_fatal("out of memory");
+    if (sodium_init() < 0)
+        aw_fatal("libsodium could not be initialised");
     app->cfg = cfg;
     app->db = strdup(cfg->db);
     if (asprintf(&app->templates_dir, "%s/templates", cfg->share_dir) < 0 ||
@@ -204,7 +207,19 @@ aw_app_serve(struct aw_app *app, char *err, size_t errlen)
         .access_log_fd = open_access_log(cfg->access_log),
     };
     opts.nroutes = nroutes;
-    enum aw_err rc = aw_server_start(&opts, &srv, err, errlen);
+    struct aw_mail_cfg mc = {
+        .host = cfg->smtp_host,
+        .port = (unsigned)cfg->smtp_port,
+        .tls = cfg->smtp_tls,
+        .user = cfg->smtp_user,
+        .password = cfg->smtp_password,
+        .from = cfg->mail_from,
+        .from_name = cfg->mail_from_name,
+    };
+    enum aw_err rc = aw_mailer_start(&mc, app->db, &app->mailer, err, errlen);
+    if (rc != AW_OK)
+        goto out;
+    rc = aw_server_start(&opts, &srv, err, errlen);
     if (rc != AW_OK)
         goto out;
     AW_INFO("awareday %s serving %s on http://%s/ (database %s)", AW_VERSION, cfg->day_name,
@@ -213,6 +228,8 @@ aw_app_serve(struct aw_app *app, char *err, size_t errlen)
     aw_server_stop(srv);
     AW_INFO("stopped");
 out:
+    aw_mailer_stop(app->mailer);
+    app->mailer = NULL;
     if (opts.access_log_fd > 2)
         close(opts.access_log_fd);
     return rc;

@@ -6,6 +6,7 @@
 #include "aw/app.h"
 #include "aw/arena.h"
 #include "aw/i18n.h"
+#include "aw/mail.h"
 #include "aw/model.h"
 #include "aw/store.h"
 #include "aw/tpl.h"
@@ -24,7 +25,14 @@ struct aw_app {
     struct aw_tpl_set *tpl[AW_APP_MAX_LANGS]; /* one compiled set per language */
     pthread_key_t store_key;                  /* each server thread's connection */
     struct aw_buf error_pages[AW_APP_MAX_LANGS][16];
+    struct aw_mailer *mailer; /* NULL when mail is off (tests without SMTP) */
 };
+
+/* Limits of the partner and login forms (tested at their edges). */
+#define AW_SHARE_PER_HOUR 10      /* submissions and changes per address per hour */
+#define AW_LOGIN_WINDOW (15 * 60) /* seconds */
+#define AW_LOGIN_PER_ACCOUNT 5    /* attempts per account per window */
+#define AW_LOGIN_PER_ADDRESS 20   /* attempts per address per window */
 
 /* One request's page: language, arena, store, and the root view that every
  * template receives (layout data is filled by aw_page_begin). */
@@ -36,7 +44,9 @@ struct aw_page {
     struct aw_arena *arena;
     struct aw_store *store;
     struct aw_view *view;
-    const char *country; /* the visitor's chosen country (cookie), or NULL */
+    const char *country;  /* the visitor's chosen country (cookie), or NULL */
+    struct aw_user *user; /* the logged-in moderator, or NULL (app_auth.c) */
+    const char *session_hash;
 };
 
 /* Validates {lang}, switches the thread's language, opens the thread's store
@@ -55,6 +65,69 @@ void aw_page_fail(struct aw_page *pg, enum aw_err rc);
 
 /* The calling thread's store connection, opened on first use. */
 struct aw_store *aw_app_store(struct aw_app *app, char *err, size_t errlen);
+
+/* --- accounts, sessions, CSRF (app_auth.c) --- */
+#define AW_SESSION_COOKIE "aw_session"
+#define AW_CSRF_COOKIE "aw_csrf"
+#define AW_SESSION_SECONDS (12 * 3600)
+bool aw_auth_check_password(const char *hash, const char *pw);
+/* Reads the session cookie into pg->user (NULL when absent or invalid). */
+void aw_auth_load(struct aw_page *pg);
+/* Starts a new session for u (a fresh id: no fixation), rotating the CSRF
+ * cookie too, and records the login in the audit log. */
+enum aw_err aw_auth_login(struct aw_page *pg, const struct aw_user *u);
+void aw_auth_logout(struct aw_page *pg);
+/* 64 hex digits of fresh randomness / of BLAKE2b-256(value), in the arena;
+ * tokens are stored only as such hashes. */
+char *aw_auth_random_hex(struct aw_arena *a);
+char *aw_auth_hash_hex(struct aw_arena *a, const char *value);
+/* True when v has the shape of a token made by aw_auth_random_hex. */
+bool aw_auth_token_shape(const char *v);
+/* Bit mask of roles: 1u << AW_ROLE_ADMIN ... */
+#define AW_ROLES_ALL ((1u << AW_ROLE_ADMIN) | (1u << AW_ROLE_MODERATOR) | (1u << AW_ROLE_FOCAL))
+/* 0 when pg->user has one of the roles; otherwise answers (a redirect to the
+ * login page for an anonymous GET, 403 otherwise) and returns -1. */
+int aw_auth_require(struct aw_page *pg, unsigned roles);
+/* Whether the user may act on something in `country` ("" or NULL: no
+ * country): focal points only in their own country. */
+bool aw_auth_may_country(const struct aw_user *u, const char *country);
+/* The CSRF token for forms on this page (sets the CSRF cookie if missing). */
+const char *aw_csrf_token(struct aw_page *pg);
+/* True when the POSTed "csrf" field matches the cookie's token. */
+bool aw_csrf_ok(struct aw_page *pg);
+/* Queues an e-mail (sent by the outbox thread) and wakes the sender. */
+void aw_page_mail(struct aw_page *pg, const char *to, const char *subject, const char *body);
+/* Tells the moderators whose scope covers `country` that something waits,
+ * at most once a day each. */
+void aw_page_notify_moderators(struct aw_page *pg, const char *country);
+/* The absolute URL of a site path, from the public_url setting. */
+const char *aw_page_abs_url(struct aw_page *pg, const char *path);
+/* Records an audit entry with the page's actor and client address. */
+void aw_page_audit(struct aw_page *pg, const char *action, const char *object, const char *detail);
+/* Current time (seconds) — one place so tests can reason about it. */
+int64_t aw_now(void);
+
+/* --- the activity form (app_form.c) --- */
+struct aw_form;
+/* Byte caps of every form field a POST route of the app accepts. */
+extern const struct aw_field aw_form_http_fields[];
+struct aw_form *aw_form_empty(struct aw_page *pg, bool with_contact);
+struct aw_form *aw_form_from_request(struct aw_page *pg, bool with_contact);
+struct aw_form *aw_form_from_payload(struct aw_page *pg, const char *payload, bool with_contact);
+/* Checks every field; false when any has an error (kept in the form). */
+bool aw_form_validate(struct aw_page *pg, struct aw_form *form);
+/* The trimmed first value of a field ("" when empty). */
+const char *aw_form_value(struct aw_form *form, const char *name);
+bool aw_form_honeypot(const struct aw_form *form);
+/* The chosen existing organisation, or 0 for a new one. */
+int64_t aw_form_org_id(struct aw_form *form);
+/* The payload (JSON, docs/DATA.md) of a valid form, in the arena. */
+char *aw_form_payload(struct aw_page *pg, struct aw_form *form);
+/* The activity the form describes (for previews), strings in the arena. */
+void aw_form_to_activity(struct aw_page *pg, struct aw_form *form, int year,
+                         struct aw_activity *act);
+/* Fields with values, errors and options, for templates/partials/activity_form. */
+struct aw_view *aw_form_view(struct aw_page *pg, struct aw_form *form);
 
 /* --- view helpers (app_views.c) --- */
 struct aw_view *aw_page_activity(struct aw_page *pg, const struct aw_activity *act);
@@ -89,6 +162,24 @@ void aw_handle_country(struct aw_req *req);
 void aw_handle_organisation(struct aw_req *req);
 void aw_handle_help(struct aw_req *req);
 void aw_handle_help_country(struct aw_req *req);
+void aw_handle_share(struct aw_req *req);
+void aw_handle_share_post(struct aw_req *req);
+void aw_handle_submission(struct aw_req *req);
+void aw_handle_submission_post(struct aw_req *req);
+void aw_handle_submission_withdraw(struct aw_req *req);
+void aw_handle_login(struct aw_req *req);
+void aw_handle_login_post(struct aw_req *req);
+void aw_handle_logout(struct aw_req *req);
+void aw_handle_moderation(struct aw_req *req);
+void aw_handle_moderation_batch(struct aw_req *req);
+void aw_handle_moderation_item(struct aw_req *req);
+void aw_handle_moderation_item_post(struct aw_req *req);
+void aw_handle_moderation_log(struct aw_req *req);
+
+/* Moderation helpers shared by the queue and the item page. */
+enum aw_err aw_moderation_approve(struct aw_page *pg, const struct aw_submission *sub, char *err,
+                                  size_t errlen);
+bool aw_moderation_checklist_ok(struct aw_page *pg);
 
 /* Parses "<id>-<slug>" or "<id>"; 0 on success. */
 int aw_page_parse_id(struct aw_str seg, int64_t *id);

@@ -143,6 +143,16 @@ aw_page__layout(struct aw_page *pg, const char *title)
         aw_view_set_bool(item, "current", l == pg->lang);
     }
     aw_view_set_bool(v, "has_languages", aw_i18n_count() > 1);
+    aw_view_set_str(v, "share_url", aw_arena_printf(pg->arena, "/%s/share", lc));
+    if (pg->user && pg->req) {
+        struct aw_view *me = aw_view_set_map(v, "me");
+        aw_view_set_str(me, "email", pg->user->email);
+        aw_view_set_str(me, "moderation_url", aw_arena_printf(pg->arena, "/%s/moderation", lc));
+        aw_view_set_str(me, "logout_action", aw_arena_printf(pg->arena, "/%s/logout", lc));
+        aw_view_set_str(me, "csrf", aw_csrf_token(pg));
+    } else {
+        aw_view_set_bool(v, "me", false);
+    }
     help_panel(pg);
 }
 
@@ -176,6 +186,7 @@ aw_page_begin(struct aw_req *req, struct aw_page *pg)
     if (cc && strlen(cc) == 2 && cc[0] >= 'A' && cc[0] <= 'Z' && cc[1] >= 'A' && cc[1] <= 'Z')
         pg->country = cc;
     pg->view = aw_view_map(pg->arena);
+    aw_auth_load(pg);
     return 0;
 }
 

@@ -16,6 +16,17 @@ lang_root(struct aw_req *req)
     aw_resp_redirect(req, 301, loc);
 }
 
+static const struct aw_field login_fields[] = {
+    {"csrf", 128, 1}, {"email", 1024, 1}, {"password", 1024, 1}, {NULL, 0, 0}};
+static const struct aw_field csrf_only[] = {{"csrf", 128, 1}, {NULL, 0, 0}};
+static const struct aw_field batch_fields[] = {{"csrf", 128, 1},
+                                               {"ids", 24, 100},
+                                               {"check_child", 16, 1},
+                                               {"check_victim", 16, 1},
+                                               {"check_explicit", 16, 1},
+                                               {"check_links", 16, 1},
+                                               {NULL, 0, 0}};
+
 static const struct aw_route routes[] = {
     {"GET", "/", aw_handle_root, NULL},
     {"GET", "/{lang}", lang_root, NULL},
@@ -27,6 +38,21 @@ static const struct aw_route routes[] = {
     {"GET", "/{lang}/organisations/{id}", aw_handle_organisation, NULL},
     {"GET", "/{lang}/help", aw_handle_help, NULL},
     {"GET", "/{lang}/help/{code}", aw_handle_help_country, NULL},
+    /* Partners share activities without an account (page_share.c, page_submission.c). */
+    {"GET", "/{lang}/share", aw_handle_share, NULL},
+    {"POST", "/{lang}/share", aw_handle_share_post, aw_form_http_fields},
+    {"GET", "/{lang}/submissions/{token}", aw_handle_submission, NULL},
+    {"POST", "/{lang}/submissions/{token}", aw_handle_submission_post, aw_form_http_fields},
+    {"POST", "/{lang}/submissions/{token}/withdraw", aw_handle_submission_withdraw, csrf_only},
+    /* Moderators (page_login.c, page_moderation.c, page_moderation_item.c). */
+    {"GET", "/{lang}/login", aw_handle_login, NULL},
+    {"POST", "/{lang}/login", aw_handle_login_post, login_fields},
+    {"POST", "/{lang}/logout", aw_handle_logout, csrf_only},
+    {"GET", "/{lang}/moderation", aw_handle_moderation, NULL},
+    {"POST", "/{lang}/moderation/approve", aw_handle_moderation_batch, batch_fields},
+    {"GET", "/{lang}/moderation/log", aw_handle_moderation_log, NULL},
+    {"GET", "/{lang}/moderation/{id}", aw_handle_moderation_item, NULL},
+    {"POST", "/{lang}/moderation/{id}", aw_handle_moderation_item_post, aw_form_http_fields},
 };
 
 const struct aw_route *

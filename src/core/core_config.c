@@ -74,48 +74,175 @@ bad:
     return -1;
 }
 
+/* A host name or address as an SMTP or HTTP URL takes it: letters, digits, '.', '-' (and '_',
+ * found in some internal names), or an IPv6 literal in brackets. Nothing that could end the
+ * authority part of a URL ('/', '?', '#', '@') or a header. */
+static bool
+host_ok(const char *h, size_t n)
+{
+    if (n == 0 || n > 253)
+        return false;
+    if (h[0] == '[') {
+        if (n < 3 || h[n - 1] != ']')
+            return false;
+        for (size_t i = 1; i < n - 1; i++)
+            if (!isxdigit((unsigned char)h[i]) && h[i] != ':' && h[i] != '.')
+                return false;
+        return true;
+    }
+    if (h[0] == '.' || h[0] == '-')
+        return false;
+    for (size_t i = 0; i < n; i++)
+        if (!isalnum((unsigned char)h[i]) && h[i] != '.' && h[i] != '-' && h[i] != '_')
+            return false;
+    return true;
+}
+
+static int
+validate_smtp_host(const char *v, char *err, size_t errlen)
+{
+    if (*v && !host_ok(v, strlen(v))) {
+        snprintf(err, errlen, "expected a host name or address (no port, no scheme), or empty");
+        return -1;
+    }
+    return 0;
+}
+
+static int
+validate_smtp_tls(const char *v, char *err, size_t errlen)
+{
+    if (strcmp(v, "none") != 0 && strcmp(v, "starttls") != 0 && strcmp(v, "tls") != 0) {
+        snprintf(err, errlen, "expected none, starttls or tls");
+        return -1;
+    }
+    return 0;
+}
+
+/* The same rules as aw_mail_addr_ok() (src/mail, a layer above core): one '@', a local part
+ * of 1-64 bytes and a domain without empty labels, at most 254 bytes, printable ASCII without
+ * spaces or the characters that delimit addresses in a header. */
+static int
+validate_mail_address(const char *v, char *err, size_t errlen)
+{
+    size_t n = strlen(v), at = n, ats = 0;
+    bool ok = n >= 3 && n <= 254;
+    for (size_t i = 0; ok && i < n; i++) {
+        unsigned char ch = (unsigned char)v[i];
+        if (ch <= 0x20 || ch >= 0x7f || strchr("<>()[]\\,;:\"", ch))
+            ok = false;
+        if (ch == '@') {
+            ats++;
+            at = i;
+        }
+    }
+    ok = ok && ats == 1 && at >= 1 && at <= 64 && at + 1 < n;
+    ok = ok && v[at + 1] != '.' && v[n - 1] != '.' && !strstr(v + at, "..");
+    if (!ok) {
+        snprintf(err, errlen, "expected an e-mail address, e.g. awareday@example.org");
+        return -1;
+    }
+    return 0;
+}
+
+static int
+validate_public_url(const char *v, char *err, size_t errlen)
+{
+    const char *h;
+    if (strncmp(v, "http://", 7) == 0)
+        h = v + 7;
+    else if (strncmp(v, "https://", 8) == 0)
+        h = v + 8;
+    else
+        goto bad;
+    /* The port starts at the last ':' after an IPv6 literal's ']', if any. */
+    const char *close = h[0] == '[' ? strchr(h, ']') : NULL;
+    const char *colon = strrchr(close ? close : h, ':');
+    size_t hlen = colon ? (size_t)(colon - h) : strlen(h);
+    if (!host_ok(h, hlen))
+        goto bad;
+    if (colon) {
+        const char *p = colon + 1;
+        long port = 0;
+        if (!*p || strlen(p) > 5)
+            goto bad;
+        for (; *p; p++) {
+            if (!isdigit((unsigned char)*p))
+                goto bad;
+            port = port * 10 + (*p - '0');
+        }
+        if (port < 1 || port > 65535)
+            goto bad;
+    }
+    return 0;
+bad:
+    snprintf(err, errlen,
+             "expected http://HOST[:PORT] or https://HOST[:PORT] without a path or trailing "
+             "slash, e.g. https://awareday.example.org");
+    return -1;
+}
+
 #define OFF(f) offsetof(struct aw_config, f)
 
 static const struct aw_config_entry table[] = {
     {"db", "AWAREDAY_DB", AW_CONF_STRING, OFF(db), 0, 4096, "", NULL,
-     "database file (SQLite); empty: the default in the user's data directory"},
+     "database file (SQLite); empty: the default in the user's data directory", 0},
     {"listen", "AWAREDAY_LISTEN", AW_CONF_STRING, OFF(listen), 0, 256, "127.0.0.1:8080",
-     validate_listen, "address and port to serve on"},
+     validate_listen, "address and port to serve on", 0},
     {"share_dir", "AWAREDAY_SHARE_DIR", AW_CONF_STRING, OFF(share_dir), 0, 4096, AW_SHARE_DIR, NULL,
-     "directory holding templates/, static/, sql/, data/ and po/"},
+     "directory holding templates/, static/, sql/, data/ and po/", 0},
     {"access_log", "AWAREDAY_ACCESS_LOG", AW_CONF_STRING, OFF(access_log), 0, 4096, "-",
-     validate_access_log, "access log: a file path, \"-\" for standard error, or \"off\""},
+     validate_access_log, "access log: a file path, \"-\" for standard error, or \"off\"", 0},
     {"log_level", "AWAREDAY_LOG_LEVEL", AW_CONF_LOGLEVEL, OFF(log_level), 0, 0, "info", NULL,
-     "debug, info, warn, error or off"},
+     "debug, info, warn, error or off", 0},
     {"threads", NULL, AW_CONF_INT, OFF(threads), 0, 256, "0", NULL,
-     "worker threads; 0: one per core"},
+     "worker threads; 0: one per core", 0},
     {"max_connections", NULL, AW_CONF_INT, OFF(max_connections), 1, 100000, "1024", NULL,
-     "open connections at most; more are refused"},
+     "open connections at most; more are refused", 0},
     {"max_connections_per_ip", NULL, AW_CONF_INT, OFF(max_per_ip), 1, 100000, "64", NULL,
-     "open connections from one address at most"},
+     "open connections from one address at most", 0},
     {"idle_timeout", NULL, AW_CONF_INT, OFF(idle_timeout), 1, 3600, "30", NULL,
-     "seconds a connection may stay idle"},
+     "seconds a connection may stay idle", 0},
     {"header_timeout", NULL, AW_CONF_INT, OFF(header_timeout), 1, 600, "10", NULL,
-     "seconds allowed to receive a request's headers"},
+     "seconds allowed to receive a request's headers", 0},
     {"max_header_bytes", NULL, AW_CONF_INT, OFF(max_header_bytes), 1024, 1048576, "16384", NULL,
-     "request line and headers, in bytes (431 beyond)"},
+     "request line and headers, in bytes (431 beyond)", 0},
     {"max_body_bytes", NULL, AW_CONF_INT, OFF(max_body_bytes), 0, 104857600, "1048576", NULL,
-     "request body, in bytes (413 beyond)"},
+     "request body, in bytes (413 beyond)", 0},
     {"max_url_bytes", NULL, AW_CONF_INT, OFF(max_url_bytes), 64, 65536, "2048", NULL,
-     "request target, in bytes (414 beyond)"},
+     "request target, in bytes (414 beyond)", 0},
     {"help_publish_high", NULL, AW_CONF_BOOL, OFF(help_publish_high), 0, 0, "yes", NULL,
-     "publish help services of high confidence as verified when first imported"},
+     "publish help services of high confidence as verified when first imported", 0},
     {"day_name", NULL, AW_CONF_STRING, OFF(day_name), 1, 200,
      "European Day on the Protection of Children against Sexual Exploitation and Sexual Abuse",
-     NULL, "name of the awareness day"},
+     NULL, "name of the awareness day", 0},
     {"day_date", NULL, AW_CONF_STRING, OFF(day_date), 5, 5, "11-18", validate_date,
-     "date of the day each year, MM-DD"},
+     "date of the day each year, MM-DD", 0},
     {"organiser", NULL, AW_CONF_STRING, OFF(organiser), 1, 200, "Council of Europe", NULL,
-     "the organiser (secretariat) of the day"},
+     "the organiser (secretariat) of the day", 0},
     {"languages", "AWAREDAY_LANGUAGES", AW_CONF_STRING, OFF(languages), 2, 200, "en",
-     validate_languages, "site languages, comma-separated; the first is the default"},
+     validate_languages, "site languages, comma-separated; the first is the default", 0},
     {"strict_templates", "AWAREDAY_STRICT_TEMPLATES", AW_CONF_BOOL, OFF(strict_templates), 0, 0,
-     "no", NULL, "an unknown name in a template is an error (for tests)"},
+     "no", NULL, "an unknown name in a template is an error (for tests)", 0},
+    {"smtp_host", "AWAREDAY_SMTP_HOST", AW_CONF_STRING, OFF(smtp_host), 0, 253, "",
+     validate_smtp_host, "SMTP server for outgoing mail; empty: mail disabled (mails stay queued)",
+     0},
+    {"smtp_port", "AWAREDAY_SMTP_PORT", AW_CONF_INT, OFF(smtp_port), 1, 65535, "25", NULL,
+     "SMTP server port (25, 587 with starttls, 465 with tls)", 0},
+    {"smtp_tls", NULL, AW_CONF_STRING, OFF(smtp_tls), 3, 8, "none", validate_smtp_tls,
+     "SMTP encryption: none, starttls (required, not opportunistic) or tls (implicit TLS)", 0},
+    {"smtp_user", NULL, AW_CONF_STRING, OFF(smtp_user), 0, 256, "", NULL,
+     "SMTP user name; empty: no authentication", 0},
+    {"smtp_password", "AWAREDAY_SMTP_PASSWORD", AW_CONF_STRING, OFF(smtp_password), 0, 256, "",
+     NULL, "SMTP password (never printed; prefer the environment variable)", AW_CONF_SECRET},
+    {"mail_from", NULL, AW_CONF_STRING, OFF(mail_from), 3, 254, "awareday@localhost",
+     validate_mail_address, "address mails are sent from (envelope and From header)", 0},
+    {"mail_from_name", NULL, AW_CONF_STRING, OFF(mail_from_name), 0, 200, "awareday", NULL,
+     "display name in the From header of mails; empty: the address alone", 0},
+    {"public_url", "AWAREDAY_PUBLIC_URL", AW_CONF_STRING, OFF(public_url), 8, 512,
+     "http://127.0.0.1:8080", validate_public_url,
+     "the site's address as visitors reach it, http(s)://host[:port] without a trailing slash; "
+     "links in mails start with it",
+     0},
 };
 
 const struct aw_config_entry *
@@ -333,9 +460,13 @@ aw_config_print(const struct aw_config *c, FILE *f)
     for (size_t i = 0; i < AW_NELEM(table); i++) {
         const struct aw_config_entry *e = &table[i];
         switch (e->type) {
-        case AW_CONF_STRING:
-            fprintf(f, "%s = %s\n", e->name, *(char *const *)(base + e->offset));
+        case AW_CONF_STRING: {
+            const char *v = *(char *const *)(base + e->offset);
+            if ((e->flags & AW_CONF_SECRET) && v && *v)
+                v = "(set)";
+            fprintf(f, "%s = %s\n", e->name, v ? v : "");
             break;
+        }
         case AW_CONF_INT:
             fprintf(f, "%s = %lld\n", e->name, (long long)*(const int64_t *)(base + e->offset));
             break;

@@ -1,6 +1,7 @@
-/* http_int.h: internals of the http module shared by http_server.c and
- * http_status.c: struct aw_req and the built-in error pages. Not for use
- * outside src/http. */
+/* http_int.h: internals of the http module shared by http_server.c,
+ * http_form.c and http_status.c: struct aw_req, the form parser and the
+ * built-in error pages. Not for use outside src/http (the unit tests and the
+ * fuzz target of the form parser excepted). */
 #ifndef AW_HTTP_INT_H
 #define AW_HTTP_INT_H
 
@@ -12,6 +13,56 @@
 
 struct MHD_Connection;
 struct aw_conn;
+
+/* --- forms (http_form.c) --- */
+
+/* Most values one form body may carry, all names together; more gets 413. */
+#define AW_FORM_MAX_FIELDS 256
+
+/* One decoded value; field is the index of its name in the route's fields. */
+struct aw_form_value {
+    unsigned field;
+    struct aw_str value; /* arena memory, NUL-terminated: value.ptr[value.len] == '\0' */
+};
+
+/* A parsed body: its values in the order they came. Everything lives in the
+ * arena given to aw_http__form_parse. */
+struct aw_form {
+    const struct aw_field *fields; /* the route's declaration; NULL: no form */
+    struct aw_form_value *v;       /* n values */
+    size_t n;
+};
+
+/* Why aw_http__form_parse refused a body, for the log (never for the page). */
+struct aw_form_err {
+    const char *why;    /* fixed text: "form field not accepted", ... */
+    struct aw_str name; /* the raw name concerned (a slice of the body), or AW_STR_NULL */
+};
+
+/* Parses an application/x-www-form-urlencoded body (len bytes, any content,
+ * not necessarily NUL-terminated) against fields (ending with {NULL}):
+ * '&' separates pairs (empty pairs are skipped), the first '=' separates
+ * name and value (no '=': empty value), '+' is a space and %XX a byte.
+ * Returns 0 and fills *out, or the status to answer, with err->why set:
+ *   400  a bad %-escape, an empty name, a name not in fields;
+ *   413  a decoded value over its max_bytes, more values for a name than its
+ *        max_count (0 means 1), more than AW_FORM_MAX_FIELDS values in all.
+ * Pairs are taken left to right and the first problem decides. Decoded
+ * values and the array are allocated in a (at most len + 2 bytes per pair
+ * and one array); on error *out is empty. */
+int aw_http__form_parse(struct aw_arena *a, const char *body, size_t len,
+                        const struct aw_field *fields, struct aw_form *out,
+                        struct aw_form_err *err);
+
+/* The idx-th value of name, or AW_STR_NULL (no form, name not declared,
+ * fewer values). */
+struct aw_str aw_http__form_get(const struct aw_form *f, const char *name, unsigned idx);
+/* How many values name has (0 when not declared or absent). */
+unsigned aw_http__form_count(const struct aw_form *f, const char *name);
+
+/* True when a Content-Type value is application/x-www-form-urlencoded
+ * (case-insensitive) with no charset parameter or charset=utf-8. */
+bool aw_http__form_type_ok(const char *content_type);
 
 /* One header added by the handler (aw_resp_header, aw_resp_cookie). Name
  * and value live in the request arena. */
@@ -68,6 +119,12 @@ struct aw_req {
     bool is_head;
     bool counted; /* included in the server's in-flight count */
 
+    struct aw_form form; /* parsed on the last call for routes with fields */
+
+    /* Client, decided on the first call (see aw_req_client_addr). */
+    const char *client_addr; /* arena; NULL before the first call */
+    bool secure;             /* aw_req_is_secure */
+
     void *ctx; /* aw_req_set_ctx */
 
     /* Response prepared by the handler, queued after it returns. */
@@ -78,6 +135,7 @@ struct aw_req {
     const void *resp_body;
     size_t resp_len;
     const char *resp_cache; /* Cache-Control chosen by the handler, or NULL */
+    bool has_cookie;        /* a Set-Cookie was added: no-store, no ETag */
     struct aw_resp_hdr *hdrs;
     struct aw_resp_hdr **hdrs_tail;
 

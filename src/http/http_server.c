@@ -1,5 +1,6 @@
 /* http_server.c: the HTTP server (http.h) on libmicrohttpd 0.9.75: limits,
- * dispatch to the route table and to static files, the response pipeline
+ * dispatch to the route table and to static files, form bodies (parsed by
+ * http_form.c), the client's address, cookies, the response pipeline
  * (security headers, ETag/304, gzip, error pages), the access log and the
  * graceful stop. docs/internals/http.md walks through a request.
  *
@@ -655,6 +656,100 @@ out:
     return out;
 }
 
+/* --- client addresses --- */
+
+/* Canonical text of a binary address (family AF_INET or AF_INET6) into out
+ * (INET6_ADDRSTRLEN bytes); an IPv4-mapped IPv6 address (a dual-stack
+ * socket's IPv4 client) is written as IPv4. */
+static void
+addr_text(int family, const void *bin, char *out)
+{
+    const struct in6_addr *a6 = bin;
+    if (family == AF_INET6 && IN6_IS_ADDR_V4MAPPED(a6))
+        inet_ntop(AF_INET, &a6->s6_addr[12], out, INET6_ADDRSTRLEN);
+    else if (!inet_ntop(family, bin, out, INET6_ADDRSTRLEN))
+        memcpy(out, "-", 2);
+}
+
+/* The peer address of a connection as text, "-" when unknown. */
+static void
+conn_addr_text(struct MHD_Connection *mc, char *out)
+{
+    const union MHD_ConnectionInfo *ai =
+        MHD_get_connection_info(mc, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+    const struct sockaddr *sa = ai ? ai->client_addr : NULL;
+    memcpy(out, "-", 2);
+    if (sa && sa->sa_family == AF_INET)
+        addr_text(AF_INET, &((const struct sockaddr_in *)(const void *)sa)->sin_addr, out);
+    else if (sa && sa->sa_family == AF_INET6)
+        addr_text(AF_INET6, &((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr, out);
+}
+
+struct last_header {
+    const char *name;
+    const char *value;
+};
+
+static enum MHD_Result
+find_last_header(void *cls, enum MHD_ValueKind kind, const char *key, const char *value)
+{
+    struct last_header *lh = cls;
+    (void)kind;
+    if (key && value && strcasecmp(key, lh->name) == 0)
+        lh->value = value;
+    return MHD_YES;
+}
+
+/* The last comma-separated element of the last name header, without OWS;
+ * AW_STR_NULL when there is no such header. A proxy appends its own entry
+ * to what the client sent, so only the last one is the proxy's word. */
+static struct aw_str
+last_header_element(struct MHD_Connection *mc, const char *name)
+{
+    struct last_header lh = {name, NULL};
+    struct aw_str v = AW_STR_NULL;
+    MHD_get_connection_values(mc, MHD_HEADER_KIND, find_last_header, &lh);
+    if (lh.value) {
+        const char *comma = strrchr(lh.value, ',');
+        v.ptr = comma ? comma + 1 : lh.value;
+        v.len = strlen(v.ptr);
+        while (v.len && (*v.ptr == ' ' || *v.ptr == '\t')) {
+            v.ptr++;
+            v.len--;
+        }
+        while (v.len && (v.ptr[v.len - 1] == ' ' || v.ptr[v.len - 1] == '\t'))
+            v.len--;
+    }
+    return v;
+}
+
+/* Decides aw_req_client_addr and aw_req_is_secure on the first call: the
+ * socket's peer, or with trust_proxy the last X-Forwarded-For entry when it
+ * is an IP address; secure only with trust_proxy and X-Forwarded-Proto
+ * https (there is no TLS in this server). */
+static void
+read_client(struct aw_req *req)
+{
+    char text[INET6_ADDRSTRLEN];
+    conn_addr_text(req->conn, text);
+    if (req->srv->opts.trust_proxy) {
+        struct aw_str xff = last_header_element(req->conn, "X-Forwarded-For");
+        char tmp[INET6_ADDRSTRLEN];
+        unsigned char bin[sizeof(struct in6_addr)];
+        if (xff.len && xff.len < sizeof(tmp)) {
+            memcpy(tmp, xff.ptr, xff.len);
+            tmp[xff.len] = '\0';
+            if (inet_pton(AF_INET, tmp, bin) == 1)
+                addr_text(AF_INET, bin, text);
+            else if (inet_pton(AF_INET6, tmp, bin) == 1)
+                addr_text(AF_INET6, bin, text);
+        }
+        req->secure =
+            aw_str_eq_nocase(last_header_element(req->conn, "X-Forwarded-Proto"), "https");
+    }
+    req->client_addr = aw_arena_strdup(req->arena, text);
+}
+
 /* --- connections (socket contexts) and the header timer --- */
 
 static void
@@ -664,25 +759,15 @@ conn_notify(void *cls, struct MHD_Connection *mc, void **socket_context,
     struct aw_server *srv = cls;
     struct aw_conn *c = *socket_context;
     if (code == MHD_CONNECTION_NOTIFY_STARTED) {
-        const union MHD_ConnectionInfo *fi, *ai;
+        const union MHD_ConnectionInfo *fi;
         c = calloc(1, sizeof(*c));
         if (!c) {
             AW_ERROR("out of memory for a connection");
             abort();
         }
         fi = MHD_get_connection_info(mc, MHD_CONNECTION_INFO_CONNECTION_FD);
-        ai = MHD_get_connection_info(mc, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
         c->fd = fi ? fi->connect_fd : -1;
-        memcpy(c->addr, "-", 2);
-        if (ai && ai->client_addr) {
-            const struct sockaddr *sa = ai->client_addr;
-            if (sa->sa_family == AF_INET)
-                inet_ntop(AF_INET, &((const struct sockaddr_in *)(const void *)sa)->sin_addr,
-                          c->addr, sizeof(c->addr));
-            else if (sa->sa_family == AF_INET6)
-                inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr,
-                          c->addr, sizeof(c->addr));
-        }
+        conn_addr_text(mc, c->addr);
         pthread_mutex_lock(&srv->lock);
         if (srv->opts.header_timeout_s)
             c->deadline_us = now_us() + (uint64_t)srv->opts.header_timeout_s * 1000000u;
@@ -799,9 +884,10 @@ access_log(struct aw_req *req)
     aw_log_repr(path, sizeof(path), req->raw_uri, plen);
     aw_log_repr(method, sizeof(method), req->method ? req->method : "-",
                 req->method ? strlen(req->method) : 1);
+    const char *addr = req->client_addr ? req->client_addr : req->cs ? req->cs->addr : "-";
     int n = snprintf(line, sizeof(line), "%s.%03ldZ %s %s \"%s\" %d %zu %llu\n", tbuf,
-                     ts.tv_nsec / 1000000L, req->cs ? req->cs->addr : "-", method, path, status,
-                     req->bytes_sent, (unsigned long long)(now_us() - req->start_us));
+                     ts.tv_nsec / 1000000L, addr, method, path, status, req->bytes_sent,
+                     (unsigned long long)(now_us() - req->start_us));
     if (n > 0) {
         size_t len = (size_t)n < sizeof(line) ? (size_t)n : sizeof(line) - 1;
         if (len == sizeof(line) - 1)
@@ -985,11 +1071,54 @@ answer_static(struct aw_req *req)
     return queue(req, &o);
 }
 
+/* The body check before a handler runs: a body to a route without fields is
+ * refused (400); a route with fields wants a form (415 otherwise), parsed
+ * once here against its declaration (400 or 413 on a bad form). 0 when the
+ * handler may run, else the status to answer. */
+static int
+check_body(struct aw_req *req)
+{
+    const struct aw_route *rt = req->route;
+    const char *ct = aw_req_header(req, "Content-Type");
+    struct aw_form_err ferr;
+    char esc[96];
+    int status = 0;
+    if (!rt->fields) {
+        if (req->body_seen > 0) {
+            status = 400;
+            AW_INFO("%s %s: 400, a body to a route that declares no form fields", rt->method,
+                    rt->pattern);
+        }
+        goto out;
+    }
+    if (ct ? !aw_http__form_type_ok(ct) : req->body.len > 0) {
+        status = 415;
+        AW_INFO("%s %s: 415, the body is not application/x-www-form-urlencoded", rt->method,
+                rt->pattern);
+        goto out;
+    }
+    status = aw_http__form_parse(req->arena, aw_buf_cstr(&req->body), req->body.len, rt->fields,
+                                 &req->form, &ferr);
+    if (status) {
+        size_t n = ferr.name.len < 48 ? ferr.name.len : 48;
+        AW_INFO("%s %s: %d, %s (\"%s\")", rt->method, rt->pattern, status, ferr.why,
+                aw_log_repr(esc, sizeof(esc), ferr.name.ptr ? ferr.name.ptr : "", n));
+    }
+out:
+    return status;
+}
+
 static enum MHD_Result
 answer_route(struct aw_req *req)
 {
     struct out o = {0};
     enum MHD_Result ret;
+    int status = check_body(req);
+    bool no_store;
+    if (status) {
+        ret = queue_error(req, status);
+        goto out;
+    }
     req->route->handler(req);
     if (!req->resp_set) {
         AW_ERROR("handler for %s %s sent no response", req->route->method, req->route->pattern);
@@ -1000,12 +1129,16 @@ answer_route(struct aw_req *req)
         ret = queue_error(req, req->resp_status);
         goto out;
     }
+    /* Answers to POST and answers that set a cookie are never stored, and get
+     * no ETag (so no 304 either): they belong to one client and one moment. */
+    no_store = strcmp(req->method, "POST") == 0 || req->has_cookie;
     o.status = req->resp_status;
     o.type = req->resp_type;
     o.body = req->resp_body;
     o.len = req->resp_len;
-    o.cache = req->resp_cache ? req->resp_cache : "no-cache";
-    o.conditional = o.status == 200 && (req->is_head || strcmp(req->method, "GET") == 0);
+    o.cache = no_store ? "no-store" : req->resp_cache ? req->resp_cache : "no-cache";
+    o.conditional =
+        !no_store && o.status == 200 && (req->is_head || strcmp(req->method, "GET") == 0);
     ret = queue(req, &o);
 out:
     return ret;
@@ -1043,6 +1176,7 @@ first_call(struct aw_req *req, const char *method, const char *version)
     req->method = aw_arena_strdup(req->arena, method);
     req->is_head = strcmp(method, "HEAD") == 0;
     req->phase = AW_REQ_BODY;
+    read_client(req);
 
     ci = MHD_get_connection_info(req->conn, MHD_CONNECTION_INFO_REQUEST_HEADER_SIZE);
     if (ci && ci->header_size > opts->max_header_bytes) {
@@ -1109,7 +1243,8 @@ out:
 }
 
 /* Takes one chunk of body. Stores it while within max_body_bytes and the
- * request goes to a handler; discards it otherwise. */
+ * request goes to a route that declares form fields; discards it otherwise
+ * (a body to a route without fields is refused on the last call). */
 static enum MHD_Result
 body_chunk(struct aw_req *req, const char *data, size_t n)
 {
@@ -1122,7 +1257,7 @@ body_chunk(struct aw_req *req, const char *data, size_t n)
             ret = MHD_NO; /* stop reading: close without an answer */
         goto out;
     }
-    if (req->target == AW_TARGET_ROUTE && !req->body_too_big)
+    if (req->target == AW_TARGET_ROUTE && req->route->fields && !req->body_too_big)
         aw_buf_append(&req->body, data, n);
 out:
     return ret;
@@ -1533,6 +1668,18 @@ aw_req_cookie(const struct aw_req *req, const char *name)
 }
 
 const char *
+aw_req_client_addr(const struct aw_req *req)
+{
+    return req->client_addr ? req->client_addr : "-";
+}
+
+bool
+aw_req_is_secure(const struct aw_req *req)
+{
+    return req->secure;
+}
+
+const char *
 aw_req_body(const struct aw_req *req, size_t *n)
 {
     *n = req->body.len;
@@ -1591,17 +1738,6 @@ out:
     return rc;
 }
 
-/* Whether the request reached us over TLS. There is no TLS yet and no
- * trusted proxy setting, so X-Forwarded-Proto is deliberately ignored (a
- * client could send it). Hook: when TLS or a "trust_proxy" option lands,
- * answer true here and every cookie gets "Secure". */
-static bool
-req_is_secure(const struct aw_req *req)
-{
-    (void)req;
-    return false;
-}
-
 static bool
 cookie_value_ok(const char *v)
 {
@@ -1614,28 +1750,39 @@ cookie_value_ok(const char *v)
     return ok;
 }
 
+/* Secure follows aw_req_is_secure: without TLS or a trusted proxy saying
+ * https, a Secure cookie would simply not come back over plain HTTP. */
 enum aw_err
-aw_resp_cookie(struct aw_req *req, const char *name, const char *value, long max_age)
+aw_resp_cookie_ex(struct aw_req *req, const char *name, const char *value, long max_age,
+                  unsigned flags)
 {
     enum aw_err rc = AW_EINVAL;
     struct aw_buf b = AW_BUF_INIT(4096);
     if (req->resp_set || !is_token(name) || !cookie_value_ok(value))
         goto out;
     aw_buf_printf(&b, "%s=%s; Path=/", name, value);
-    if (max_age >= 0)
+    if (max_age >= 0 && !(flags & AW_COOKIE_SESSION))
         aw_buf_printf(&b, "; Max-Age=%ld", max_age);
-    aw_buf_puts(&b, "; SameSite=Lax; HttpOnly");
-    if (req_is_secure(req))
+    aw_buf_puts(&b, (flags & AW_COOKIE_STRICT) ? "; SameSite=Strict" : "; SameSite=Lax");
+    aw_buf_puts(&b, "; HttpOnly");
+    if (aw_req_is_secure(req))
         aw_buf_puts(&b, "; Secure");
     if (aw_buf_err(&b)) {
         rc = AW_ETOOBIG;
         goto out;
     }
     push_header(req, "Set-Cookie", aw_buf_cstr(&b));
+    req->has_cookie = true;
     rc = AW_OK;
 out:
     aw_buf_free(&b);
     return rc;
+}
+
+enum aw_err
+aw_resp_cookie(struct aw_req *req, const char *name, const char *value, long max_age)
+{
+    return aw_resp_cookie_ex(req, name, value, max_age, 0);
 }
 
 /* Claims the single response slot; false (and a warning) on a second call. */

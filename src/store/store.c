@@ -1,15 +1,16 @@
 /* store.c: the store dispatcher. aw_store_open() picks a backend by URL and
  * every function of store.h forwards to that backend's ops table
  * (store_int.h). It also counts transaction nesting, so that a loader may run
- * inside a caller's transaction, and holds the helpers every backend shares:
- * slugs and UTC dates. */
+ * inside a caller's transaction, and holds what every backend shares: slugs,
+ * UTC dates, the instance secret's randomness (libsodium), rate-limit
+ * windows, the mail backoff and the duplicate-title rule. */
 #include "store/store_int.h"
 
 #include "aw/buf.h"
 #include "aw/log.h"
 
 #include <errno.h>
-
+#include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -307,6 +308,276 @@ aw_store_put_help_service(struct aw_store *st, const struct aw_help_service *h, 
     return st->ops->put_help_service(st->be, h, id);
 }
 
+enum aw_err
+aw_store_org_find(struct aw_store *st, struct aw_arena *a, const char *name, const char *country,
+                  struct aw_org *out)
+{
+    return st->ops->org_find(st->be, a, name, country, out);
+}
+
+/* --- moderation, accounts, audit, mail --- */
+
+enum aw_err
+aw_store_secret(struct aw_store *st, unsigned char out[32])
+{
+    enum aw_err rc = AW_OK;
+    unsigned char fresh[32];
+    char hex[65], stored[65];
+    size_t n = 0;
+
+    /* thread-safe, and a no-op (returning 1) once it has run */
+    if (sodium_init() < 0) {
+        AW_ERROR("libsodium cannot start");
+        rc = AW_EIO;
+        goto out;
+    }
+    randombytes_buf(fresh, sizeof(fresh));
+    sodium_bin2hex(hex, sizeof(hex), fresh, sizeof(fresh));
+    rc = st->ops->secret(st->be, hex, stored);
+    if (rc != AW_OK)
+        goto out;
+    if (sodium_hex2bin(out, 32, stored, strlen(stored), NULL, &n, NULL) != 0 || n != 32) {
+        AW_ERROR("the stored instance secret is not 64 hex digits");
+        rc = AW_EDB;
+    }
+out:
+    sodium_memzero(fresh, sizeof(fresh));
+    sodium_memzero(hex, sizeof(hex));
+    sodium_memzero(stored, sizeof(stored));
+    return rc;
+}
+
+enum aw_err
+aw_store_user_add(struct aw_store *st, const char *email, const char *pw_hash, enum aw_role role,
+                  const char *country, int64_t *id)
+{
+    return st->ops->user_add(st->be, email, pw_hash, role, country, id);
+}
+
+enum aw_err
+aw_store_user_by_email(struct aw_store *st, struct aw_arena *a, const char *email,
+                       struct aw_user *out)
+{
+    return st->ops->user_by_email(st->be, a, email, out);
+}
+
+enum aw_err
+aw_store_user_by_id(struct aw_store *st, struct aw_arena *a, int64_t id, struct aw_user *out)
+{
+    return st->ops->user_by_id(st->be, a, id, out);
+}
+
+enum aw_err
+aw_store_users(struct aw_store *st, struct aw_arena *a, struct aw_user **out, size_t *n)
+{
+    return st->ops->users(st->be, a, out, n);
+}
+
+enum aw_err
+aw_store_user_set_disabled(struct aw_store *st, int64_t id, bool disabled)
+{
+    return st->ops->user_set_disabled(st->be, id, disabled);
+}
+
+enum aw_err
+aw_store_user_set_password(struct aw_store *st, int64_t id, const char *pw_hash)
+{
+    return st->ops->user_set_password(st->be, id, pw_hash);
+}
+
+enum aw_err
+aw_store_user_logged_in(struct aw_store *st, int64_t id, int64_t now)
+{
+    return st->ops->user_logged_in(st->be, id, now);
+}
+
+enum aw_err
+aw_store_session_add(struct aw_store *st, const char *id_hash, int64_t user_id, int64_t now,
+                     int64_t expires)
+{
+    return st->ops->session_add(st->be, id_hash, user_id, now, expires);
+}
+
+enum aw_err
+aw_store_session_user(struct aw_store *st, struct aw_arena *a, const char *id_hash, int64_t now,
+                      struct aw_user *out)
+{
+    return st->ops->session_user(st->be, a, id_hash, now, out);
+}
+
+enum aw_err
+aw_store_session_delete(struct aw_store *st, const char *id_hash)
+{
+    return st->ops->session_delete(st->be, id_hash);
+}
+
+enum aw_err
+aw_store_sessions_delete_user(struct aw_store *st, int64_t user_id)
+{
+    return st->ops->sessions_delete_user(st->be, user_id);
+}
+
+enum aw_err
+aw_store_rate_hit(struct aw_store *st, const char *key, int64_t window_s, int64_t now,
+                  int64_t *count)
+{
+    *count = 0;
+    if (key == NULL || window_s <= 0 || window_s > AW_RATE_MAX_WINDOW || now < 0)
+        return AW_EINVAL;
+    return st->ops->rate_hit(st->be, key, now - now % window_s, now - AW_RATE_MAX_WINDOW, count);
+}
+
+enum aw_err
+aw_store_rate_reset(struct aw_store *st, const char *key)
+{
+    return st->ops->rate_reset(st->be, key);
+}
+
+enum aw_err
+aw_store_share_add(struct aw_store *st, const char *token_hash, const char *name,
+                   const char *email, int64_t now, int64_t *id)
+{
+    return st->ops->share_add(st->be, token_hash, name, email, now, id);
+}
+
+enum aw_err
+aw_store_share_by_token(struct aw_store *st, struct aw_arena *a, const char *token_hash,
+                        struct aw_share *out)
+{
+    return st->ops->share_by_token(st->be, a, token_hash, out);
+}
+
+enum aw_err
+aw_store_share_by_id(struct aw_store *st, struct aw_arena *a, int64_t id, struct aw_share *out)
+{
+    return st->ops->share_by_id(st->be, a, id, out);
+}
+
+enum aw_err
+aw_store_share_set_activity(struct aw_store *st, int64_t share_id, int64_t activity_id)
+{
+    return st->ops->share_set_activity(st->be, share_id, activity_id);
+}
+
+enum aw_err
+aw_store_submission_add(struct aw_store *st, const struct aw_submission *sub, int64_t now,
+                        int64_t *id)
+{
+    return st->ops->submission_add(st->be, sub, now, id);
+}
+
+enum aw_err
+aw_store_submission(struct aw_store *st, struct aw_arena *a, int64_t id, struct aw_submission *out)
+{
+    return st->ops->submission(st->be, a, id, out);
+}
+
+enum aw_err
+aw_store_submissions_pending(struct aw_store *st, struct aw_arena *a, const char *country,
+                             int year, struct aw_submission **out, size_t *n)
+{
+    if (country != NULL && country[0] == '\0')
+        country = NULL;
+    return st->ops->submissions_pending(st->be, a, country, year, out, n);
+}
+
+enum aw_err
+aw_store_submissions_by_share(struct aw_store *st, struct aw_arena *a, int64_t share_id,
+                              struct aw_submission **out, size_t *n)
+{
+    return st->ops->submissions_by_share(st->be, a, share_id, out, n);
+}
+
+enum aw_err
+aw_store_submission_update(struct aw_store *st, const struct aw_submission *sub)
+{
+    return st->ops->submission_update(st->be, sub);
+}
+
+enum aw_err
+aw_store_submission_decide(struct aw_store *st, int64_t id, enum aw_sub_status status,
+                           int64_t user_id, const char *reason, int64_t now)
+{
+    /* a decision ends the pending state: it is never pending or superseded */
+    if (status != AW_SUB_APPROVED && status != AW_SUB_REJECTED && status != AW_SUB_CANCELLED)
+        return AW_EINVAL;
+    return st->ops->submission_decide(st->be, id, status, user_id, reason, now);
+}
+
+enum aw_err
+aw_store_activity_set_status(struct aw_store *st, int64_t activity_id, const char *status)
+{
+    if (status == NULL || (strcmp(status, "published") != 0 && strcmp(status, "withdrawn") != 0 &&
+                           strcmp(status, "pending") != 0))
+        return AW_EINVAL;
+    return st->ops->activity_set_status(st->be, activity_id, status);
+}
+
+enum aw_err
+aw_store_activity_similar(struct aw_store *st, int64_t org_id, int year, const char *title,
+                          bool *dup, int64_t *dup_id)
+{
+    *dup = false;
+    if (dup_id != NULL)
+        *dup_id = 0;
+    if (title == NULL)
+        return AW_EINVAL;
+    return st->ops->activity_similar(st->be, org_id, year, title, dup, dup_id);
+}
+
+enum aw_err
+aw_store_orgs(struct aw_store *st, struct aw_arena *a, struct aw_org **out, size_t *n)
+{
+    return st->ops->orgs(st->be, a, out, n);
+}
+
+enum aw_err
+aw_store_audit(struct aw_store *st, const char *actor, const char *action, const char *object,
+               const char *detail, const char *ip, int64_t now)
+{
+    if (actor == NULL || action == NULL)
+        return AW_EINVAL;
+    return st->ops->audit(st->be, actor, action, object, detail, ip, now);
+}
+
+enum aw_err
+aw_store_audit_list(struct aw_store *st, struct aw_arena *a, size_t limit, size_t offset,
+                    struct aw_audit_entry **out, size_t *n)
+{
+    return st->ops->audit_list(st->be, a, limit, offset, out, n);
+}
+
+enum aw_err
+aw_store_mail_queue(struct aw_store *st, const char *to, const char *subject, const char *body,
+                    int64_t now)
+{
+    if (to == NULL || subject == NULL || body == NULL)
+        return AW_EINVAL;
+    return st->ops->mail_queue(st->be, to, subject, body, now);
+}
+
+enum aw_err
+aw_store_mail_next(struct aw_store *st, struct aw_arena *a, int64_t now, struct aw_mail *out)
+{
+    return st->ops->mail_next(st->be, a, now, out);
+}
+
+enum aw_err
+aw_store_mail_done(struct aw_store *st, int64_t id, bool sent, const char *error, int64_t now)
+{
+    return st->ops->mail_done(st->be, id, sent, error, now);
+}
+
+enum aw_err
+aw_store_notify_due(struct aw_store *st, int64_t user_id, int64_t now, bool *due)
+{
+    char day[11];
+
+    *due = false;
+    aw_store__day(now, day);
+    return st->ops->notify_due(st->be, user_id, day, due);
+}
+
 /* --- shared helpers --- */
 
 /* ASCII forms of U+00C0..U+017F (Latin-1 Supplement letters and Latin
@@ -475,6 +746,217 @@ aw_store__year(void)
     struct tm tm;
     utc_now(&tm);
     return tm.tm_year + 1900;
+}
+
+static void
+utc_at(int64_t t, struct tm *tm)
+{
+    time_t tt = (time_t)t;
+
+    if (gmtime_r(&tt, tm) == NULL) {
+        tt = 0;
+        gmtime_r(&tt, tm);
+    }
+}
+
+void
+aw_store__iso(int64_t t, char out[21])
+{
+    struct tm tm;
+    utc_at(t, &tm);
+    strftime(out, 21, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+void
+aw_store__day(int64_t t, char out[11])
+{
+    struct tm tm;
+    utc_at(t, &tm);
+    strftime(out, 11, "%Y-%m-%d", &tm);
+}
+
+int64_t
+aw_store__mail_backoff(int attempts_before)
+{
+    if (attempts_before < 0)
+        attempts_before = 0;
+    if (attempts_before > 20)
+        attempts_before = 20;
+    return (int64_t)60 << attempts_before;
+}
+
+/* ---- duplicate titles ---- */
+
+/* What a code point becomes in a title key: *rep is its replacement ("" when
+ * dropped), or NULL when it separates words. buf holds a one-character
+ * replacement. */
+static const char *
+title_fold(uint32_t cp, char buf[5])
+{
+    const char *rep = NULL;
+
+    memset(buf, 0, 5);
+    if ((cp >= 'a' && cp <= 'z') || (cp >= '0' && cp <= '9')) {
+        buf[0] = (char)cp;
+        rep = buf;
+    } else if (cp >= 'A' && cp <= 'Z') {
+        buf[0] = (char)(cp - 'A' + 'a');
+        rep = buf;
+    } else if (cp == '\'' || cp == 0x2019) { /* apostrophes join words */
+        rep = "";
+    } else if (cp < 0xC0 || cp == 0xD7 || cp == 0xF7) { /* ASCII, C1, Latin-1 symbols */
+        rep = NULL;
+    } else if ((rep = translit(cp)) != NULL) {
+        /* done */
+    } else if ((cp >= 0x2000 && cp <= 0x206F) || (cp >= 0x20A0 && cp <= 0x20CF) ||
+               (cp >= 0x3000 && cp <= 0x303F) || (cp >= 0xFE00 && cp <= 0xFE0F) ||
+               cp == 0xFEFF || cp == 0xFFFD || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) {
+        rep = NULL; /* punctuation, currency, variation selectors, invalid */
+    } else {
+        if ((cp >= 0x391 && cp <= 0x3A9 && cp != 0x3A2) || (cp >= 0x410 && cp <= 0x42F))
+            cp += 0x20; /* Greek and Cyrillic capitals */
+        else if (cp >= 0x400 && cp <= 0x40F)
+            cp += 0x50;
+        if (cp < 0x800) {
+            buf[0] = (char)(0xC0 | (cp >> 6));
+            buf[1] = (char)(0x80 | (cp & 0x3F));
+        } else if (cp < 0x10000) {
+            buf[0] = (char)(0xE0 | (cp >> 12));
+            buf[1] = (char)(0x80 | ((cp >> 6) & 0x3F));
+            buf[2] = (char)(0x80 | (cp & 0x3F));
+        } else {
+            buf[0] = (char)(0xF0 | (cp >> 18));
+            buf[1] = (char)(0x80 | ((cp >> 12) & 0x3F));
+            buf[2] = (char)(0x80 | ((cp >> 6) & 0x3F));
+            buf[3] = (char)(0x80 | (cp & 0x3F));
+        }
+        rep = buf;
+    }
+    return rep;
+}
+
+void
+aw_store__title_key(const char *s, char *out, size_t outlen)
+{
+    const unsigned char *p = (const unsigned char *)(s ? s : "");
+    size_t len = 0;
+    bool space = false; /* a separator is pending */
+
+    if (outlen == 0)
+        return;
+    while (*p != '\0') {
+        uint32_t cp;
+        char buf[5];
+        const char *rep;
+        size_t rlen;
+
+        p += utf8_next(p, &cp);
+        rep = title_fold(cp, buf);
+        if (rep == NULL) {
+            space = len > 0;
+            continue;
+        }
+        rlen = strlen(rep);
+        if (rlen == 0)
+            continue;
+        if (len + (space ? 1 : 0) + rlen >= outlen)
+            break;
+        if (space) {
+            out[len++] = ' ';
+            space = false;
+        }
+        memcpy(out + len, rep, rlen);
+        len += rlen;
+    }
+    out[len] = '\0';
+}
+
+/* Cuts a trailing " YEAR" off key. */
+static void
+strip_year(char *key, int year)
+{
+    char y[16];
+    size_t len = strlen(key);
+    size_t ylen = (size_t)snprintf(y, sizeof(y), " %d", year);
+
+    if (len > ylen && strcmp(key + len - ylen, y) == 0)
+        key[len - ylen] = '\0';
+}
+
+#define LEV_MAX 256
+
+/* The code points of s into v (at most LEV_MAX); returns their count, or
+ * LEV_MAX + 1 when there are more. */
+static size_t
+code_points(const char *s, uint32_t *v)
+{
+    const unsigned char *p = (const unsigned char *)s;
+    size_t n = 0;
+
+    while (*p != '\0') {
+        uint32_t cp;
+        p += utf8_next(p, &cp);
+        if (n == LEV_MAX)
+            return LEV_MAX + 1;
+        v[n++] = cp;
+    }
+    return n;
+}
+
+/* Levenshtein distance (insertions, deletions, substitutions) with one row. */
+static size_t
+levenshtein(const uint32_t *a, size_t n, const uint32_t *b, size_t m)
+{
+    size_t row[LEV_MAX + 1];
+
+    for (size_t j = 0; j <= m; j++)
+        row[j] = j;
+    for (size_t i = 1; i <= n; i++) {
+        size_t diag = row[0];
+        row[0] = i;
+        for (size_t j = 1; j <= m; j++) {
+            size_t up = row[j];
+            size_t best = diag + (a[i - 1] != b[j - 1] ? 1 : 0);
+            if (up + 1 < best)
+                best = up + 1;
+            if (row[j - 1] + 1 < best)
+                best = row[j - 1] + 1;
+            row[j] = best;
+            diag = up;
+        }
+    }
+    return row[m];
+}
+
+bool
+aw_store__titles_similar(const char *a, const char *b, int year)
+{
+    char ka[AW_TITLE_KEY_MAX], kb[AW_TITLE_KEY_MAX];
+    uint32_t ca[LEV_MAX], cb[LEV_MAX];
+    size_t na, nb;
+    bool similar = false;
+
+    aw_store__title_key(a, ka, sizeof(ka));
+    aw_store__title_key(b, kb, sizeof(kb));
+    if (ka[0] == '\0' || kb[0] == '\0')
+        goto out;
+    if (strcmp(ka, kb) == 0) {
+        similar = true;
+        goto out;
+    }
+    strip_year(ka, year);
+    strip_year(kb, year);
+    if (strcmp(ka, kb) == 0) {
+        similar = true;
+        goto out;
+    }
+    na = code_points(ka, ca);
+    nb = code_points(kb, cb);
+    if (na <= 12 || nb <= 12 || na > LEV_MAX || nb > LEV_MAX || na > nb + 2 || nb > na + 2)
+        goto out;
+    similar = levenshtein(ca, na, cb, nb) <= 2;
+out:
+    return similar;
 }
 
 enum aw_err

@@ -63,6 +63,72 @@ struct aw_store_ops {
     enum aw_err (*put_document)(struct aw_store_be *be, const struct aw_document *d, int64_t *id);
     enum aw_err (*put_help_service)(struct aw_store_be *be, const struct aw_help_service *h,
                                     int64_t *id);
+    enum aw_err (*org_find)(struct aw_store_be *be, struct aw_arena *a, const char *name,
+                            const char *country, struct aw_org *out);
+
+    /* moderation, accounts, audit, mail (issue 3). Times `now` are Unix
+     * seconds; the backend stores ISO 8601 text made with aw_store__iso(). */
+
+    /* Stores candidate_hex (64 hex digits) as the secret unless one exists,
+     * and copies the stored one into out (65 bytes with the NUL). */
+    enum aw_err (*secret)(struct aw_store_be *be, const char *candidate_hex, char out[65]);
+    enum aw_err (*user_add)(struct aw_store_be *be, const char *email, const char *pw_hash,
+                            enum aw_role role, const char *country, int64_t *id);
+    enum aw_err (*user_by_email)(struct aw_store_be *be, struct aw_arena *a, const char *email,
+                                 struct aw_user *out);
+    enum aw_err (*user_by_id)(struct aw_store_be *be, struct aw_arena *a, int64_t id,
+                              struct aw_user *out);
+    enum aw_err (*users)(struct aw_store_be *be, struct aw_arena *a, struct aw_user **out,
+                         size_t *n);
+    enum aw_err (*user_set_disabled)(struct aw_store_be *be, int64_t id, bool disabled);
+    enum aw_err (*user_set_password)(struct aw_store_be *be, int64_t id, const char *pw_hash);
+    enum aw_err (*user_logged_in)(struct aw_store_be *be, int64_t id, int64_t now);
+    enum aw_err (*session_add)(struct aw_store_be *be, const char *id_hash, int64_t user_id,
+                               int64_t now, int64_t expires);
+    enum aw_err (*session_user)(struct aw_store_be *be, struct aw_arena *a, const char *id_hash,
+                                int64_t now, struct aw_user *out);
+    enum aw_err (*session_delete)(struct aw_store_be *be, const char *id_hash);
+    enum aw_err (*sessions_delete_user)(struct aw_store_be *be, int64_t user_id);
+    enum aw_err (*rate_hit)(struct aw_store_be *be, const char *key, int64_t window_start,
+                            int64_t prune_before, int64_t *count);
+    enum aw_err (*rate_reset)(struct aw_store_be *be, const char *key);
+    enum aw_err (*share_add)(struct aw_store_be *be, const char *token_hash, const char *name,
+                             const char *email, int64_t now, int64_t *id);
+    enum aw_err (*share_by_token)(struct aw_store_be *be, struct aw_arena *a,
+                                  const char *token_hash, struct aw_share *out);
+    enum aw_err (*share_by_id)(struct aw_store_be *be, struct aw_arena *a, int64_t id,
+                               struct aw_share *out);
+    enum aw_err (*share_set_activity)(struct aw_store_be *be, int64_t share_id,
+                                      int64_t activity_id);
+    enum aw_err (*submission_add)(struct aw_store_be *be, const struct aw_submission *sub,
+                                  int64_t now, int64_t *id);
+    enum aw_err (*submission)(struct aw_store_be *be, struct aw_arena *a, int64_t id,
+                              struct aw_submission *out);
+    enum aw_err (*submissions_pending)(struct aw_store_be *be, struct aw_arena *a,
+                                       const char *country, int year, struct aw_submission **out,
+                                       size_t *n);
+    enum aw_err (*submissions_by_share)(struct aw_store_be *be, struct aw_arena *a,
+                                        int64_t share_id, struct aw_submission **out, size_t *n);
+    enum aw_err (*submission_update)(struct aw_store_be *be, const struct aw_submission *sub);
+    enum aw_err (*submission_decide)(struct aw_store_be *be, int64_t id, enum aw_sub_status status,
+                                     int64_t user_id, const char *reason, int64_t now);
+    enum aw_err (*activity_set_status)(struct aw_store_be *be, int64_t activity_id,
+                                       const char *status);
+    enum aw_err (*activity_similar)(struct aw_store_be *be, int64_t org_id, int year,
+                                    const char *title, bool *dup, int64_t *dup_id);
+    enum aw_err (*orgs)(struct aw_store_be *be, struct aw_arena *a, struct aw_org **out,
+                        size_t *n);
+    enum aw_err (*audit)(struct aw_store_be *be, const char *actor, const char *action,
+                         const char *object, const char *detail, const char *ip, int64_t now);
+    enum aw_err (*audit_list)(struct aw_store_be *be, struct aw_arena *a, size_t limit,
+                              size_t offset, struct aw_audit_entry **out, size_t *n);
+    enum aw_err (*mail_queue)(struct aw_store_be *be, const char *to, const char *subject,
+                              const char *body, int64_t now);
+    enum aw_err (*mail_next)(struct aw_store_be *be, struct aw_arena *a, int64_t now,
+                             struct aw_mail *out);
+    enum aw_err (*mail_done)(struct aw_store_be *be, int64_t id, bool sent, const char *error,
+                             int64_t now);
+    enum aw_err (*notify_due)(struct aw_store_be *be, int64_t user_id, const char *day, bool *due);
 };
 
 /* The SQLite backend (store_sqlite.c). path is a file name; err gets the
@@ -91,5 +157,39 @@ enum aw_err aw_store__read_file(const char *path, size_t max, char **out, size_t
 void aw_store__today(char out[11]);
 void aw_store__now(char out[21]);
 int aw_store__year(void);
+
+/* The UTC time t (Unix seconds) as "YYYY-MM-DDTHH:MM:SSZ" (out needs 21
+ * bytes) and its UTC day "YYYY-MM-DD" (11 bytes). */
+void aw_store__iso(int64_t t, char out[21]);
+void aw_store__day(int64_t t, char out[11]);
+
+/* Mail: attempts after which a message is no longer tried, and the delay
+ * before the next attempt after `attempts` failed ones (60 s * 2^attempts
+ * before this failure: 1, 2, 4 ... 128 minutes). */
+#define AW_MAIL_MAX_ATTEMPTS 8
+int64_t aw_store__mail_backoff(int attempts_before);
+
+/* The longest rate-limit window aw_store_rate_hit() accepts (7 days): rows
+ * of every key older than this are pruned on each hit. */
+#define AW_RATE_MAX_WINDOW (7 * 86400)
+
+/* Duplicate detection (aw_store_activity_similar), shared by the backends.
+ *
+ * aw_store__title_key() writes the normal form of a title into out (at most
+ * outlen - 1 bytes, truncated on a character boundary): ASCII letters
+ * lowercased, common Latin accented letters transliterated as in slugs
+ * (é -> e, ß -> ss), basic Greek and Cyrillic capitals lowercased,
+ * apostrophes dropped ("don't" -> "dont"), every other run of punctuation,
+ * symbols or blanks one space, no leading or trailing space; letters of other
+ * scripts are kept as they are.
+ *
+ * aw_store__titles_similar() is true when the normal forms of a and b are
+ * equal; or equal once a trailing " YEAR" (the edition's year) is removed
+ * from each; or, when both forms (without that year) are longer than 12
+ * characters, at most 2 single-character edits apart (Levenshtein). Empty
+ * forms never match. */
+#define AW_TITLE_KEY_MAX 1024
+void aw_store__title_key(const char *s, char *out, size_t outlen);
+bool aw_store__titles_similar(const char *a, const char *b, int year);
 
 #endif

@@ -7,7 +7,15 @@
  *
  * Errors: "FILE:LINE:COLUMN: message" for CSV (LINE counts the header as 1,
  * COLUMN is the header name) and "FILE: activities[3].start: message" for
- * JSON. */
+ * JSON.
+ *
+ * The same file holds the submission side (issue 3): submission payloads
+ * (checked and applied) and the bulk import of activities from CSV or JSON
+ * (docs/IMPORT.md). Organisations and activities are validated by one
+ * implementation, check_org_fields() and check_activity_fields(), whether
+ * they come from a data file, a payload or an import row; an import runs
+ * the validators in a mode that records every problem instead of stopping
+ * at the first. */
 #include "aw/load.h"
 
 #include "aw/arena.h"
@@ -21,6 +29,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #define CSV_MAX_BYTES (16u * 1024 * 1024)
 #define CSV_MAX_FIELDS 64
@@ -258,21 +267,15 @@ csv_row_cb(int c, void *data)
     d->row_start = d->line + 1;
 }
 
-/* Parses the file at path into d->rows (header first). */
+/* Parses buf (len bytes) into d->rows (header first). */
 static enum aw_err
-csv_read(struct csv_doc *d, const char *path)
+csv_parse_buf(struct csv_doc *d, const char *buf, size_t len)
 {
-    enum aw_err rc;
+    enum aw_err rc = AW_OK;
     struct csv_parser p;
     bool parser = false;
-    char *buf = NULL;
-    size_t len = 0, pos = 0;
+    size_t pos = 0;
 
-    rc = aw_store__read_file(path, CSV_MAX_BYTES, &buf, &len);
-    if (rc != AW_OK) {
-        rc = fail(rc, d->err, d->errlen, "%s: cannot read the file: %s", d->name, aw_strerror(rc));
-        goto out;
-    }
     if (csv_init(&p, CSV_STRICT | CSV_STRICT_FINI | CSV_APPEND_NULL) != 0) {
         rc = fail(AW_ENOMEM, d->err, d->errlen, "%s: cannot start the CSV parser", d->name);
         goto out;
@@ -312,6 +315,24 @@ csv_read(struct csv_doc *d, const char *path)
 out:
     if (parser)
         csv_free(&p);
+    return rc;
+}
+
+/* Parses the file at path into d->rows (header first). */
+static enum aw_err
+csv_read(struct csv_doc *d, const char *path)
+{
+    enum aw_err rc;
+    char *buf = NULL;
+    size_t len = 0;
+
+    rc = aw_store__read_file(path, CSV_MAX_BYTES, &buf, &len);
+    if (rc != AW_OK) {
+        rc = fail(rc, d->err, d->errlen, "%s: cannot read the file: %s", d->name, aw_strerror(rc));
+        goto out;
+    }
+    rc = csv_parse_buf(d, buf, len);
+out:
     free(buf);
     return rc;
 }
@@ -791,19 +812,43 @@ out:
  * JSON
  * ====================================================================== */
 
-struct jctx {
-    const char *name; /* file name for messages */
-    struct aw_store *st;
+/* Problems found by an import, kept in the caller's arena. At most
+ * MAX_ISSUES are kept; `total` counts them all (a row is valid when it adds
+ * none). */
+#define MAX_ISSUES 1000
+
+struct isink {
     struct aw_arena *a;
-    char *err;
-    size_t errlen;
+    struct aw_load_issue *v;
+    size_t n, cap;
+    size_t total;
 };
 
-static enum aw_err jfail(struct jctx *c, const char *path, const char *fmt, ...) AW_PRINTF(3, 4);
+static void
+issue_add(struct isink *k, unsigned row, const char *column, const char *msg)
+{
+    k->total++;
+    if (k->n >= MAX_ISSUES)
+        return;
+    if (k->n == k->cap) {
+        size_t ncap = k->cap ? k->cap * 2 : 16;
+        struct aw_load_issue *nv = aw_arena_calloc(k->a, ncap, sizeof(*nv));
+        if (k->n > 0)
+            memcpy(nv, k->v, k->n * sizeof(*nv));
+        k->v = nv;
+        k->cap = ncap;
+    }
+    k->v[k->n].row = row;
+    k->v[k->n].column = aw_arena_strdup(k->a, column);
+    k->v[k->n].message = aw_arena_strdup(k->a, msg);
+    k->n++;
+}
 
-/* "FILE: PATH: message", AW_EINVAL. */
-static enum aw_err
-jfail(struct jctx *c, const char *path, const char *fmt, ...)
+static void issue_addf(struct isink *k, unsigned row, const char *column, const char *fmt, ...)
+    AW_PRINTF(4, 5);
+
+static void
+issue_addf(struct isink *k, unsigned row, const char *column, const char *fmt, ...)
 {
     va_list ap;
     char msg[512];
@@ -811,7 +856,51 @@ jfail(struct jctx *c, const char *path, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(msg, sizeof(msg), fmt, ap);
     va_end(ap);
-    return fail(AW_EINVAL, c->err, c->errlen, "%s: %s: %s", c->name, path, msg);
+    issue_add(k, row, column, msg);
+}
+
+/* The JSON validators run in one of two modes. Without `iss` (data files,
+ * payloads) the first error stops everything and is written into err. With
+ * `iss` (imports) every error is recorded there, with `row`, and the checks
+ * go on, so that one pass reports every problem. */
+struct jctx {
+    const char *name; /* file name for messages */
+    struct aw_store *st;
+    struct aw_arena *a;
+    char *err;
+    size_t errlen;
+    struct isink *iss; /* NULL: stop at the first error */
+    unsigned row;      /* the row issues are recorded against */
+};
+
+static enum aw_err jfail(struct jctx *c, const char *path, const char *fmt, ...) AW_PRINTF(3, 4);
+
+/* "FILE: PATH: message" into err, or an issue (row, PATH, message); AW_EINVAL. */
+static enum aw_err
+jfail(struct jctx *c, const char *path, const char *fmt, ...)
+{
+    va_list ap;
+    char msg[512];
+    enum aw_err rc = AW_EINVAL;
+
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof(msg), fmt, ap);
+    va_end(ap);
+    if (c->iss != NULL)
+        issue_add(c->iss, c->row, path, msg);
+    else
+        rc = fail(AW_EINVAL, c->err, c->errlen, "%s: %s: %s", c->name, path, msg);
+    return rc;
+}
+
+/* Records the result r of one check into *rc (the first error stays); true
+ * when the caller must stop: an error, outside an import. */
+static bool
+stop(struct jctx *c, enum aw_err *rc, enum aw_err r)
+{
+    if (r != AW_OK && *rc == AW_OK)
+        *rc = r;
+    return r != AW_OK && c->iss == NULL;
 }
 
 /* "prefix.name" in the arena. */
@@ -835,7 +924,8 @@ check_members(struct jctx *c, json_t *obj, const char *path, const char *const *
             char safe[64];
             aw_log_repr(safe, sizeof(safe), k, strlen(k));
             rc = jfail(c, path, "unknown field \"%s\"", safe);
-            break;
+            if (c->iss == NULL)
+                break;
         }
     }
     return rc;
@@ -888,9 +978,11 @@ get_key(struct jctx *c, json_t *obj, const char *path, const char *name, const c
 {
     enum aw_err rc = get_str(c, obj, path, name, J_REQUIRED, MAX_KEY, out);
 
-    if (rc == AW_OK && !is_key(*out))
+    if (rc == AW_OK && !is_key(*out)) {
         rc = jfail(c, jpath(c, path, name),
                    "expected a key of lowercase letters, digits and single hyphens");
+        *out = NULL;
+    }
     return rc;
 }
 
@@ -919,8 +1011,10 @@ get_url(struct jctx *c, json_t *obj, const char *path, const char *name, bool re
     enum aw_err rc = get_str(c, obj, path, name, required ? J_REQUIRED : 0, MAX_URL, out);
     const char *why;
 
-    if (rc == AW_OK && *out != NULL && (why = check_url(*out)) != NULL)
+    if (rc == AW_OK && *out != NULL && (why = check_url(*out)) != NULL) {
         rc = jfail(c, jpath(c, path, name), "%s", why);
+        *out = NULL;
+    }
     return rc;
 }
 
@@ -940,6 +1034,8 @@ get_country(struct jctx *c, json_t *obj, const char *path, const char *name, con
     if (aw_store_country(c->st, c->a, "en", *out, &country) != AW_OK)
         rc = jfail(c, jpath(c, path, name), "unknown country %s (load countries.csv first)", *out);
 out:
+    if (rc != AW_OK)
+        *out = NULL;
     return rc;
 }
 
@@ -1038,8 +1134,9 @@ get_array(struct jctx *c, json_t *root, const char *name, json_t **out)
 }
 
 struct jorg {
-    const char *key;
+    const char *key; /* NULL when the key itself is bad (imports) */
     struct aw_org org;
+    bool bad; /* has errors (imports only: data files stop at the first) */
 };
 
 struct jdata {
@@ -1049,6 +1146,7 @@ struct jdata {
     size_t norgs;
     struct aw_activity *acts;
     const char **act_keys;
+    bool *act_bad; /* imports: the activity has errors */
     size_t nacts;
     struct aw_statement *stmts;
     size_t nstmts;
@@ -1063,7 +1161,7 @@ static long
 find_org(const struct jdata *d, const char *key)
 {
     for (size_t i = 0; i < d->norgs; i++)
-        if (strcmp(d->orgs[i].key, key) == 0)
+        if (d->orgs[i].key != NULL && strcmp(d->orgs[i].key, key) == 0)
             return (long)i;
     return -1;
 }
@@ -1077,10 +1175,12 @@ element(struct jctx *c, json_t *arr, const char *arrname, size_t i, const char *
 
     *path = aw_arena_printf(c->a, "%s[%zu]", arrname, i);
     *obj = json_array_get(arr, i);
-    if (!json_is_object(*obj))
+    if (!json_is_object(*obj)) {
         rc = jfail(c, *path, "expected an object");
-    else
+        *obj = NULL;
+    } else {
         rc = check_members(c, *obj, *path, allowed);
+    }
     return rc;
 }
 
@@ -1090,8 +1190,8 @@ unique_key(struct jctx *c, const char *path, const char *key, const char **keys,
 {
     enum aw_err rc = AW_OK;
 
-    for (size_t k = 0; k < n; k++) {
-        if (strcmp(keys[k], key) == 0) {
+    for (size_t k = 0; key != NULL && k < n; k++) {
+        if (keys[k] != NULL && strcmp(keys[k], key) == 0) {
             rc = jfail(c, jpath(c, path, "key"), "duplicate key \"%s\"", key);
             break;
         }
@@ -1117,6 +1217,11 @@ get_org_ref(struct jctx *c, const struct jdata *d, json_t *obj, const char *path
         char safe[MAX_KEY * 4 + 1];
         aw_log_repr(safe, sizeof(safe), key, strlen(key));
         rc = jfail(c, jpath(c, path, "organisation"), "unknown organisation \"%s\"", safe);
+        goto out;
+    }
+    if (d->orgs[i].bad) {
+        rc = jfail(c, jpath(c, path, "organisation"), "organisation \"%s\" has errors (%s)", key,
+                   aw_arena_printf(c->a, "organisations[%ld]", i));
         goto out;
     }
     *out = &d->orgs[i];
@@ -1164,6 +1269,29 @@ out:
     return rc;
 }
 
+/* The fields of an organisation shared by data files and payloads: name,
+ * kind, country, website (not the key). */
+static enum aw_err
+check_org_fields(struct jctx *c, json_t *obj, const char *path, struct aw_org *o)
+{
+    enum aw_err rc = AW_OK;
+    const char *kind = NULL;
+
+    if (stop(c, &rc, get_str(c, obj, path, "name", J_REQUIRED | J_NONEMPTY, MAX_NAME, &o->name)))
+        goto out;
+    if (stop(c, &rc, get_str(c, obj, path, "kind", J_REQUIRED, 40, &kind)))
+        goto out;
+    if (kind != NULL && aw_org_kind_parse(kind, &o->kind) != 0 &&
+        stop(c, &rc, jfail(c, jpath(c, path, "kind"), "unknown organisation kind")))
+        goto out;
+    if (stop(c, &rc, get_country(c, obj, path, "country", &o->country_code)))
+        goto out;
+    if (stop(c, &rc, get_url(c, obj, path, "website", false, &o->website)))
+        goto out;
+out:
+    return rc;
+}
+
 static enum aw_err
 parse_orgs(struct jctx *c, json_t *root, struct jdata *d)
 {
@@ -1177,36 +1305,40 @@ parse_orgs(struct jctx *c, json_t *root, struct jdata *d)
     d->orgs = aw_arena_calloc(c->a, json_array_size(arr) + 1, sizeof(*d->orgs));
     for (size_t i = 0; i < json_array_size(arr); i++) {
         struct jorg *o = &d->orgs[i];
-        const char *path, *kind = NULL;
+        const char *path;
+        enum aw_err orc = AW_OK;
         json_t *obj;
 
-        rc = element(c, arr, "organisations", i, fields, &obj, &path);
-        if (rc == AW_OK)
-            rc = get_key(c, obj, path, "key", &o->key);
-        if (rc == AW_OK && find_org(d, o->key) >= 0)
-            rc = jfail(c, jpath(c, path, "key"), "duplicate key \"%s\"", o->key);
-        if (rc == AW_OK)
-            rc = get_str(c, obj, path, "name", J_REQUIRED | J_NONEMPTY, MAX_NAME, &o->org.name);
-        if (rc == AW_OK)
-            rc = get_str(c, obj, path, "kind", J_REQUIRED, 40, &kind);
-        if (rc == AW_OK && aw_org_kind_parse(kind, &o->org.kind) != 0)
-            rc = jfail(c, jpath(c, path, "kind"), "unknown organisation kind");
-        if (rc == AW_OK)
-            rc = get_country(c, obj, path, "country", &o->org.country_code);
-        if (rc == AW_OK)
-            rc = get_url(c, obj, path, "website", false, &o->org.website);
-        for (size_t k = 0; rc == AW_OK && k < i; k++) {
+        d->norgs = i + 1;
+        if (stop(c, &orc, element(c, arr, "organisations", i, fields, &obj, &path)) ||
+            obj == NULL)
+            goto next;
+        if (stop(c, &orc, get_key(c, obj, path, "key", &o->key)))
+            goto next;
+        if (o->key != NULL && find_org(d, o->key) < (long)i && find_org(d, o->key) >= 0 &&
+            stop(c, &orc, jfail(c, jpath(c, path, "key"), "duplicate key \"%s\"", o->key)))
+            goto next;
+        if (stop(c, &orc, check_org_fields(c, obj, path, &o->org)))
+            goto next;
+        for (size_t k = 0; o->org.name != NULL && k < i; k++) {
             const struct aw_org *p = &d->orgs[k].org;
             bool same_country = (p->country_code == NULL && o->org.country_code == NULL) ||
                                 (p->country_code && o->org.country_code &&
                                  strcmp(p->country_code, o->org.country_code) == 0);
-            if (same_country && strcmp(p->name, o->org.name) == 0)
-                rc = jfail(c, jpath(c, path, "name"), "same name and country as organisations[%zu]",
-                           k);
+            if (p->name != NULL && same_country && strcmp(p->name, o->org.name) == 0 &&
+                stop(c, &orc,
+                     jfail(c, jpath(c, path, "name"),
+                           "same name and country as organisations[%zu]", k)))
+                goto next;
         }
-        if (rc != AW_OK)
+    next:
+        o->bad = orc != AW_OK;
+        if (orc != AW_OK && rc == AW_OK)
+            rc = orc;
+        if (orc != AW_OK && c->iss == NULL) {
+            d->norgs = i;
             goto out;
-        d->norgs = i + 1;
+        }
     }
 out:
     return rc;
@@ -1232,19 +1364,76 @@ parse_links(struct jctx *c, json_t *obj, const char *path, struct aw_activity *a
     }
     act->links = aw_arena_calloc(c->a, json_array_size(arr) + 1, sizeof(*act->links));
     for (size_t i = 0; i < json_array_size(arr); i++) {
+        struct aw_link *l = &act->links[act->links_n];
         const char *lp;
-        json_t *l;
+        json_t *lo;
 
-        rc = element(c, arr, p, i, fields, &l, &lp);
-        if (rc == AW_OK)
-            rc = get_str(c, l, lp, "label", J_REQUIRED | J_NONEMPTY, MAX_SHORT,
-                         &act->links[i].label);
-        if (rc == AW_OK)
-            rc = get_url(c, l, lp, "url", true, &act->links[i].url);
-        if (rc != AW_OK)
+        if (stop(c, &rc, element(c, arr, p, i, fields, &lo, &lp)) || lo == NULL)
+            goto next;
+        if (stop(c, &rc, get_str(c, lo, lp, "label", J_REQUIRED | J_NONEMPTY, MAX_SHORT,
+                                 &l->label)))
             goto out;
-        act->links_n = i + 1;
+        if (stop(c, &rc, get_url(c, lo, lp, "url", true, &l->url)))
+            goto out;
+        if (l->label != NULL && l->url != NULL)
+            act->links_n++;
+    next:
+        if (rc != AW_OK && c->iss == NULL)
+            goto out;
     }
+out:
+    return rc;
+}
+
+/* The fields of an activity shared by data files and payloads (not the key
+ * or the organisation reference). org is its organisation (NULL when that
+ * reference is bad) and who names it in messages. An absent "country" is
+ * null in a data file; with country_default (payloads) it is the
+ * organisation's country. */
+static enum aw_err
+check_activity_fields(struct jctx *c, json_t *obj, const char *path, const struct aw_org *org,
+                      const char *who, bool country_default, struct aw_activity *act)
+{
+    enum aw_err rc = AW_OK;
+
+    if (country_default && json_object_get(obj, "country") == NULL)
+        act->country_code = org ? org->country_code : NULL;
+    else if (stop(c, &rc, get_country(c, obj, path, "country", &act->country_code)))
+        goto out;
+    if (stop(c, &rc, get_str(c, obj, path, "title", J_REQUIRED | J_NONEMPTY, MAX_TITLE,
+                             &act->title)))
+        goto out;
+    if (stop(c, &rc, get_str(c, obj, path, "summary", J_REQUIRED | J_MULTILINE | J_NONEMPTY,
+                             MAX_SUMMARY, &act->summary)))
+        goto out;
+    if (stop(c, &rc, get_list(c, obj, path, "kinds", aw_model_activity_kinds, true, &act->kinds,
+                              &act->kinds_n)))
+        goto out;
+    if (stop(c, &rc, get_list(c, obj, path, "audiences", aw_model_audiences, true,
+                              &act->audiences, &act->audiences_n)))
+        goto out;
+    if (stop(c, &rc, get_date(c, obj, path, "start", &act->start_date)))
+        goto out;
+    if (stop(c, &rc, get_date(c, obj, path, "end", &act->end_date)))
+        goto out;
+    if (act->start_date && act->end_date && strcmp(act->end_date, act->start_date) < 0 &&
+        stop(c, &rc, jfail(c, jpath(c, path, "end"), "before start (%s)", act->start_date)))
+        goto out;
+    if (stop(c, &rc, get_str(c, obj, path, "place", J_NONEMPTY, MAX_SHORT, &act->place)))
+        goto out;
+    if (stop(c, &rc, get_bool(c, obj, path, "online", &act->online)))
+        goto out;
+    if (stop(c, &rc, get_list(c, obj, path, "languages", NULL, false, &act->languages,
+                              &act->languages_n)))
+        goto out;
+    if (stop(c, &rc, parse_links(c, obj, path, act)))
+        goto out;
+    if (act->country_code != NULL && org != NULL &&
+        (org->country_code == NULL || strcmp(org->country_code, act->country_code) != 0) &&
+        stop(c, &rc,
+             jfail(c, jpath(c, path, "country"), "%s is not the country of organisation %s",
+                   act->country_code, who)))
+        goto out;
 out:
     return rc;
 }
@@ -1263,66 +1452,48 @@ parse_activities(struct jctx *c, json_t *root, struct jdata *d)
         goto out;
     d->acts = aw_arena_calloc(c->a, json_array_size(arr) + 1, sizeof(*d->acts));
     d->act_keys = aw_arena_calloc(c->a, json_array_size(arr) + 1, sizeof(*d->act_keys));
+    d->act_bad = aw_arena_calloc(c->a, json_array_size(arr) + 1, sizeof(*d->act_bad));
     for (size_t i = 0; i < json_array_size(arr); i++) {
         struct aw_activity *act = &d->acts[i];
         const struct jorg *org = NULL;
         const char *path, *key = NULL;
+        enum aw_err arc = AW_OK;
         json_t *obj;
 
+        c->row = (unsigned)(i + 1);
         act->edition_year = d->year;
-        rc = element(c, arr, "activities", i, fields, &obj, &path);
-        if (rc == AW_OK)
-            rc = get_key(c, obj, path, "key", &key);
-        if (rc == AW_OK)
-            rc = unique_key(c, path, key, d->act_keys, i);
-        if (rc == AW_OK)
-            rc = get_org_ref(c, d, obj, path, &org);
-        if (rc == AW_OK)
-            rc = get_country(c, obj, path, "country", &act->country_code);
-        if (rc == AW_OK)
-            rc = get_str(c, obj, path, "title", J_REQUIRED | J_NONEMPTY, MAX_TITLE, &act->title);
-        if (rc == AW_OK)
-            rc = get_str(c, obj, path, "summary", J_REQUIRED | J_MULTILINE | J_NONEMPTY,
-                         MAX_SUMMARY, &act->summary);
-        if (rc == AW_OK)
-            rc = get_list(c, obj, path, "kinds", aw_model_activity_kinds, true, &act->kinds,
-                          &act->kinds_n);
-        if (rc == AW_OK)
-            rc = get_list(c, obj, path, "audiences", aw_model_audiences, true, &act->audiences,
-                          &act->audiences_n);
-        if (rc == AW_OK)
-            rc = get_date(c, obj, path, "start", &act->start_date);
-        if (rc == AW_OK)
-            rc = get_date(c, obj, path, "end", &act->end_date);
-        if (rc == AW_OK && act->start_date && act->end_date &&
-            strcmp(act->end_date, act->start_date) < 0)
-            rc = jfail(c, jpath(c, path, "end"), "before start (%s)", act->start_date);
-        if (rc == AW_OK)
-            rc = get_str(c, obj, path, "place", J_NONEMPTY, MAX_SHORT, &act->place);
-        if (rc == AW_OK)
-            rc = get_bool(c, obj, path, "online", &act->online);
-        if (rc == AW_OK)
-            rc = get_list(c, obj, path, "languages", NULL, false, &act->languages,
-                          &act->languages_n);
-        if (rc == AW_OK)
-            rc = parse_links(c, obj, path, act);
-        if (rc == AW_OK && act->country_code != NULL &&
-            (org->org.country_code == NULL ||
-             strcmp(org->org.country_code, act->country_code) != 0))
-            rc = jfail(c, jpath(c, path, "country"), "%s is not the country of organisation %s",
-                       act->country_code, org->key);
-        if (rc == AW_OK && act->country_code == NULL && strncmp(key, "int-", 4) != 0 &&
-            strncmp(key, "coe-", 4) != 0)
-            rc = jfail(c, jpath(c, path, "key"),
-                       "an activity without a country needs a key starting int- or coe-");
-        if (rc != AW_OK)
-            goto out;
-        act->org = org->org;
-        act->org.id = (int64_t)(org - d->orgs); /* index until written */
+        if (stop(c, &arc, element(c, arr, "activities", i, fields, &obj, &path)) || obj == NULL)
+            goto next;
+        if (stop(c, &arc, get_key(c, obj, path, "key", &key)))
+            goto next;
+        if (stop(c, &arc, unique_key(c, path, key, d->act_keys, i)))
+            goto next;
+        if (stop(c, &arc, get_org_ref(c, d, obj, path, &org)))
+            goto next;
+        if (stop(c, &arc, check_activity_fields(c, obj, path, org ? &org->org : NULL,
+                                                org ? org->key : NULL, false, act)))
+            goto next;
+        if (act->country_code == NULL && key != NULL && strncmp(key, "int-", 4) != 0 &&
+            strncmp(key, "coe-", 4) != 0 &&
+            stop(c, &arc,
+                 jfail(c, jpath(c, path, "key"),
+                       "an activity without a country needs a key starting int- or coe-")))
+            goto next;
+        if (org != NULL) {
+            act->org = org->org;
+            act->org.id = (int64_t)(org - d->orgs); /* index until written */
+        }
+    next:
         d->act_keys[i] = key;
+        d->act_bad[i] = arc != AW_OK || org == NULL;
+        if (arc != AW_OK && rc == AW_OK)
+            rc = arc;
+        if (arc != AW_OK && c->iss == NULL)
+            goto out;
         d->nacts = i + 1;
     }
 out:
+    c->row = 0;
     return rc;
 }
 
@@ -1575,7 +1746,7 @@ aw_load_json_mem(struct aw_store *st, const char *name, const char *data, size_t
 {
     enum aw_err rc = AW_OK;
     struct aw_arena *a = aw_arena_new(0);
-    struct jctx c = {name, st, a, err, errlen};
+    struct jctx c = {name, st, a, err, errlen, NULL, 0};
     struct jdata d;
     json_error_t jerr;
     json_t *root = NULL;
@@ -1642,6 +1813,955 @@ aw_load_json_file(struct aw_store *st, const char *path, const struct aw_load_op
         goto out;
     }
     rc = aw_load_json_mem(st, path, data, len, opts, err, errlen);
+out:
+    free(data);
+    return rc;
+}
+
+/* ======================================================================
+ * Submission payloads (struct aw_submission in model.h)
+ * ====================================================================== */
+
+#define PAYLOAD_MAX_BYTES (1024u * 1024)
+
+/* A validated payload. Its strings belong to the JSON tree it was read from
+ * (or to the arena), so that tree must outlive it. */
+struct payload {
+    struct aw_org org; /* org.id > 0: an existing organisation */
+    struct aw_activity act;
+};
+
+/* {"organisation": {name, kind, country, website} | {"id": N},
+ *  "activity": {country, title, summary, kinds, audiences, start, end, place,
+ *               online, languages, links}}
+ * with the rules of the data files (check_org_fields, check_activity_fields).
+ * An absent activity "country" is the organisation's. */
+static enum aw_err
+parse_payload(struct jctx *c, json_t *root, struct payload *p)
+{
+    static const char *const top[] = {"organisation", "activity", NULL};
+    static const char *const org_fields[] = {"name", "kind", "country", "website", NULL};
+    static const char *const act_fields[] = {"country", "title",     "summary", "kinds",
+                                             "audiences", "start",   "end",     "place",
+                                             "online",  "languages", "links",   NULL};
+    enum aw_err rc = AW_OK, orc = AW_OK;
+    const struct aw_org *org = NULL;
+    json_t *o, *act, *id;
+
+    memset(p, 0, sizeof(*p));
+    if (!json_is_object(root)) {
+        rc = jfail(c, "(top level)", "expected a JSON object");
+        goto out;
+    }
+    if (stop(c, &rc, check_members(c, root, "(top level)", top)))
+        goto out;
+    o = json_object_get(root, "organisation");
+    id = json_is_object(o) ? json_object_get(o, "id") : NULL;
+    if (!json_is_object(o)) {
+        orc = jfail(c, "organisation", o ? "expected an object" : "missing");
+    } else if (id != NULL) {
+        if (json_object_size(o) != 1)
+            orc = jfail(c, "organisation",
+                        "expected either {\"id\": N} or name, kind, country and website");
+        else if (!json_is_integer(id) || json_integer_value(id) <= 0)
+            orc = jfail(c, "organisation.id", "expected a positive integer");
+        else if (aw_store_org(c->st, c->a, (int64_t)json_integer_value(id), &p->org) != AW_OK)
+            orc = jfail(c, "organisation.id", "no organisation %lld",
+                        (long long)json_integer_value(id));
+    } else if (!stop(c, &orc, check_members(c, o, "organisation", org_fields))) {
+        stop(c, &orc, check_org_fields(c, o, "organisation", &p->org));
+    }
+    if (orc == AW_OK)
+        org = &p->org;
+    if (stop(c, &rc, orc))
+        goto out;
+    act = json_object_get(root, "activity");
+    if (!json_is_object(act)) {
+        stop(c, &rc, jfail(c, "activity", act ? "expected an object" : "missing"));
+        goto out;
+    }
+    if (stop(c, &rc, check_members(c, act, "activity", act_fields)))
+        goto out;
+    stop(c, &rc,
+         check_activity_fields(c, act, "activity", org, org ? org->name : NULL, true, &p->act));
+out:
+    return rc;
+}
+
+static json_t *
+jstr(const char *s)
+{
+    return s != NULL ? json_string(s) : json_null();
+}
+
+static json_t *
+jlist(const char *const *v, size_t n)
+{
+    json_t *arr = json_array();
+
+    for (size_t i = 0; i < n; i++)
+        json_array_append_new(arr, json_string(v[i]));
+    return arr;
+}
+
+/* The canonical JSON text of a payload (every member, nulls included), in
+ * the arena; NULL if jansson runs out of memory. */
+static char *
+payload_text(struct aw_arena *a, const struct payload *p)
+{
+    const struct aw_activity *x = &p->act;
+    json_t *root = json_object(), *org = json_object(), *act = json_object();
+    json_t *links = json_array();
+    char *text, *copy = NULL;
+
+    if (p->org.id > 0) {
+        json_object_set_new(org, "id", json_integer((json_int_t)p->org.id));
+    } else {
+        json_object_set_new(org, "name", jstr(p->org.name));
+        json_object_set_new(org, "kind", jstr(aw_org_kind_str(p->org.kind)));
+        json_object_set_new(org, "country", jstr(p->org.country_code));
+        json_object_set_new(org, "website", jstr(p->org.website));
+    }
+    json_object_set_new(act, "country", jstr(x->country_code));
+    json_object_set_new(act, "title", jstr(x->title));
+    json_object_set_new(act, "summary", jstr(x->summary));
+    json_object_set_new(act, "kinds", jlist(x->kinds, x->kinds_n));
+    json_object_set_new(act, "audiences", jlist(x->audiences, x->audiences_n));
+    json_object_set_new(act, "start", jstr(x->start_date));
+    json_object_set_new(act, "end", jstr(x->end_date));
+    json_object_set_new(act, "place", jstr(x->place));
+    json_object_set_new(act, "online", json_boolean(x->online));
+    json_object_set_new(act, "languages", jlist(x->languages, x->languages_n));
+    for (size_t i = 0; i < x->links_n; i++) {
+        json_t *l = json_object();
+        json_object_set_new(l, "label", jstr(x->links[i].label));
+        json_object_set_new(l, "url", jstr(x->links[i].url));
+        json_array_append_new(links, l);
+    }
+    json_object_set_new(act, "links", links);
+    json_object_set_new(root, "organisation", org);
+    json_object_set_new(root, "activity", act);
+    text = json_dumps(root, JSON_COMPACT);
+    if (text != NULL)
+        copy = aw_arena_strdup(a, text);
+    free(text);
+    json_decref(root);
+    return copy;
+}
+
+/* Writes a validated payload; the caller holds the transaction. The
+ * organisation is p->org.id, else the one with the same name and country,
+ * else a new one. The activity is published: a new one when activity_id is
+ * 0 (keyed by source_key when not NULL), else activity_id updated in place
+ * (its id and slug stay; kinds, audiences, languages and links are
+ * replaced). */
+static enum aw_err
+apply_payload(struct aw_store *st, struct aw_arena *a, const struct payload *p, int year,
+              int64_t activity_id, const char *source_key, int64_t *out_id)
+{
+    enum aw_err rc = AW_OK;
+    struct aw_activity act = p->act;
+    struct aw_org found;
+    int64_t org_id = p->org.id;
+
+    if (org_id <= 0) {
+        rc = aw_store_org_find(st, a, p->org.name, p->org.country_code, &found);
+        if (rc == AW_OK)
+            org_id = found.id;
+        else if (rc == AW_ENOTFOUND)
+            rc = aw_store_put_org(st, &p->org, &org_id);
+        if (rc != AW_OK)
+            goto out;
+    }
+    act.org.id = org_id;
+    act.edition_year = year;
+    act.id = activity_id > 0 ? activity_id : 0;
+    act.slug = NULL;
+    rc = aw_store_put_activity_keyed(st, &act, activity_id > 0 ? NULL : source_key, true, out_id);
+out:
+    return rc;
+}
+
+/* Parses and validates payload text for edition `year` (stopping at the
+ * first error, written into c->err). *root must be released by the caller. */
+static enum aw_err
+read_payload(struct jctx *c, const char *text, int year, json_t **root, struct payload *p)
+{
+    enum aw_err rc = AW_OK;
+    struct aw_edition e;
+    json_error_t jerr;
+    size_t len;
+
+    *root = NULL;
+    memset(p, 0, sizeof(*p));
+    if (text == NULL) {
+        rc = fail(AW_EINVAL, c->err, c->errlen, "%s: no payload", c->name);
+        goto out;
+    }
+    len = strlen(text);
+    if (len > PAYLOAD_MAX_BYTES) {
+        rc = fail(AW_ETOOBIG, c->err, c->errlen, "%s: larger than %u bytes", c->name,
+                  PAYLOAD_MAX_BYTES);
+        goto out;
+    }
+    if (aw_store_edition(c->st, c->a, "en", year, &e) != AW_OK) {
+        rc = fail(AW_EINVAL, c->err, c->errlen, "%s: edition_year: no edition %d in the database",
+                  c->name, year);
+        goto out;
+    }
+    *root = json_loadb(text, len, JSON_REJECT_DUPLICATES, &jerr);
+    if (*root == NULL) {
+        rc = fail(AW_ESYNTAX, c->err, c->errlen, "%s:%d:%d: %s", c->name, jerr.line, jerr.column,
+                  jerr.text);
+        goto out;
+    }
+    rc = parse_payload(c, *root, p);
+out:
+    return rc;
+}
+
+enum aw_err
+aw_load_check_payload(struct aw_store *st, const char *payload, int edition_year, char *err,
+                      size_t errlen)
+{
+    enum aw_err rc;
+    struct aw_arena *a = aw_arena_new(0);
+    struct jctx c = {"payload", st, a, err, errlen, NULL, 0};
+    struct payload p;
+    json_t *root = NULL;
+
+    if (errlen > 0)
+        err[0] = '\0';
+    rc = read_payload(&c, payload, edition_year, &root, &p);
+    json_decref(root);
+    aw_arena_free(a);
+    return rc;
+}
+
+enum aw_err
+aw_load_apply_submission(struct aw_store *st, const char *payload, int edition_year,
+                         int64_t activity_id, int64_t *out_activity_id, char *err, size_t errlen)
+{
+    enum aw_err rc;
+    struct aw_arena *a = aw_arena_new(0);
+    struct jctx c = {"payload", st, a, err, errlen, NULL, 0};
+    struct payload p;
+    json_t *root = NULL;
+    int64_t id = 0;
+    bool in_tx = false;
+
+    if (errlen > 0)
+        err[0] = '\0';
+    if (out_activity_id != NULL)
+        *out_activity_id = 0;
+    rc = read_payload(&c, payload, edition_year, &root, &p);
+    if (rc != AW_OK)
+        goto out;
+    rc = aw_store_begin(st);
+    if (rc != AW_OK)
+        goto db_out;
+    in_tx = true;
+    rc = apply_payload(st, a, &p, edition_year, activity_id, NULL, &id);
+    if (rc != AW_OK)
+        goto db_out;
+    in_tx = false;
+    rc = aw_store_commit(st);
+    if (rc == AW_OK && out_activity_id != NULL)
+        *out_activity_id = id;
+db_out:
+    if (rc != AW_OK)
+        fail(rc, err, errlen, "payload: writing: %s", aw_store_errmsg(st));
+    if (in_tx)
+        aw_store_rollback(st);
+out:
+    json_decref(root);
+    aw_arena_free(a);
+    return rc;
+}
+
+/* ======================================================================
+ * Bulk import (docs/IMPORT.md)
+ * ====================================================================== */
+
+/* The CSV columns of an import file and, for those that become part of the
+ * payload, the JSON path their value takes there (to name the column of a
+ * problem the payload validators find). */
+enum {
+    IC_YEAR,
+    IC_ORG,
+    IC_ORG_KIND,
+    IC_ORG_COUNTRY,
+    IC_ORG_WEBSITE,
+    IC_COUNTRY,
+    IC_TITLE,
+    IC_SUMMARY,
+    IC_KINDS,
+    IC_AUDIENCES,
+    IC_START,
+    IC_END,
+    IC_PLACE,
+    IC_ONLINE,
+    IC_LANGUAGES,
+    IC_LINKS,
+    IC_SUB_NAME,
+    IC_SUB_EMAIL,
+    IC_N
+};
+
+static const struct {
+    const char *name;
+    bool required; /* the column must be in the header (its cells may still be empty) */
+    const char *json;
+} import_cols[IC_N] = {
+    [IC_YEAR] = {"edition_year", false, NULL},
+    [IC_ORG] = {"organisation", true, "organisation.name"},
+    [IC_ORG_KIND] = {"organisation_kind", true, "organisation.kind"},
+    [IC_ORG_COUNTRY] = {"organisation_country", true, "organisation.country"},
+    [IC_ORG_WEBSITE] = {"organisation_website", false, "organisation.website"},
+    [IC_COUNTRY] = {"country", false, "activity.country"},
+    [IC_TITLE] = {"title", true, "activity.title"},
+    [IC_SUMMARY] = {"summary", true, "activity.summary"},
+    [IC_KINDS] = {"kinds", true, "activity.kinds"},
+    [IC_AUDIENCES] = {"audiences", true, "activity.audiences"},
+    [IC_START] = {"start", false, "activity.start"},
+    [IC_END] = {"end", false, "activity.end"},
+    [IC_PLACE] = {"place", false, "activity.place"},
+    [IC_ONLINE] = {"online", false, "activity.online"},
+    [IC_LANGUAGES] = {"languages", false, "activity.languages"},
+    [IC_LINKS] = {"links", false, "activity.links"},
+    [IC_SUB_NAME] = {"submitter_name", false, NULL},
+    [IC_SUB_EMAIL] = {"submitter_email", false, NULL},
+};
+
+/* One activity of an import file. */
+struct irow {
+    unsigned row; /* 1-based */
+    bool valid;
+    int year;
+    struct payload p;
+    const char *source_key; /* JSON files: "YEAR/key" (used when publishing) */
+    const char *submitter_name, *submitter_email;
+};
+
+struct imp {
+    struct aw_store *st;
+    struct aw_arena *w; /* work memory, freed at the end */
+    const char *name;   /* the file as named by the caller */
+    const char *base;   /* its base name */
+    const struct aw_import_opts *opts;
+    struct isink iss;
+    bool fatal; /* a problem with the whole file: nothing can be imported */
+    int *years; /* the editions in the database */
+    size_t nyears;
+    int default_year; /* 0: none */
+    struct irow *rows;
+    size_t nrows;
+    const char *fatal_msg; /* the first problem with the whole file */
+    unsigned fail_row;     /* the row whose write failed */
+    char msg[512];
+};
+
+static void
+jdecref(void *p)
+{
+    json_decref(p);
+}
+
+static void
+file_issue(struct imp *im, const char *column, const char *msg)
+{
+    issue_add(&im->iss, 0, column, msg);
+    if (!im->fatal)
+        im->fatal_msg =
+            column ? aw_arena_printf(im->w, "%s: %s", column, msg) : aw_arena_strdup(im->w, msg);
+    im->fatal = true;
+}
+
+static bool
+year_known(const struct imp *im, int year)
+{
+    for (size_t i = 0; i < im->nyears; i++)
+        if (im->years[i] == year)
+            return true;
+    return false;
+}
+
+/* A plausible address: one @, something before, a dot after, no blanks. */
+static bool
+is_email(const char *s)
+{
+    const char *at = strchr(s, '@');
+    size_t len = strlen(s);
+
+    if (len > 254 || at == NULL || at == s || strchr(at + 1, '@') != NULL)
+        return false;
+    if (at[1] == '.' || strchr(at + 1, '.') == NULL || s[len - 1] == '.')
+        return false;
+    for (const char *p = s; *p != '\0'; p++) {
+        unsigned char ch = (unsigned char)*p;
+        if (ch <= 0x20 || ch == 0x7F || strchr("<>()[],;:\\\"", ch) != NULL)
+            return false;
+    }
+    return true;
+}
+
+/* Blanks trimmed off [*b, *e). */
+static void
+trim(const char **b, const char **e)
+{
+    while (*b < *e && (**b == ' ' || **b == '\t'))
+        (*b)++;
+    while (*e > *b && ((*e)[-1] == ' ' || (*e)[-1] == '\t'))
+        (*e)--;
+}
+
+/* "a; b;c" -> ["a", "b", "c"] (empty items dropped). */
+static json_t *
+split_cell(const char *s)
+{
+    json_t *arr = json_array();
+
+    while (*s != '\0') {
+        const char *semi = strchr(s, ';');
+        const char *b = s, *e = semi ? semi : s + strlen(s);
+        trim(&b, &e);
+        if (e > b)
+            json_array_append_new(arr, json_stringn(b, (size_t)(e - b)));
+        s = semi ? semi + 1 : e + strlen(e);
+    }
+    return arr;
+}
+
+/* "label|url; label|url" -> [{"label", "url"}, ...]; false when an item has
+ * no "|" (reported as an issue). */
+static bool
+split_links(struct imp *im, unsigned row, const char *s, json_t **out)
+{
+    json_t *arr = json_array();
+    size_t item = 0;
+    bool ok = true;
+
+    while (*s != '\0') {
+        const char *semi = strchr(s, ';');
+        const char *b = s, *e = semi ? semi : s + strlen(s), *bar;
+        trim(&b, &e);
+        if (e > b) {
+            item++;
+            bar = memchr(b, '|', (size_t)(e - b));
+            if (bar == NULL) {
+                issue_addf(&im->iss, row, "links", "item %zu: expected label|url", item);
+                ok = false;
+            } else {
+                const char *lb = b, *le = bar, *ub = bar + 1, *ue = e;
+                json_t *l = json_object();
+                trim(&lb, &le);
+                trim(&ub, &ue);
+                json_object_set_new(l, "label", json_stringn(lb, (size_t)(le - lb)));
+                json_object_set_new(l, "url", json_stringn(ub, (size_t)(ue - ub)));
+                json_array_append_new(arr, l);
+            }
+        }
+        s = semi ? semi + 1 : e + strlen(e);
+    }
+    *out = arr;
+    return ok;
+}
+
+/* "[2]" -> "item 3", "[0].url" -> "item 1 (url)", for CSV messages. */
+static const char *
+describe_rest(struct aw_arena *a, const char *rest)
+{
+    unsigned long n = 0;
+    const char *p = rest + 1;
+
+    if (rest[0] != '[')
+        return rest;
+    while (*p >= '0' && *p <= '9' && n < 1000000)
+        n = n * 10 + (unsigned long)(*p++ - '0');
+    if (*p != ']')
+        return rest;
+    p++;
+    if (*p == '.')
+        return aw_arena_printf(a, "item %lu (%s)", n + 1, p + 1);
+    return aw_arena_printf(a, "item %lu", n + 1);
+}
+
+/* The issues from first on were found by the payload validators: name their
+ * CSV column instead of the JSON path, and drop those about a column whose
+ * cell was already reported (bad has bit k for column k). */
+static void
+remap_issues(struct imp *im, size_t first, uint32_t bad)
+{
+    size_t kept = first;
+
+    for (size_t i = first; i < im->iss.n; i++) {
+        struct aw_load_issue is = im->iss.v[i];
+        int col = -1;
+        size_t best = 0;
+
+        for (int k = 0; k < IC_N && is.column != NULL; k++) {
+            const char *j = import_cols[k].json;
+            size_t jl = j ? strlen(j) : 0;
+            if (j != NULL && strncmp(is.column, j, jl) == 0 &&
+                (is.column[jl] == '\0' || is.column[jl] == '[' || is.column[jl] == '.') &&
+                jl > best) {
+                col = k;
+                best = jl;
+            }
+        }
+        if (col >= 0 && (bad & (1u << col)) != 0) {
+            im->iss.total--;
+            continue;
+        }
+        if (col >= 0) {
+            if (is.column[best] != '\0')
+                is.message = aw_arena_printf(im->iss.a, "%s: %s",
+                                             describe_rest(im->w, is.column + best), is.message);
+            is.column = import_cols[col].name;
+        }
+        im->iss.v[kept++] = is;
+    }
+    im->iss.n = kept;
+}
+
+/* One CSV data row: its cells become a payload, validated like any other;
+ * every problem is recorded. */
+static void
+csv_import_row(struct imp *im, const struct csv_row *row, const int *idx, struct irow *ir)
+{
+    struct jctx c = {im->name, im->st, im->w, NULL, 0, &im->iss, ir->row};
+    const char *cell[IC_N], *why;
+    json_t *root, *org, *act, *links = NULL;
+    uint32_t bad = 0;
+    size_t first;
+
+    for (int k = 0; k < IC_N; k++) {
+        cell[k] = idx[k] >= 0 ? row->f[idx[k]] : "";
+        if (!aw_utf8_valid(cell[k], strlen(cell[k]))) {
+            issue_add(&im->iss, ir->row, import_cols[k].name, "invalid UTF-8");
+            bad |= 1u << k;
+            cell[k] = "";
+        }
+    }
+    /* the edition */
+    ir->year = im->default_year;
+    if (cell[IC_YEAR][0] == '\0') {
+        if (ir->year == 0)
+            issue_add(&im->iss, ir->row, "edition_year",
+                      "empty, and there is no edition in the database to default to");
+    } else if (!parse_year(cell[IC_YEAR], false, &ir->year)) {
+        issue_add(&im->iss, ir->row, "edition_year", "expected a year YYYY");
+    } else if (!year_known(im, ir->year)) {
+        issue_addf(&im->iss, ir->row, "edition_year", "no edition %d in the database", ir->year);
+    }
+    /* who sent it (recorded in the audit log only) */
+    why = check_text(cell[IC_SUB_NAME], strlen(cell[IC_SUB_NAME]), MAX_NAME, false);
+    if (why != NULL && (bad & (1u << IC_SUB_NAME)) == 0)
+        issue_addf(&im->iss, ir->row, "submitter_name", "%s",
+                   strcmp(why, "too long") == 0 ? "longer than 200 characters" : why);
+    if (cell[IC_SUB_EMAIL][0] != '\0' && !is_email(cell[IC_SUB_EMAIL]))
+        issue_add(&im->iss, ir->row, "submitter_email", "expected an email address");
+    ir->submitter_name = cell[IC_SUB_NAME][0] ? cell[IC_SUB_NAME] : NULL;
+    ir->submitter_email = cell[IC_SUB_EMAIL][0] ? cell[IC_SUB_EMAIL] : NULL;
+
+    /* the payload: empty optional cells are null */
+    root = json_object();
+    org = json_object();
+    act = json_object();
+    aw_arena_defer(im->w, jdecref, root);
+    json_object_set_new(org, "name", json_string(cell[IC_ORG]));
+    json_object_set_new(org, "kind", json_string(cell[IC_ORG_KIND]));
+    json_object_set_new(org, "country", cell[IC_ORG_COUNTRY][0] ? json_string(cell[IC_ORG_COUNTRY])
+                                                                : json_null());
+    json_object_set_new(org, "website", cell[IC_ORG_WEBSITE][0] ? json_string(cell[IC_ORG_WEBSITE])
+                                                                : json_null());
+    if (cell[IC_COUNTRY][0] != '\0') /* else the organisation's */
+        json_object_set_new(act, "country", json_string(cell[IC_COUNTRY]));
+    json_object_set_new(act, "title", json_string(cell[IC_TITLE]));
+    json_object_set_new(act, "summary", json_string(cell[IC_SUMMARY]));
+    json_object_set_new(act, "kinds", split_cell(cell[IC_KINDS]));
+    json_object_set_new(act, "audiences", split_cell(cell[IC_AUDIENCES]));
+    json_object_set_new(act, "start", cell[IC_START][0] ? json_string(cell[IC_START]) : json_null());
+    json_object_set_new(act, "end", cell[IC_END][0] ? json_string(cell[IC_END]) : json_null());
+    json_object_set_new(act, "place", cell[IC_PLACE][0] ? json_string(cell[IC_PLACE]) : json_null());
+    if (aw_str_eq_nocase(aw_str_c(cell[IC_ONLINE]), "yes")) {
+        json_object_set_new(act, "online", json_true());
+    } else if (cell[IC_ONLINE][0] == '\0' || aw_str_eq_nocase(aw_str_c(cell[IC_ONLINE]), "no")) {
+        json_object_set_new(act, "online", json_false());
+    } else {
+        issue_add(&im->iss, ir->row, "online", "expected yes or no");
+        bad |= 1u << IC_ONLINE;
+    }
+    json_object_set_new(act, "languages", split_cell(cell[IC_LANGUAGES]));
+    if (!split_links(im, ir->row, cell[IC_LINKS], &links))
+        bad |= 1u << IC_LINKS;
+    json_object_set_new(act, "links", links);
+    json_object_set_new(root, "organisation", org);
+    json_object_set_new(root, "activity", act);
+
+    first = im->iss.n;
+    parse_payload(&c, root, &ir->p);
+    remap_issues(im, first, bad);
+}
+
+static enum aw_err
+import_csv(struct imp *im, const char *data, size_t len)
+{
+    enum aw_err rc;
+    struct csv_doc d = {.name = im->name, .a = im->w, .err = im->msg, .errlen = sizeof(im->msg)};
+    const struct csv_row *h;
+    int idx[IC_N];
+
+    if (len > CSV_MAX_BYTES) {
+        file_issue(im, NULL, aw_arena_printf(im->w, "larger than %u bytes", CSV_MAX_BYTES));
+        rc = AW_ETOOBIG;
+        goto out;
+    }
+    rc = csv_parse_buf(&d, data, len);
+    if (rc != AW_OK) {
+        /* "NAME:LINE[:COLUMN]: why" -> "line LINE[:COLUMN]: why" */
+        const char *m = im->msg;
+        size_t nl = strlen(im->name);
+        if (strncmp(m, im->name, nl) == 0 && m[nl] == ':')
+            m += nl + 1;
+        file_issue(im, NULL, aw_arena_printf(im->w, "line %s", m));
+        goto out;
+    }
+    h = &d.rows[0];
+    for (int k = 0; k < IC_N; k++)
+        idx[k] = -1;
+    for (size_t i = 0; i < h->n; i++) {
+        int k;
+        for (k = 0; k < IC_N && strcmp(import_cols[k].name, h->f[i]) != 0; k++)
+            ;
+        if (k == IC_N) {
+            char safe[64];
+            aw_log_repr(safe, sizeof(safe), h->f[i], strlen(h->f[i]));
+            file_issue(im, safe, "unknown column");
+        } else if (idx[k] >= 0) {
+            file_issue(im, import_cols[k].name, "duplicate column");
+        } else {
+            idx[k] = (int)i;
+        }
+    }
+    for (int k = 0; k < IC_N; k++)
+        if (idx[k] < 0 && import_cols[k].required)
+            file_issue(im, import_cols[k].name, "missing column");
+    im->rows = aw_arena_calloc(im->w, d.nrows, sizeof(*im->rows));
+    im->nrows = d.nrows - 1;
+    if (im->fatal) {
+        rc = AW_EINVAL;
+        goto out;
+    }
+    for (size_t r = 1; r < d.nrows; r++) {
+        struct irow *ir = &im->rows[r - 1];
+        size_t before = im->iss.total;
+
+        ir->row = (unsigned)r;
+        if (d.rows[r].n != h->n)
+            issue_addf(&im->iss, ir->row, NULL, "expected %zu fields, found %zu", h->n,
+                       d.rows[r].n);
+        else
+            csv_import_row(im, &d.rows[r], idx, ir);
+        ir->valid = im->iss.total == before;
+    }
+out:
+    return rc;
+}
+
+static enum aw_err
+import_json(struct imp *im, const char *data, size_t len)
+{
+    static const char *const fields[] = {"format",     "edition",   "organisations", "activities",
+                                         "statements", "documents", "tools",         NULL};
+    enum aw_err rc = AW_OK;
+    struct jctx c = {im->name, im->st, im->w, NULL, 0, &im->iss, 0};
+    struct jdata d;
+    json_error_t jerr;
+    json_t *root, *fmt, *v;
+    size_t before;
+
+    memset(&d, 0, sizeof(d));
+    if (len > JSON_MAX_BYTES) {
+        file_issue(im, NULL, aw_arena_printf(im->w, "larger than %u bytes", JSON_MAX_BYTES));
+        rc = AW_ETOOBIG;
+        goto out;
+    }
+    root = json_loadb(data, len, JSON_REJECT_DUPLICATES, &jerr);
+    if (root == NULL) {
+        file_issue(im, NULL,
+                   aw_arena_printf(im->w, "line %d, column %d: %s", jerr.line, jerr.column,
+                                   jerr.text));
+        rc = AW_ESYNTAX;
+        goto out;
+    }
+    aw_arena_defer(im->w, jdecref, root);
+    if (!json_is_object(root)) {
+        file_issue(im, NULL, "expected a JSON object at the top level");
+        rc = AW_EINVAL;
+        goto out;
+    }
+    fmt = json_object_get(root, "format");
+    if (!json_is_string(fmt) || strcmp(json_string_value(fmt), "awareday-data/1") != 0) {
+        file_issue(im, "format", "expected \"awareday-data/1\"");
+        rc = AW_EINVAL;
+        goto out;
+    }
+    /* problems with the file as a whole; statements, documents and tools are
+     * not imported and not checked */
+    before = im->iss.total;
+    check_members(&c, root, "(top level)", fields);
+    parse_edition(&c, root, &d);
+    if (d.year > 0 && im->opts->default_year > 0 && im->opts->default_year != d.year)
+        issue_addf(&im->iss, 0, "edition.year", "the file is for edition %d, not %d", d.year,
+                   im->opts->default_year);
+    if ((v = json_object_get(root, "organisations")) != NULL && !json_is_array(v))
+        issue_add(&im->iss, 0, "organisations", "expected an array");
+    if ((v = json_object_get(root, "activities")) != NULL && !json_is_array(v))
+        issue_add(&im->iss, 0, "activities", "expected an array");
+    if (im->iss.total != before) {
+        im->fatal = true;
+        rc = AW_EINVAL;
+        goto out;
+    }
+    /* organisations (problems: row 0), then each activity (row i + 1) */
+    parse_orgs(&c, root, &d);
+    parse_activities(&c, root, &d);
+    im->nrows = d.nacts;
+    im->rows = aw_arena_calloc(im->w, d.nacts + 1, sizeof(*im->rows));
+    for (size_t i = 0; i < d.nacts; i++) {
+        struct irow *ir = &im->rows[i];
+
+        ir->row = (unsigned)(i + 1);
+        ir->year = d.year;
+        ir->valid = !d.act_bad[i];
+        if (!ir->valid)
+            continue;
+        ir->p.org = d.orgs[d.acts[i].org.id].org;
+        ir->p.org.id = 0;
+        ir->p.act = d.acts[i];
+        memset(&ir->p.act.org, 0, sizeof(ir->p.act.org));
+        ir->source_key = aw_arena_printf(im->w, "%d/%s", d.year, d.act_keys[i]);
+    }
+out:
+    return rc;
+}
+
+/* {"file": ..., "row": N, "submitter_name": ..., "submitter_email": ...} */
+static const char *
+audit_detail(struct imp *im, const struct irow *ir)
+{
+    json_t *o = json_object();
+    char *text;
+    const char *copy = NULL;
+
+    json_object_set_new(o, "file", json_string(im->base));
+    json_object_set_new(o, "row", json_integer(ir->row));
+    if (ir->submitter_name != NULL)
+        json_object_set_new(o, "submitter_name", json_string(ir->submitter_name));
+    if (ir->submitter_email != NULL)
+        json_object_set_new(o, "submitter_email", json_string(ir->submitter_email));
+    text = json_dumps(o, JSON_COMPACT);
+    if (text != NULL)
+        copy = aw_arena_strdup(im->w, text);
+    free(text);
+    json_decref(o);
+    return copy;
+}
+
+/* Writes every valid row in one transaction: a pending submission, or with
+ * opts->publish a published activity, and an audit entry for each. */
+static enum aw_err
+import_write(struct imp *im, size_t *created)
+{
+    enum aw_err rc;
+    const char *source = aw_arena_printf(im->w, "import:%s", im->base);
+    int64_t now = (int64_t)time(NULL);
+    unsigned row = 0;
+    bool in_tx = false;
+
+    *created = 0;
+    rc = aw_store_begin(im->st);
+    if (rc != AW_OK)
+        goto out;
+    in_tx = true;
+    for (size_t i = 0; i < im->nrows; i++) {
+        struct irow *ir = &im->rows[i];
+        const char *object;
+        int64_t id = 0;
+
+        if (!ir->valid)
+            continue;
+        row = ir->row;
+        if (im->opts->publish) {
+            rc = apply_payload(im->st, im->w, &ir->p, ir->year, 0, ir->source_key, &id);
+            object = aw_arena_printf(im->w, "activity:%lld", (long long)id);
+        } else {
+            struct aw_submission sub;
+
+            memset(&sub, 0, sizeof(sub));
+            sub.kind = AW_SUB_NEW;
+            sub.edition_year = ir->year;
+            snprintf(sub.country_code, sizeof(sub.country_code), "%s",
+                     ir->p.act.country_code ? ir->p.act.country_code : "");
+            sub.title = ir->p.act.title;
+            sub.org_name = ir->p.org.name;
+            sub.payload = payload_text(im->w, &ir->p);
+            sub.source = source;
+            rc = sub.payload != NULL ? aw_store_submission_add(im->st, &sub, now, &id) : AW_ENOMEM;
+            object = aw_arena_printf(im->w, "submission:%lld", (long long)id);
+        }
+        if (rc == AW_OK)
+            rc = aw_store_audit(im->st, "import", "import", object, audit_detail(im, ir), NULL,
+                                now);
+        if (rc != AW_OK)
+            goto out;
+        (*created)++;
+    }
+    row = 0;
+    in_tx = false;
+    rc = aw_store_commit(im->st);
+out:
+    if (in_tx)
+        aw_store_rollback(im->st);
+    if (rc != AW_OK) {
+        *created = 0;
+        im->fail_row = row;
+        snprintf(im->msg, sizeof(im->msg), "%s", aw_store_errmsg(im->st));
+    }
+    return rc;
+}
+
+/* True when name ends with ext, ignoring case. */
+static bool
+has_ext(const char *name, const char *ext)
+{
+    size_t n = strlen(name), e = strlen(ext);
+
+    return n > e && aw_str_eq_nocase((struct aw_str){name + n - e, e}, ext);
+}
+
+static const struct aw_import_opts default_import_opts = {false, false, false, 0};
+
+enum aw_err
+aw_import_mem(struct aw_store *st, struct aw_arena *a, const char *name, const char *data,
+              size_t len, const struct aw_import_opts *opts, struct aw_import_report *rep,
+              char *err, size_t errlen)
+{
+    enum aw_err rc = AW_OK;
+    struct imp im;
+    struct aw_edition *eds = NULL;
+    size_t neds = 0, nproblems;
+    const char *slash = strrchr(name, '/');
+    bool csv = has_ext(name, ".csv"), json = has_ext(name, ".json");
+
+    memset(rep, 0, sizeof(*rep));
+    memset(&im, 0, sizeof(im));
+    if (errlen > 0)
+        err[0] = '\0';
+    im.st = st;
+    im.w = aw_arena_new(0);
+    im.name = name;
+    im.base = slash ? slash + 1 : name;
+    im.opts = opts ? opts : &default_import_opts;
+    im.iss.a = a;
+
+    if (!csv && !json) {
+        file_issue(&im, NULL, "expected a .csv or .json file");
+        rc = AW_EINVAL;
+        goto out;
+    }
+    /* the editions rows may name; the newest is the default */
+    rc = aw_store_editions(st, im.w, "en", &eds, &neds);
+    if (rc != AW_OK) {
+        file_issue(&im, NULL, aw_store_errmsg(st));
+        goto out;
+    }
+    im.years = aw_arena_calloc(im.w, neds + 1, sizeof(*im.years));
+    for (size_t i = 0; i < neds; i++)
+        im.years[im.nyears++] = eds[i].year;
+    im.default_year = neds > 0 ? eds[0].year : 0;
+    if (im.opts->default_year > 0) {
+        im.default_year = im.opts->default_year;
+        if (!year_known(&im, im.opts->default_year)) {
+            file_issue(&im, NULL,
+                       aw_arena_printf(im.w, "no edition %d in the database (the default year)",
+                                       im.opts->default_year));
+            rc = AW_EINVAL;
+            goto out;
+        }
+    }
+    rc = csv ? import_csv(&im, data, len) : import_json(&im, data, len);
+    rep->rows = im.nrows;
+    rep->rowinfo = aw_arena_calloc(a, im.nrows + 1, sizeof(*rep->rowinfo));
+    for (size_t i = 0; i < im.nrows; i++) {
+        const struct irow *r = &im.rows[i];
+        struct aw_import_row *ri = &rep->rowinfo[rep->nrowinfo++];
+        rep->valid += r->valid ? 1 : 0;
+        ri->row = r->row;
+        ri->valid = r->valid;
+        ri->year = r->year;
+        ri->title = aw_arena_strdup(a, r->p.act.title);
+        ri->org = aw_arena_strdup(a, r->p.org.name);
+        ri->country = aw_arena_strdup(a, r->p.act.country_code);
+    }
+    if (rc != AW_OK || im.fatal)
+        goto out;
+    if (!im.opts->dry_run && rep->valid > 0 && (im.iss.total == 0 || im.opts->skip_invalid)) {
+        rc = import_write(&im, &rep->created);
+        if (rc != AW_OK) {
+            issue_add(&im.iss, im.fail_row, NULL, im.msg);
+            if (errlen > 0)
+                snprintf(err, errlen, "%s: row %u: %s", name, im.fail_row, im.msg);
+            goto out;
+        }
+    }
+    if (im.iss.total > 0)
+        rc = AW_EINVAL;
+out:
+    if (rc == AW_OK && im.fatal)
+        rc = AW_EINVAL;
+    nproblems = im.iss.total;
+    if (im.iss.total > im.iss.n) {
+        /* the last kept line gives way to a count of the others */
+        size_t more = im.iss.total - im.iss.n + 1;
+        im.iss.n = im.iss.n > 0 ? im.iss.n - 1 : 0;
+        im.iss.total = im.iss.n;
+        issue_addf(&im.iss, 0, NULL, "%zu more problems are not listed", more);
+    }
+    rep->issues = im.iss.v;
+    rep->nissues = im.iss.n;
+    if (rc != AW_OK && errlen > 0 && err[0] == '\0') {
+        if (im.fatal)
+            snprintf(err, errlen, "%s: %s", name, im.fatal_msg ? im.fatal_msg : aw_strerror(rc));
+        else
+            snprintf(err, errlen, "%s: %zu problem%s; %zu of %zu rows valid; %zu imported", name,
+                     nproblems, nproblems == 1 ? "" : "s", rep->valid, rep->rows, rep->created);
+    }
+    aw_arena_free(im.w);
+    return rc;
+}
+
+enum aw_err
+aw_import_file(struct aw_store *st, struct aw_arena *a, const char *path,
+               const struct aw_import_opts *opts, struct aw_import_report *rep, char *err,
+               size_t errlen)
+{
+    enum aw_err rc;
+    char *data = NULL;
+    size_t len = 0;
+
+    memset(rep, 0, sizeof(*rep));
+    rc = aw_store__read_file(path, JSON_MAX_BYTES, &data, &len);
+    if (rc != AW_OK) {
+        struct aw_load_issue *is = aw_arena_calloc(a, 1, sizeof(*is));
+        fail(rc, err, errlen, "%s: cannot read the file: %s", path, aw_strerror(rc));
+        is->message = aw_arena_strdup(a, errlen > 0 ? err : "cannot read the file");
+        rep->issues = is;
+        rep->nissues = 1;
+        goto out;
+    }
+    rc = aw_import_mem(st, a, path, data, len, opts, rep, err, errlen);
 out:
     free(data);
     return rc;

@@ -1,7 +1,8 @@
-/* store_model.c: the string forms of the model's enums and the allowed lists
- * of activity kinds, audiences and tool kinds (model.h). These strings are
- * what data files, the database and URLs use: never rename one without a
- * migration. */
+/* store_model.c: the string forms of the model's enums (organisation and
+ * help-service kinds, user roles, submission kinds and statuses) and the
+ * allowed lists of activity kinds, audiences and tool kinds (model.h). These
+ * strings are what data files, the database and URLs use: never rename one
+ * without a migration. */
 #include "aw/model.h"
 
 #include <string.h>
@@ -18,6 +19,26 @@ static const char *const help_kinds[AW_HELP_KIND_COUNT] = {
     [AW_HELP_HELPLINE] = "helpline",
     [AW_HELP_PREVENTION] = "prevention",
 };
+
+static const char *const roles[AW_ROLE_COUNT] = {
+    [AW_ROLE_ADMIN] = "admin",
+    [AW_ROLE_MODERATOR] = "moderator",
+    [AW_ROLE_FOCAL] = "focal",
+};
+
+static const char *const sub_kinds[] = {
+    [AW_SUB_NEW] = "new",
+    [AW_SUB_CHANGE] = "change",
+    [AW_SUB_WITHDRAW] = "withdraw",
+};
+
+static const char *const sub_statuses[] = {
+    [AW_SUB_PENDING] = "pending",       [AW_SUB_APPROVED] = "approved",
+    [AW_SUB_REJECTED] = "rejected",     [AW_SUB_SUPERSEDED] = "superseded",
+    [AW_SUB_CANCELLED] = "cancelled",
+};
+
+#define COUNT_OF(v) (sizeof(v) / sizeof((v)[0]))
 
 const char *const aw_model_activity_kinds[] = {
     "workshop",
@@ -109,4 +130,33 @@ aw_model_in_list(const char *const *list, const char *s)
         }
     }
     return found;
+}
+
+const char *
+aw_role_str(enum aw_role r)
+{
+    return ((int)r >= 0 && r < AW_ROLE_COUNT) ? roles[r] : NULL;
+}
+
+int
+aw_role_parse(const char *s, enum aw_role *out)
+{
+    int i = find(roles, AW_ROLE_COUNT, s);
+
+    if (i < 0)
+        return -1;
+    *out = (enum aw_role)i;
+    return 0;
+}
+
+const char *
+aw_sub_status_str(enum aw_sub_status s)
+{
+    return ((int)s >= 0 && (size_t)s < COUNT_OF(sub_statuses)) ? sub_statuses[s] : NULL;
+}
+
+const char *
+aw_sub_kind_str(enum aw_sub_kind k)
+{
+    return ((int)k >= 0 && (size_t)k < COUNT_OF(sub_kinds)) ? sub_kinds[k] : NULL;
 }

@@ -5,7 +5,11 @@
  * SHARE/sql/sqlite/NNN_*.sql above schema_version (each in a transaction),
  * then every statement of the table `sql` below is prepared once with
  * SQLITE_PREPARE_PERSISTENT, so a typo or a missing table fails at open. All
- * data goes through bound parameters; no SQL text is ever built from data. */
+ * data goes through bound parameters; no SQL text is ever built from data.
+ *
+ * The second half of the file holds the moderation side (issue 3): users,
+ * sessions, rate limits, shares, submissions, the audit log, the mail outbox
+ * (tables of sql/sqlite/002_moderation.sql). */
 #include "store/store_int.h"
 
 #include "aw/buf.h"
@@ -76,6 +80,49 @@ enum stmt_id {
     S_HELP_COUNTRY,
     S_PUT_HELP,
     S_HELP_ID,
+    S_ORG_FIND,
+    S_ORGS,
+    S_SECRET_GET,
+    S_SECRET_PUT,
+    S_USER_ADD,
+    S_USER_BY_EMAIL,
+    S_USER_BY_ID,
+    S_USERS,
+    S_USER_DISABLE,
+    S_USER_PASSWORD,
+    S_USER_LOGIN,
+    S_SESSION_PRUNE,
+    S_SESSION_ADD,
+    S_SESSION_USER,
+    S_SESSION_TOUCH,
+    S_SESSION_DELETE,
+    S_SESSIONS_DELETE_USER,
+    S_RATE_HIT,
+    S_RATE_PRUNE_KEY,
+    S_RATE_PRUNE_ALL,
+    S_RATE_RESET,
+    S_SHARE_ADD,
+    S_SHARE_BY_TOKEN,
+    S_SHARE_BY_ID,
+    S_SHARE_SET_ACT,
+    S_SUB_SUPERSEDE,
+    S_SUB_ADD,
+    S_SUB,
+    S_SUB_EXISTS,
+    S_SUBS_PENDING,
+    S_SUBS_BY_SHARE,
+    S_SUB_UPDATE,
+    S_SUB_DECIDE,
+    S_ACT_SET_STATUS,
+    S_ACT_TITLES,
+    S_AUDIT_ADD,
+    S_AUDIT_LIST,
+    S_MAIL_QUEUE,
+    S_MAIL_NEXT,
+    S_MAIL_ATTEMPTS,
+    S_MAIL_SENT,
+    S_MAIL_FAILED,
+    S_NOTIFY,
     S_COUNT
 };
 
@@ -100,6 +147,14 @@ enum stmt_id {
 #define HELP_ORDER                                                                                 \
     "ORDER BY country_code, "                                                                      \
     "CASE kind WHEN 'report' THEN 0 WHEN 'helpline' THEN 1 ELSE 2 END, name"
+#define USER_COLS                                                                                  \
+    "u.id, u.email, u.password_hash, u.role, u.country_code, u.disabled, u.created_at, "           \
+    "u.last_login_at"
+#define SHARE_COLS                                                                                 \
+    "SELECT id, activity_id, submitter_name, submitter_email, created_at FROM shares "
+#define SUB_COLS                                                                                   \
+    "SELECT id, share_id, activity_id, kind, status, edition_year, country_code, title, "          \
+    "org_name, payload, source, created_at, decided_at, decided_by, reason FROM submissions "
 
 static const char *const sql[S_COUNT] = {
     [S_BEGIN] = "BEGIN IMMEDIATE",
@@ -231,6 +286,86 @@ static const char *const sql[S_COUNT] = {
         "RETURNING id",
     [S_HELP_ID] =
         "SELECT id FROM help_services WHERE country_code = ?1 AND kind = ?2 AND name = ?3",
+
+    [S_ORG_FIND] = "SELECT " ORG_COLS " FROM organisations o "
+                   "WHERE o.name = ?1 AND o.country_key = COALESCE(?2, '')",
+    [S_ORGS] = "SELECT " ORG_COLS " FROM organisations o ORDER BY o.name, o.country_key, o.id",
+
+    /* ---- moderation (002_moderation.sql) ---- */
+    [S_SECRET_GET] = "SELECT value FROM settings WHERE name = 'secret'",
+    [S_SECRET_PUT] = "INSERT INTO settings (name, value) VALUES ('secret', ?1) "
+                     "ON CONFLICT (name) DO NOTHING",
+
+    [S_USER_ADD] = "INSERT INTO users (email, password_hash, role, country_code, disabled, "
+                   "created_at) VALUES (?1, ?2, ?3, ?4, 0, ?5) RETURNING id",
+    [S_USER_BY_EMAIL] = "SELECT " USER_COLS " FROM users u WHERE u.email = ?1",
+    [S_USER_BY_ID] = "SELECT " USER_COLS " FROM users u WHERE u.id = ?1",
+    [S_USERS] = "SELECT " USER_COLS " FROM users u ORDER BY u.email, u.id",
+    [S_USER_DISABLE] = "UPDATE users SET disabled = ?2 WHERE id = ?1",
+    [S_USER_PASSWORD] = "UPDATE users SET password_hash = ?2 WHERE id = ?1",
+    [S_USER_LOGIN] = "UPDATE users SET last_login_at = ?2 WHERE id = ?1",
+
+    [S_SESSION_PRUNE] = "DELETE FROM sessions WHERE expires_at <= ?1",
+    [S_SESSION_ADD] = "INSERT INTO sessions (id_hash, user_id, created_at, expires_at, last_seen) "
+                      "VALUES (?1, ?2, ?3, ?4, ?5)",
+    [S_SESSION_USER] = "SELECT " USER_COLS ", s.last_seen FROM sessions s "
+                       "JOIN users u ON u.id = s.user_id "
+                       "WHERE s.id_hash = ?1 AND s.expires_at > ?2 AND u.disabled = 0",
+    [S_SESSION_TOUCH] = "UPDATE sessions SET last_seen = ?2 WHERE id_hash = ?1",
+    [S_SESSION_DELETE] = "DELETE FROM sessions WHERE id_hash = ?1",
+    [S_SESSIONS_DELETE_USER] = "DELETE FROM sessions WHERE user_id = ?1",
+
+    [S_RATE_HIT] = "INSERT INTO rate_limits (key, window_start, count) VALUES (?1, ?2, 1) "
+                   "ON CONFLICT (key, window_start) DO UPDATE SET count = rate_limits.count + 1 "
+                   "RETURNING count",
+    [S_RATE_PRUNE_KEY] = "DELETE FROM rate_limits WHERE key = ?1 AND window_start < ?2",
+    [S_RATE_PRUNE_ALL] = "DELETE FROM rate_limits WHERE window_start < ?1",
+    [S_RATE_RESET] = "DELETE FROM rate_limits WHERE key = ?1",
+
+    [S_SHARE_ADD] = "INSERT INTO shares (token_hash, submitter_name, submitter_email, created_at) "
+                    "VALUES (?1, ?2, ?3, ?4) RETURNING id",
+    [S_SHARE_BY_TOKEN] = SHARE_COLS "WHERE token_hash = ?1",
+    [S_SHARE_BY_ID] = SHARE_COLS "WHERE id = ?1",
+    [S_SHARE_SET_ACT] = "UPDATE shares SET activity_id = ?2 WHERE id = ?1",
+
+    [S_SUB_SUPERSEDE] = "UPDATE submissions SET status = 'superseded', decided_at = ?2 "
+                        "WHERE share_id = ?1 AND status = 'pending'",
+    [S_SUB_ADD] = "INSERT INTO submissions (share_id, activity_id, kind, status, edition_year, "
+                  "country_code, title, org_name, payload, source, created_at) "
+                  "VALUES (?1, ?2, ?3, 'pending', ?4, ?5, ?6, ?7, ?8, ?9, ?10) RETURNING id",
+    [S_SUB] = SUB_COLS "WHERE id = ?1",
+    [S_SUB_EXISTS] = "SELECT id FROM submissions WHERE id = ?1",
+    [S_SUBS_PENDING] = SUB_COLS "WHERE status = 'pending' AND (?1 IS NULL OR country_code = ?1) "
+                                "AND (?2 = 0 OR edition_year = ?2) ORDER BY created_at, id",
+    [S_SUBS_BY_SHARE] = SUB_COLS "WHERE share_id = ?1 ORDER BY created_at DESC, id DESC",
+    [S_SUB_UPDATE] = "UPDATE submissions SET payload = ?2, title = ?3, org_name = ?4, "
+                     "country_code = ?5, edition_year = ?6 WHERE id = ?1 AND status = 'pending'",
+    [S_SUB_DECIDE] = "UPDATE submissions SET status = ?2, decided_at = ?3, decided_by = ?4, "
+                     "reason = ?5 WHERE id = ?1 AND status = 'pending'",
+
+    [S_ACT_SET_STATUS] = "UPDATE activities SET status = ?2, updated_at = ?3 WHERE id = ?1",
+    [S_ACT_TITLES] = "SELECT a.id, a.title FROM activities a JOIN editions e "
+                     "ON e.id = a.edition_id WHERE a.org_id = ?1 AND e.year = ?2 "
+                     "AND a.status IN ('published', 'pending') ORDER BY a.id",
+
+    [S_AUDIT_ADD] = "INSERT INTO audit_log (at, actor, action, object, detail, ip) "
+                    "VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+    [S_AUDIT_LIST] = "SELECT id, at, actor, action, object, detail, ip FROM audit_log "
+                     "ORDER BY id DESC LIMIT ?1 OFFSET ?2",
+
+    [S_MAIL_QUEUE] = "INSERT INTO mail_outbox (to_addr, subject, body, created_at, "
+                     "next_attempt_at, attempts) VALUES (?1, ?2, ?3, ?4, ?5, 0)",
+    [S_MAIL_NEXT] = "SELECT id, to_addr, subject, body, attempts FROM mail_outbox "
+                    "WHERE sent_at IS NULL AND next_attempt_at <= ?1 AND attempts < ?2 "
+                    "ORDER BY id LIMIT 1",
+    [S_MAIL_ATTEMPTS] = "SELECT attempts FROM mail_outbox WHERE id = ?1 AND sent_at IS NULL",
+    [S_MAIL_SENT] = "UPDATE mail_outbox SET sent_at = ?2, attempts = attempts + 1, "
+                    "last_error = NULL WHERE id = ?1",
+    [S_MAIL_FAILED] = "UPDATE mail_outbox SET attempts = attempts + 1, next_attempt_at = ?2, "
+                      "last_error = ?3 WHERE id = ?1",
+
+    [S_NOTIFY] = "INSERT INTO notify_log (user_id, day) VALUES (?1, ?2) "
+                 "ON CONFLICT (user_id, day) DO NOTHING RETURNING user_id",
 };
 
 struct aw_store_be {
@@ -335,6 +470,35 @@ run_id(struct aw_store_be *be, sqlite3_stmt *s, const char *what, int64_t *id, b
     if (r != SQLITE_DONE)
         rc = fail(be, what, r);
     finish(be, s);
+    return rc;
+}
+
+/* Runs a statement that returns no rows; *changed gets the number of rows
+ * it inserted, updated or deleted. */
+static enum aw_err
+run_changes(struct aw_store_be *be, sqlite3_stmt *s, const char *what, int *changed)
+{
+    enum aw_err rc = AW_OK;
+    int r = step(be, s);
+
+    *changed = 0;
+    if (r == SQLITE_DONE)
+        *changed = sqlite3_changes(be->db);
+    else
+        rc = fail(be, what, r);
+    finish(be, s);
+    return rc;
+}
+
+/* After a failed write: AW_EEXIST for a UNIQUE or PRIMARY KEY violation
+ * (a duplicate), else rc. */
+static enum aw_err
+dup_or(struct aw_store_be *be, enum aw_err rc)
+{
+    int x = sqlite3_extended_errcode(be->db);
+
+    if (rc == AW_EINVAL && (x == SQLITE_CONSTRAINT_UNIQUE || x == SQLITE_CONSTRAINT_PRIMARYKEY))
+        rc = AW_EEXIST;
     return rc;
 }
 
@@ -1600,6 +1764,850 @@ out:
     return rc;
 }
 
+static enum aw_err
+be_org_find(struct aw_store_be *be, struct aw_arena *a, const char *name, const char *country,
+            struct aw_org *out)
+{
+    enum aw_err rc = AW_OK;
+    sqlite3_stmt *s = be->stmt[S_ORG_FIND];
+    int r;
+
+    b_text(be, s, 1, name);
+    b_text(be, s, 2, (country && country[0]) ? country : NULL);
+    r = step(be, s);
+    if (r == SQLITE_ROW)
+        read_org(a, s, 0, out);
+    else if (r == SQLITE_DONE)
+        rc = AW_ENOTFOUND;
+    else
+        rc = fail(be, "org_find", r);
+    finish(be, s);
+    return rc;
+}
+
+static enum aw_err
+be_orgs(struct aw_store_be *be, struct aw_arena *a, struct aw_org **out, size_t *n)
+{
+    enum aw_err rc = AW_OK;
+    sqlite3_stmt *s = be->stmt[S_ORGS];
+    struct aw_org *v = NULL;
+    size_t cap = 0, len = 0;
+    int r;
+
+    while ((r = step(be, s)) == SQLITE_ROW) {
+        v = grow(a, v, &cap, len, sizeof(*v));
+        memset(&v[len], 0, sizeof(v[len]));
+        read_org(a, s, 0, &v[len++]);
+    }
+    if (r != SQLITE_DONE) {
+        rc = fail(be, "orgs", r);
+        goto out;
+    }
+    *out = v;
+    *n = len;
+out:
+    finish(be, s);
+    return rc;
+}
+
+/* ======================================================================
+ * Moderation, accounts, audit, mail (issue 3)
+ * ====================================================================== */
+
+/* The stored secret into out; *found tells whether there is one. */
+static enum aw_err
+secret_get(struct aw_store_be *be, char out[65], bool *found)
+{
+    enum aw_err rc = AW_OK;
+    sqlite3_stmt *s = be->stmt[S_SECRET_GET];
+    int r = step(be, s);
+
+    *found = false;
+    if (r == SQLITE_ROW) {
+        const unsigned char *v = sqlite3_column_text(s, 0);
+        snprintf(out, 65, "%s", v ? (const char *)v : "");
+        *found = true;
+    } else if (r != SQLITE_DONE) {
+        rc = fail(be, "secret", r);
+    }
+    finish(be, s);
+    return rc;
+}
+
+static enum aw_err
+be_secret(struct aw_store_be *be, const char *candidate_hex, char out[65])
+{
+    enum aw_err rc;
+    bool found = false;
+
+    rc = secret_get(be, out, &found);
+    if (rc != AW_OK || found)
+        goto out;
+    /* another instance may win the race: read back whatever is stored */
+    b_text(be, be->stmt[S_SECRET_PUT], 1, candidate_hex);
+    rc = run(be, be->stmt[S_SECRET_PUT], "secret");
+    if (rc == AW_OK)
+        rc = secret_get(be, out, &found);
+    if (rc == AW_OK && !found)
+        rc = fail(be, "secret", SQLITE_OK);
+out:
+    return rc;
+}
+
+static enum aw_role
+role_parse(const char *s)
+{
+    enum aw_role r;
+
+    if (s == NULL || aw_role_parse(s, &r) != 0)
+        r = AW_ROLE_FOCAL; /* cannot happen (CHECK): the least powerful role */
+    return r;
+}
+
+/* Eight columns from 0: id, email, password_hash, role, country_code,
+ * disabled, created_at, last_login_at. */
+static void
+read_user(struct aw_arena *a, sqlite3_stmt *s, struct aw_user *u)
+{
+    const unsigned char *cc = sqlite3_column_text(s, 4);
+
+    memset(u, 0, sizeof(*u));
+    u->id = sqlite3_column_int64(s, 0);
+    u->email = col_str(a, s, 1);
+    u->password_hash = col_str(a, s, 2);
+    u->role = role_parse((const char *)sqlite3_column_text(s, 3));
+    snprintf(u->country_code, sizeof(u->country_code), "%s", cc ? (const char *)cc : "");
+    u->disabled = sqlite3_column_int(s, 5) != 0;
+    u->created_at = col_str(a, s, 6);
+    u->last_login_at = col_str_nonempty(a, s, 7);
+}
+
+static enum aw_err
+be_user_add(struct aw_store_be *be, const char *email, const char *pw_hash, enum aw_role role,
+            const char *country, int64_t *id)
+{
+    enum aw_err rc = AW_OK;
+    sqlite3_stmt *s = be->stmt[S_USER_ADD];
+    const char *rs = aw_role_str(role);
+    char now[21];
+    int64_t rid = 0;
+    bool found;
+
+    if (email == NULL || email[0] == '\0' || pw_hash == NULL || rs == NULL) {
+        snprintf(be->errmsg, sizeof(be->errmsg),
+                 "user_add: an email, a password hash and a valid role are needed");
+        rc = AW_EINVAL;
+        goto out;
+    }
+    aw_store__now(now);
+    b_text(be, s, 1, email);
+    b_text(be, s, 2, pw_hash);
+    b_text(be, s, 3, rs);
+    b_text(be, s, 4, (country && country[0]) ? country : NULL);
+    b_text(be, s, 5, now);
+    rc = run_id(be, s, "user_add", &rid, &found);
+    if (rc != AW_OK) {
+        rc = dup_or(be, rc);
+        goto out;
+    }
+    if (id != NULL)
+        *id = rid;
+out:
+    return rc;
+}
+
+/* One user from a statement bound by the caller (S_USER_BY_*). */
+static enum aw_err
+one_user(struct aw_store_be *be, struct aw_arena *a, sqlite3_stmt *s, struct aw_user *out)
+{
+    enum aw_err rc = AW_OK;
+    int r = step(be, s);
+
+    if (r == SQLITE_ROW)
+        read_user(a, s, out);
+    else if (r == SQLITE_DONE)
+        rc = AW_ENOTFOUND;
+    else
+        rc = fail(be, "user", r);
+    finish(be, s);
+    return rc;
+}
+
+static enum aw_err
+be_user_by_email(struct aw_store_be *be, struct aw_arena *a, const char *email,
+                 struct aw_user *out)
+{
+    b_text(be, be->stmt[S_USER_BY_EMAIL], 1, email);
+    return one_user(be, a, be->stmt[S_USER_BY_EMAIL], out);
+}
+
+static enum aw_err
+be_user_by_id(struct aw_store_be *be, struct aw_arena *a, int64_t id, struct aw_user *out)
+{
+    b_int(be, be->stmt[S_USER_BY_ID], 1, id);
+    return one_user(be, a, be->stmt[S_USER_BY_ID], out);
+}
+
+static enum aw_err
+be_users(struct aw_store_be *be, struct aw_arena *a, struct aw_user **out, size_t *n)
+{
+    enum aw_err rc = AW_OK;
+    sqlite3_stmt *s = be->stmt[S_USERS];
+    struct aw_user *v = NULL;
+    size_t cap = 0, len = 0;
+    int r;
+
+    while ((r = step(be, s)) == SQLITE_ROW) {
+        v = grow(a, v, &cap, len, sizeof(*v));
+        read_user(a, s, &v[len++]);
+    }
+    if (r != SQLITE_DONE) {
+        rc = fail(be, "users", r);
+        goto out;
+    }
+    *out = v;
+    *n = len;
+out:
+    finish(be, s);
+    return rc;
+}
+
+/* Runs an UPDATE bound by the caller whose ?1 is a row id: AW_ENOTFOUND when
+ * no row changed. */
+static enum aw_err
+update_one(struct aw_store_be *be, sqlite3_stmt *s, const char *what)
+{
+    int changed = 0;
+    enum aw_err rc = run_changes(be, s, what, &changed);
+
+    if (rc == AW_OK && changed == 0) {
+        snprintf(be->errmsg, sizeof(be->errmsg), "%s: no such row", what);
+        rc = AW_ENOTFOUND;
+    }
+    return rc;
+}
+
+static enum aw_err
+be_user_set_disabled(struct aw_store_be *be, int64_t id, bool disabled)
+{
+    sqlite3_stmt *s = be->stmt[S_USER_DISABLE];
+
+    b_int(be, s, 1, id);
+    b_int(be, s, 2, disabled ? 1 : 0);
+    return update_one(be, s, "user_set_disabled");
+}
+
+static enum aw_err
+be_user_set_password(struct aw_store_be *be, int64_t id, const char *pw_hash)
+{
+    sqlite3_stmt *s = be->stmt[S_USER_PASSWORD];
+
+    b_int(be, s, 1, id);
+    b_text(be, s, 2, pw_hash);
+    return update_one(be, s, "user_set_password");
+}
+
+static enum aw_err
+be_user_logged_in(struct aw_store_be *be, int64_t id, int64_t now)
+{
+    sqlite3_stmt *s = be->stmt[S_USER_LOGIN];
+    char at[21];
+
+    aw_store__iso(now, at);
+    b_int(be, s, 1, id);
+    b_text(be, s, 2, at);
+    return update_one(be, s, "user_logged_in");
+}
+
+/* ---- sessions ---- */
+
+static enum aw_err
+be_session_add(struct aw_store_be *be, const char *id_hash, int64_t user_id, int64_t now,
+               int64_t expires)
+{
+    enum aw_err rc = AW_OK;
+    sqlite3_stmt *s = be->stmt[S_SESSION_ADD];
+    char at[21];
+
+    if (id_hash == NULL || id_hash[0] == '\0' || expires <= now) {
+        snprintf(be->errmsg, sizeof(be->errmsg),
+                 "session_add: an id hash and an expiry after now are needed");
+        rc = AW_EINVAL;
+        goto out;
+    }
+    /* expired sessions of everyone go when a new one starts */
+    b_int(be, be->stmt[S_SESSION_PRUNE], 1, now);
+    rc = run(be, be->stmt[S_SESSION_PRUNE], "session_add: pruning");
+    if (rc != AW_OK)
+        goto out;
+    aw_store__iso(now, at);
+    b_text(be, s, 1, id_hash);
+    b_int(be, s, 2, user_id);
+    b_text(be, s, 3, at);
+    b_int(be, s, 4, expires);
+    b_int(be, s, 5, now);
+    rc = dup_or(be, run(be, s, "session_add"));
+out:
+    return rc;
+}
+
+/* last_seen is refreshed at most once a minute, so that most requests only
+ * read. */
+#define SESSION_TOUCH_S 60
+
+static enum aw_err
+be_session_user(struct aw_store_be *be, struct aw_arena *a, const char *id_hash, int64_t now,
+                struct aw_user *out)
+{
+    enum aw_err rc = AW_OK;
+    sqlite3_stmt *s = be->stmt[S_SESSION_USER];
+    int64_t last_seen = 0;
+    int r;
+
+    b_text(be, s, 1, id_hash);
+    b_int(be, s, 2, now);
+    r = step(be, s);
+    if (r == SQLITE_ROW) {
+        read_user(a, s, out);
+        last_seen = sqlite3_column_int64(s, 8);
+    } else if (r == SQLITE_DONE) {
+        rc = AW_ENOTFOUND;
+    } else {
+        rc = fail(be, "session_user", r);
+    }
+    finish(be, s);
+    if (rc == AW_OK && last_seen + SESSION_TOUCH_S <= now) {
+        s = be->stmt[S_SESSION_TOUCH];
+        b_text(be, s, 1, id_hash);
+        b_int(be, s, 2, now);
+        rc = run(be, s, "session_user: last_seen");
+    }
+    return rc;
+}
+
+static enum aw_err
+be_session_delete(struct aw_store_be *be, const char *id_hash)
+{
+    b_text(be, be->stmt[S_SESSION_DELETE], 1, id_hash);
+    return run(be, be->stmt[S_SESSION_DELETE], "session_delete");
+}
+
+static enum aw_err
+be_sessions_delete_user(struct aw_store_be *be, int64_t user_id)
+{
+    b_int(be, be->stmt[S_SESSIONS_DELETE_USER], 1, user_id);
+    return run(be, be->stmt[S_SESSIONS_DELETE_USER], "sessions_delete_user");
+}
+
+/* ---- rate limits ---- */
+
+static enum aw_err
+be_rate_hit(struct aw_store_be *be, const char *key, int64_t window_start, int64_t prune_before,
+            int64_t *count)
+{
+    enum aw_err rc;
+    sqlite3_stmt *s = be->stmt[S_RATE_HIT];
+    bool found = false;
+
+    b_text(be, s, 1, key);
+    b_int(be, s, 2, window_start);
+    rc = run_id(be, s, "rate_hit", count, &found);
+    if (rc == AW_OK && !found)
+        rc = fail(be, "rate_hit", SQLITE_OK);
+    if (rc != AW_OK)
+        goto out;
+    s = be->stmt[S_RATE_PRUNE_KEY];
+    b_text(be, s, 1, key);
+    b_int(be, s, 2, window_start);
+    rc = run(be, s, "rate_hit: pruning");
+    if (rc != AW_OK)
+        goto out;
+    s = be->stmt[S_RATE_PRUNE_ALL];
+    b_int(be, s, 1, prune_before);
+    rc = run(be, s, "rate_hit: pruning");
+out:
+    return rc;
+}
+
+static enum aw_err
+be_rate_reset(struct aw_store_be *be, const char *key)
+{
+    b_text(be, be->stmt[S_RATE_RESET], 1, key);
+    return run(be, be->stmt[S_RATE_RESET], "rate_reset");
+}
+
+/* ---- shares ---- */
+
+static enum aw_err
+be_share_add(struct aw_store_be *be, const char *token_hash, const char *name, const char *email,
+             int64_t now, int64_t *id)
+{
+    enum aw_err rc;
+    sqlite3_stmt *s = be->stmt[S_SHARE_ADD];
+    char at[21];
+    int64_t rid = 0;
+    bool found;
+
+    aw_store__iso(now, at);
+    b_text(be, s, 1, token_hash);
+    b_text(be, s, 2, name);
+    b_text(be, s, 3, email);
+    b_text(be, s, 4, at);
+    rc = run_id(be, s, "share_add", &rid, &found);
+    if (rc != AW_OK)
+        rc = dup_or(be, rc);
+    else if (id != NULL)
+        *id = rid;
+    return rc;
+}
+
+static enum aw_err
+one_share(struct aw_store_be *be, struct aw_arena *a, sqlite3_stmt *s, struct aw_share *out)
+{
+    enum aw_err rc = AW_OK;
+    int r = step(be, s);
+
+    if (r == SQLITE_ROW) {
+        memset(out, 0, sizeof(*out));
+        out->id = sqlite3_column_int64(s, 0);
+        out->activity_id = sqlite3_column_int64(s, 1); /* NULL reads as 0 */
+        out->submitter_name = col_str(a, s, 2);
+        out->submitter_email = col_str(a, s, 3);
+        out->created_at = col_str(a, s, 4);
+    } else if (r == SQLITE_DONE) {
+        rc = AW_ENOTFOUND;
+    } else {
+        rc = fail(be, "share", r);
+    }
+    finish(be, s);
+    return rc;
+}
+
+static enum aw_err
+be_share_by_token(struct aw_store_be *be, struct aw_arena *a, const char *token_hash,
+                  struct aw_share *out)
+{
+    b_text(be, be->stmt[S_SHARE_BY_TOKEN], 1, token_hash);
+    return one_share(be, a, be->stmt[S_SHARE_BY_TOKEN], out);
+}
+
+static enum aw_err
+be_share_by_id(struct aw_store_be *be, struct aw_arena *a, int64_t id, struct aw_share *out)
+{
+    b_int(be, be->stmt[S_SHARE_BY_ID], 1, id);
+    return one_share(be, a, be->stmt[S_SHARE_BY_ID], out);
+}
+
+static enum aw_err
+be_share_set_activity(struct aw_store_be *be, int64_t share_id, int64_t activity_id)
+{
+    sqlite3_stmt *s = be->stmt[S_SHARE_SET_ACT];
+
+    b_int(be, s, 1, share_id);
+    b_int_if(be, s, 2, activity_id > 0, activity_id);
+    return update_one(be, s, "share_set_activity");
+}
+
+/* ---- submissions ---- */
+
+static enum aw_sub_kind
+sub_kind_parse(const char *s)
+{
+    for (int k = AW_SUB_NEW; k <= AW_SUB_WITHDRAW; k++)
+        if (s != NULL && strcmp(aw_sub_kind_str((enum aw_sub_kind)k), s) == 0)
+            return (enum aw_sub_kind)k;
+    return AW_SUB_NEW;
+}
+
+static enum aw_sub_status
+sub_status_parse(const char *s)
+{
+    for (int k = AW_SUB_PENDING; k <= AW_SUB_CANCELLED; k++)
+        if (s != NULL && strcmp(aw_sub_status_str((enum aw_sub_status)k), s) == 0)
+            return (enum aw_sub_status)k;
+    return AW_SUB_PENDING;
+}
+
+/* The fifteen columns of SUB_COLS. */
+static void
+read_submission(struct aw_arena *a, sqlite3_stmt *s, struct aw_submission *sub)
+{
+    const unsigned char *cc = sqlite3_column_text(s, 6);
+
+    memset(sub, 0, sizeof(*sub));
+    sub->id = sqlite3_column_int64(s, 0);
+    sub->share_id = sqlite3_column_int64(s, 1);
+    sub->activity_id = sqlite3_column_int64(s, 2);
+    sub->kind = sub_kind_parse((const char *)sqlite3_column_text(s, 3));
+    sub->status = sub_status_parse((const char *)sqlite3_column_text(s, 4));
+    sub->edition_year = sqlite3_column_int(s, 5);
+    snprintf(sub->country_code, sizeof(sub->country_code), "%s", cc ? (const char *)cc : "");
+    sub->title = col_str(a, s, 7);
+    sub->org_name = col_str(a, s, 8);
+    sub->payload = col_str(a, s, 9);
+    sub->source = col_str(a, s, 10);
+    sub->created_at = col_str(a, s, 11);
+    sub->decided_at = col_str_nonempty(a, s, 12);
+    sub->decided_by = sqlite3_column_int64(s, 13);
+    sub->reason = col_str_nonempty(a, s, 14);
+}
+
+static enum aw_err
+submission_rows(struct aw_store_be *be, const struct aw_submission *sub, int64_t now, int64_t *id)
+{
+    enum aw_err rc = AW_OK;
+    sqlite3_stmt *s;
+    const char *kind = aw_sub_kind_str(sub->kind);
+    char at[21];
+    int64_t rid = 0;
+    bool found;
+
+    if (kind == NULL) {
+        snprintf(be->errmsg, sizeof(be->errmsg), "submission_add: invalid kind");
+        rc = AW_EINVAL;
+        goto out;
+    }
+    aw_store__iso(now, at);
+    if (sub->share_id > 0) {
+        s = be->stmt[S_SUB_SUPERSEDE];
+        b_int(be, s, 1, sub->share_id);
+        b_text(be, s, 2, at);
+        rc = run(be, s, "submission_add: superseding");
+        if (rc != AW_OK)
+            goto out;
+    }
+    s = be->stmt[S_SUB_ADD];
+    b_int_if(be, s, 1, sub->share_id > 0, sub->share_id);
+    b_int_if(be, s, 2, sub->activity_id > 0, sub->activity_id);
+    b_text(be, s, 3, kind);
+    b_int(be, s, 4, sub->edition_year);
+    b_text(be, s, 5, sub->country_code[0] ? sub->country_code : NULL);
+    b_text(be, s, 6, sub->title);
+    b_text(be, s, 7, sub->org_name);
+    b_text(be, s, 8, sub->payload);
+    b_text(be, s, 9, sub->source ? sub->source : "form");
+    b_text(be, s, 10, at);
+    rc = run_id(be, s, "submission_add", &rid, &found);
+    if (rc == AW_OK && id != NULL)
+        *id = rid;
+out:
+    return rc;
+}
+
+static enum aw_err
+be_submission_add(struct aw_store_be *be, const struct aw_submission *sub, int64_t now,
+                  int64_t *id)
+{
+    enum aw_err rc = savepoint_begin(be);
+
+    if (rc == AW_OK)
+        rc = savepoint_end(be, submission_rows(be, sub, now, id));
+    return rc;
+}
+
+/* Runs a submission query bound by the caller and reads every row. */
+static enum aw_err
+submission_list(struct aw_store_be *be, struct aw_arena *a, sqlite3_stmt *s,
+                struct aw_submission **out, size_t *n)
+{
+    enum aw_err rc = AW_OK;
+    struct aw_submission *v = NULL;
+    size_t cap = 0, len = 0;
+    int r;
+
+    while ((r = step(be, s)) == SQLITE_ROW) {
+        v = grow(a, v, &cap, len, sizeof(*v));
+        read_submission(a, s, &v[len++]);
+    }
+    if (r != SQLITE_DONE) {
+        rc = fail(be, "submissions", r);
+        goto out;
+    }
+    *out = v;
+    *n = len;
+out:
+    finish(be, s);
+    return rc;
+}
+
+static enum aw_err
+be_submission(struct aw_store_be *be, struct aw_arena *a, int64_t id, struct aw_submission *out)
+{
+    enum aw_err rc;
+    struct aw_submission *v = NULL;
+    size_t n = 0;
+
+    b_int(be, be->stmt[S_SUB], 1, id);
+    rc = submission_list(be, a, be->stmt[S_SUB], &v, &n);
+    if (rc == AW_OK && n == 0)
+        rc = AW_ENOTFOUND;
+    if (rc == AW_OK)
+        *out = v[0];
+    return rc;
+}
+
+static enum aw_err
+be_submissions_pending(struct aw_store_be *be, struct aw_arena *a, const char *country, int year,
+                       struct aw_submission **out, size_t *n)
+{
+    sqlite3_stmt *s = be->stmt[S_SUBS_PENDING];
+
+    b_text(be, s, 1, country);
+    b_int(be, s, 2, year);
+    return submission_list(be, a, s, out, n);
+}
+
+static enum aw_err
+be_submissions_by_share(struct aw_store_be *be, struct aw_arena *a, int64_t share_id,
+                        struct aw_submission **out, size_t *n)
+{
+    b_int(be, be->stmt[S_SUBS_BY_SHARE], 1, share_id);
+    return submission_list(be, a, be->stmt[S_SUBS_BY_SHARE], out, n);
+}
+
+/* After an UPDATE ... WHERE id = ?1 AND status = 'pending' changed nothing:
+ * AW_ENOTFOUND when there is no such submission, else AW_EINVAL. */
+static enum aw_err
+not_pending(struct aw_store_be *be, int64_t id, const char *what)
+{
+    enum aw_err rc;
+    int64_t other = 0;
+    bool found = false;
+
+    b_int(be, be->stmt[S_SUB_EXISTS], 1, id);
+    rc = run_id(be, be->stmt[S_SUB_EXISTS], what, &other, &found);
+    if (rc == AW_OK) {
+        snprintf(be->errmsg, sizeof(be->errmsg), "%s: submission %lld %s", what, (long long)id,
+                 found ? "is not pending" : "does not exist");
+        rc = found ? AW_EINVAL : AW_ENOTFOUND;
+    }
+    return rc;
+}
+
+static enum aw_err
+be_submission_update(struct aw_store_be *be, const struct aw_submission *sub)
+{
+    enum aw_err rc;
+    sqlite3_stmt *s = be->stmt[S_SUB_UPDATE];
+    int changed = 0;
+
+    b_int(be, s, 1, sub->id);
+    b_text(be, s, 2, sub->payload);
+    b_text(be, s, 3, sub->title);
+    b_text(be, s, 4, sub->org_name);
+    b_text(be, s, 5, sub->country_code[0] ? sub->country_code : NULL);
+    b_int(be, s, 6, sub->edition_year);
+    rc = run_changes(be, s, "submission_update", &changed);
+    if (rc == AW_OK && changed == 0)
+        rc = not_pending(be, sub->id, "submission_update");
+    return rc;
+}
+
+static enum aw_err
+be_submission_decide(struct aw_store_be *be, int64_t id, enum aw_sub_status status,
+                     int64_t user_id, const char *reason, int64_t now)
+{
+    enum aw_err rc;
+    sqlite3_stmt *s = be->stmt[S_SUB_DECIDE];
+    char at[21];
+    int changed = 0;
+
+    aw_store__iso(now, at);
+    b_int(be, s, 1, id);
+    b_text(be, s, 2, aw_sub_status_str(status));
+    b_text(be, s, 3, at);
+    b_int_if(be, s, 4, user_id > 0, user_id);
+    b_text(be, s, 5, (reason && reason[0]) ? reason : NULL);
+    rc = run_changes(be, s, "submission_decide", &changed);
+    if (rc == AW_OK && changed == 0)
+        rc = not_pending(be, id, "submission_decide");
+    return rc;
+}
+
+static enum aw_err
+be_activity_set_status(struct aw_store_be *be, int64_t activity_id, const char *status)
+{
+    sqlite3_stmt *s = be->stmt[S_ACT_SET_STATUS];
+    char now[21];
+
+    aw_store__now(now);
+    b_int(be, s, 1, activity_id);
+    b_text(be, s, 2, status);
+    b_text(be, s, 3, now);
+    return update_one(be, s, "activity_set_status");
+}
+
+static enum aw_err
+be_activity_similar(struct aw_store_be *be, int64_t org_id, int year, const char *title,
+                    bool *dup, int64_t *dup_id)
+{
+    enum aw_err rc = AW_OK;
+    sqlite3_stmt *s = be->stmt[S_ACT_TITLES];
+    int r;
+
+    /* the rule is in C (store.c), the same for every backend */
+    b_int(be, s, 1, org_id);
+    b_int(be, s, 2, year);
+    while ((r = step(be, s)) == SQLITE_ROW) {
+        const char *t = (const char *)sqlite3_column_text(s, 1);
+        if (t != NULL && aw_store__titles_similar(title, t, year)) {
+            *dup = true;
+            if (dup_id != NULL)
+                *dup_id = sqlite3_column_int64(s, 0);
+            r = SQLITE_DONE;
+            break;
+        }
+    }
+    if (r != SQLITE_DONE)
+        rc = fail(be, "activity_similar", r);
+    finish(be, s);
+    return rc;
+}
+
+/* ---- audit log ---- */
+
+static enum aw_err
+be_audit(struct aw_store_be *be, const char *actor, const char *action, const char *object,
+         const char *detail, const char *ip, int64_t now)
+{
+    sqlite3_stmt *s = be->stmt[S_AUDIT_ADD];
+    char at[21];
+
+    aw_store__iso(now, at);
+    b_text(be, s, 1, at);
+    b_text(be, s, 2, actor);
+    b_text(be, s, 3, action);
+    b_text(be, s, 4, object);
+    b_text(be, s, 5, detail);
+    b_text(be, s, 6, ip);
+    return run(be, s, "audit");
+}
+
+static enum aw_err
+be_audit_list(struct aw_store_be *be, struct aw_arena *a, size_t limit, size_t offset,
+              struct aw_audit_entry **out, size_t *n)
+{
+    enum aw_err rc = AW_OK;
+    sqlite3_stmt *s = be->stmt[S_AUDIT_LIST];
+    struct aw_audit_entry *v = NULL;
+    size_t cap = 0, len = 0;
+    int r;
+
+    b_int(be, s, 1, limit > INT64_MAX ? INT64_MAX : (int64_t)limit);
+    b_int(be, s, 2, offset > INT64_MAX ? INT64_MAX : (int64_t)offset);
+    while ((r = step(be, s)) == SQLITE_ROW) {
+        struct aw_audit_entry *e;
+        v = grow(a, v, &cap, len, sizeof(*v));
+        e = &v[len++];
+        e->id = sqlite3_column_int64(s, 0);
+        e->at = col_str(a, s, 1);
+        e->actor = col_str(a, s, 2);
+        e->action = col_str(a, s, 3);
+        e->object = col_str(a, s, 4);
+        e->detail = col_str(a, s, 5);
+        e->ip = col_str(a, s, 6);
+    }
+    if (r != SQLITE_DONE) {
+        rc = fail(be, "audit_list", r);
+        goto out;
+    }
+    *out = v;
+    *n = len;
+out:
+    finish(be, s);
+    return rc;
+}
+
+/* ---- mail outbox ---- */
+
+static enum aw_err
+be_mail_queue(struct aw_store_be *be, const char *to, const char *subject, const char *body,
+              int64_t now)
+{
+    sqlite3_stmt *s = be->stmt[S_MAIL_QUEUE];
+    char at[21];
+
+    aw_store__iso(now, at);
+    b_text(be, s, 1, to);
+    b_text(be, s, 2, subject);
+    b_text(be, s, 3, body);
+    b_text(be, s, 4, at);
+    b_int(be, s, 5, now);
+    return run(be, s, "mail_queue");
+}
+
+static enum aw_err
+be_mail_next(struct aw_store_be *be, struct aw_arena *a, int64_t now, struct aw_mail *out)
+{
+    enum aw_err rc = AW_OK;
+    sqlite3_stmt *s = be->stmt[S_MAIL_NEXT];
+    int r;
+
+    b_int(be, s, 1, now);
+    b_int(be, s, 2, AW_MAIL_MAX_ATTEMPTS);
+    r = step(be, s);
+    if (r == SQLITE_ROW) {
+        memset(out, 0, sizeof(*out));
+        out->id = sqlite3_column_int64(s, 0);
+        out->to = col_str(a, s, 1);
+        out->subject = col_str(a, s, 2);
+        out->body = col_str(a, s, 3);
+        out->attempts = sqlite3_column_int(s, 4);
+    } else if (r == SQLITE_DONE) {
+        rc = AW_ENOTFOUND;
+    } else {
+        rc = fail(be, "mail_next", r);
+    }
+    finish(be, s);
+    return rc;
+}
+
+static enum aw_err
+be_mail_done(struct aw_store_be *be, int64_t id, bool sent, const char *error, int64_t now)
+{
+    enum aw_err rc;
+    sqlite3_stmt *s = be->stmt[S_MAIL_ATTEMPTS];
+    int64_t attempts = 0;
+    bool found = false;
+    char at[21];
+
+    b_int(be, s, 1, id);
+    rc = run_id(be, s, "mail_done", &attempts, &found);
+    if (rc == AW_OK && !found) {
+        snprintf(be->errmsg, sizeof(be->errmsg), "mail_done: no unsent mail %lld",
+                 (long long)id);
+        rc = AW_ENOTFOUND;
+    }
+    if (rc != AW_OK)
+        goto out;
+    if (sent) {
+        s = be->stmt[S_MAIL_SENT];
+        aw_store__iso(now, at);
+        b_int(be, s, 1, id);
+        b_text(be, s, 2, at);
+    } else {
+        s = be->stmt[S_MAIL_FAILED];
+        b_int(be, s, 1, id);
+        b_int(be, s, 2, now + aw_store__mail_backoff((int)attempts));
+        b_text(be, s, 3, error ? error : "unknown error");
+    }
+    rc = update_one(be, s, "mail_done");
+out:
+    return rc;
+}
+
+static enum aw_err
+be_notify_due(struct aw_store_be *be, int64_t user_id, const char *day, bool *due)
+{
+    sqlite3_stmt *s = be->stmt[S_NOTIFY];
+    int64_t uid = 0;
+
+    b_int(be, s, 1, user_id);
+    b_text(be, s, 2, day);
+    /* RETURNING yields a row only when the row was inserted */
+    return run_id(be, s, "notify_due", &uid, due);
+}
+
 /* ---- transactions ---- */
 
 static enum aw_err
@@ -1650,4 +2658,38 @@ static const struct aw_store_ops sqlite_ops = {
     .put_statement = be_put_statement,
     .put_document = be_put_document,
     .put_help_service = be_put_help_service,
+    .org_find = be_org_find,
+    .secret = be_secret,
+    .user_add = be_user_add,
+    .user_by_email = be_user_by_email,
+    .user_by_id = be_user_by_id,
+    .users = be_users,
+    .user_set_disabled = be_user_set_disabled,
+    .user_set_password = be_user_set_password,
+    .user_logged_in = be_user_logged_in,
+    .session_add = be_session_add,
+    .session_user = be_session_user,
+    .session_delete = be_session_delete,
+    .sessions_delete_user = be_sessions_delete_user,
+    .rate_hit = be_rate_hit,
+    .rate_reset = be_rate_reset,
+    .share_add = be_share_add,
+    .share_by_token = be_share_by_token,
+    .share_by_id = be_share_by_id,
+    .share_set_activity = be_share_set_activity,
+    .submission_add = be_submission_add,
+    .submission = be_submission,
+    .submissions_pending = be_submissions_pending,
+    .submissions_by_share = be_submissions_by_share,
+    .submission_update = be_submission_update,
+    .submission_decide = be_submission_decide,
+    .activity_set_status = be_activity_set_status,
+    .activity_similar = be_activity_similar,
+    .orgs = be_orgs,
+    .audit = be_audit,
+    .audit_list = be_audit_list,
+    .mail_queue = be_mail_queue,
+    .mail_next = be_mail_next,
+    .mail_done = be_mail_done,
+    .notify_due = be_notify_due,
 };

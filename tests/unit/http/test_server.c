@@ -2,7 +2,10 @@
  * security headers, HEAD, fixed error pages, ETag/304, gzip, the body,
  * header and URL limits at max-1/max/max+1, keep-alive, the header timeout
  * (slowloris), the per-address connection limit, graceful stop with a
- * request in flight, static files, cookies and the response API's refusals.
+ * request in flight, static files, cookies and the response API's refusals,
+ * form bodies (declared fields, limits, content types), the client address
+ * and X-Forwarded-* with and without trust_proxy, cookie attributes, 429 with
+ * Retry-After and Cache-Control: no-store on POST and Set-Cookie answers.
  *
  * Every test starts its own server on 127.0.0.1, port 0. Timeouts are only
  * checked as "closed within a generous bound". */
@@ -371,10 +374,95 @@ h_forbidden(struct aw_req *req)
     aw_resp_error(req, 403);
 }
 
+/* Appends "name:count=v1,v2;" for a declared field, values with NUL and
+ * other non-printable bytes as \xNN. */
+static void
+put_field(struct aw_buf *b, struct aw_req *req, const char *name)
+{
+    unsigned n = aw_req_form_count(req, name);
+    aw_buf_printf(b, "%s:%u=", name, n);
+    for (unsigned i = 0; i < n; i++) {
+        struct aw_str v = aw_req_form(req, name, i);
+        assert_non_null(v.ptr);
+        assert_int_equal(v.ptr[v.len], '\0');
+        for (size_t k = 0; k < v.len; k++) {
+            unsigned char c = (unsigned char)v.ptr[k];
+            if (c >= 0x20 && c < 0x7f && c != '\\')
+                aw_buf_putc(b, (char)c);
+            else
+                aw_buf_printf(b, "\\x%02x", c);
+        }
+        aw_buf_putc(b, i + 1 < n ? ',' : ';');
+    }
+    if (n == 0)
+        aw_buf_putc(b, ';');
+    assert_null(aw_req_form(req, name, n).ptr);
+}
+
+/* Lists the form; asks for a cache the server must refuse (POST). */
+static void
+h_form(struct aw_req *req)
+{
+    struct aw_buf b = AW_BUF_INIT(8192);
+    put_field(&b, req, "name");
+    put_field(&b, req, "tag");
+    put_field(&b, req, "t");
+    put_field(&b, req, "bin");
+    assert_int_equal(aw_req_form_count(req, "undeclared"), 0);
+    assert_int_equal(aw_resp_header(req, "Cache-Control", "public, max-age=600"), AW_OK);
+    aw_resp_send(req, 200, "text/plain", b.ptr ? b.ptr : "", b.len);
+    aw_buf_free(&b);
+}
+
+static void
+h_client(struct aw_req *req)
+{
+    char *out = aw_arena_printf(aw_req_arena(req), "addr=%s secure=%d", aw_req_client_addr(req),
+                                aw_req_is_secure(req));
+    aw_resp_send(req, 200, "text/plain", out, strlen(out));
+}
+
+static atomic_int cookie_ex_rc;
+
+static void
+h_cookies_ex(struct aw_req *req)
+{
+    int rc = 0;
+    rc |= (int)aw_resp_cookie_ex(req, "sess", "s1", 3600, AW_COOKIE_SESSION);
+    rc |= (int)aw_resp_cookie_ex(req, "strict", "s2", 60, AW_COOKIE_STRICT);
+    rc |= (int)aw_resp_cookie_ex(req, "both", "s3", -1, AW_COOKIE_SESSION | AW_COOKIE_STRICT);
+    rc |= (int)aw_resp_cookie_ex(req, "gone", "", 0, 0);
+    rc |= (int)aw_resp_cookie(req, "plain", "p", -1);
+    atomic_store(&cookie_ex_rc, rc);
+    aw_resp_send(req, 200, "text/plain", "cookies", 7);
+}
+
+static atomic_int retry_rc;
+
+static void
+h_busy(struct aw_req *req)
+{
+    atomic_store(&retry_rc, (int)aw_resp_header(req, "Retry-After", "120"));
+    aw_resp_error(req, 429);
+}
+
+static const struct aw_field echo_fields[] = {{"f", MAX_BODY, 0}, {NULL, 0, 0}};
+
+static const struct aw_field form_fields[] = {
+    {"name", 8, 0}, /* max_count 0: one value */
+    {"tag", 4, 3},  {"t", 2, 300}, {"bin", 16, 0}, {NULL, 0, 0},
+};
+
 static const struct aw_route routes[] = {
     {"GET", "/", h_hello, NULL},
     {"GET", "/page", h_page, NULL},
-    {"POST", "/echo", h_echo, NULL},
+    {"POST", "/echo", h_echo, echo_fields},
+    {"POST", "/nofields", h_echo, NULL},
+    {"POST", "/form", h_form, form_fields},
+    {"GET", "/client", h_client, NULL},
+    {"GET", "/cookies-ex", h_cookies_ex, NULL},
+    {"POST", "/cookies-ex", h_cookies_ex, NULL},
+    {"GET", "/busy", h_busy, NULL},
     {"GET", "/{lang}/item/{id}", h_param, NULL},
     {"GET", "/slow", h_slow, NULL},
     {"GET", "/headers", h_headers, NULL},
@@ -716,6 +804,7 @@ test_gzip(void **state)
     aw_server_stop(srv);
 }
 
+/* POSTs a form body of n bytes, "f=bbb...", to /echo. */
 static void
 post_sized(unsigned port, size_t n, bool chunked, struct resp *r)
 {
@@ -723,9 +812,11 @@ post_sized(unsigned port, size_t n, bool chunked, struct resp *r)
     char head[256];
     char *body = malloc(n + 1);
     memset(body, 'b', n);
+    memcpy(body, "f=", 2);
     assert_int_equal(cli_open(&c, port), 0);
     if (chunked) {
         assert_int_equal(cli_sends(&c, "POST /echo HTTP/1.1\r\nHost: t\r\n"
+                                       "Content-Type: application/x-www-form-urlencoded\r\n"
                                        "Transfer-Encoding: chunked\r\n\r\n"),
                          0);
         for (size_t off = 0; off < n; off += 300) {
@@ -738,7 +829,9 @@ post_sized(unsigned port, size_t n, bool chunked, struct resp *r)
         assert_int_equal(cli_sends(&c, "0\r\n\r\n"), 0);
     } else {
         snprintf(head, sizeof(head),
-                 "POST /echo HTTP/1.1\r\nHost: t\r\nContent-Length: %zu\r\n\r\n", n);
+                 "POST /echo HTTP/1.1\r\nHost: t\r\nContent-Length: %zu\r\n"
+                 "Content-Type: application/x-www-form-urlencoded\r\n\r\n",
+                 n);
         assert_int_equal(cli_sends(&c, head), 0);
         /* The server may answer 413 and close before reading the body. */
         (void)cli_send(&c, body, n);
@@ -764,7 +857,7 @@ test_body_limit(void **state)
             print_message("body %zu chunked=%d -> %d\n", n, chunked, r.status);
             if (n <= MAX_BODY) {
                 assert_int_equal(r.status, 200);
-                snprintf(want, sizeof(want), "len=%zu first=b", n);
+                snprintf(want, sizeof(want), "len=%zu first=f", n);
                 assert_string_equal(r.body, want);
             } else {
                 assert_int_equal(r.status, 413);
@@ -878,10 +971,13 @@ test_keepalive(void **state)
         resp_free(&r);
     }
     /* A POST with a body keeps the connection too. */
-    assert_int_equal(
-        cli_sends(&c, "POST /echo HTTP/1.1\r\nHost: t\r\nContent-Length: 3\r\n\r\nxyz"), 0);
+    assert_int_equal(cli_sends(&c, "POST /echo HTTP/1.1\r\nHost: t\r\nContent-Length: 5\r\n"
+                                   "Content-Type: application/x-www-form-urlencoded\r\n\r\n"
+                                   "f=xyz"),
+                     0);
     assert_int_equal(cli_response(&c, false, &r), 0);
-    assert_string_equal(r.body, "len=3 first=x");
+    assert_string_equal(r.body, "len=5 first=f");
+    assert_false(has_hdr(&r, "Connection"));
     resp_free(&r);
     assert_int_equal(cli_sends(&c, "GET / HTTP/1.1\r\nHost: t\r\n\r\n"), 0);
     assert_int_equal(cli_response(&c, false, &r), 0);
@@ -1274,6 +1370,379 @@ test_params_query_cookies(void **state)
     aw_server_stop(srv);
 }
 
+/* ------------------------------------------------------------ forms etc. */
+
+#define FORM_TYPE "application/x-www-form-urlencoded"
+
+/* One POST on a fresh connection; ctype NULL sends no Content-Type. */
+static void
+post(unsigned port, const char *target, const char *ctype, const char *body, struct resp *r)
+{
+    char req[4096];
+    char ct[256] = "";
+    if (ctype)
+        snprintf(ct, sizeof(ct), "Content-Type: %s\r\n", ctype);
+    int n =
+        snprintf(req, sizeof(req), "POST %s HTTP/1.1\r\nHost: t\r\n%sContent-Length: %zu\r\n\r\n%s",
+                 target, ct, strlen(body), body);
+    assert_true(n > 0 && (size_t)n < sizeof(req));
+    roundtrip(port, req, r);
+}
+
+struct form_case {
+    const char *body;
+    int status;
+    const char *want; /* fragment of the handler's listing (200 only) */
+};
+
+static void
+test_form_fields(void **state)
+{
+    (void)state;
+    static const struct form_case cases[] = {
+        {"name=ab&tag=x&tag=y", 200, "name:1=ab;tag:2=x,y;t:0=;bin:0=;"},
+        {"", 200, "name:0=;tag:0=;t:0=;bin:0=;"},
+        {"tag=a+b&tag=%20c", 200, "tag:2=a b, c;"},
+        {"name=%e2%82%ac", 200, "name:1=\\xe2\\x82\\xac;"},
+        {"bin=a%00b", 200, "bin:1=a\\x00b;"},
+        {"bin=%ff", 200, "bin:1=\\xff;"},
+        {"name=", 200, "name:1=;"},
+        {"name&tag", 200, "name:1=;tag:1=;"},
+        /* undeclared fields, bad escapes, empty names */
+        {"csrf=1", 400, NULL},
+        {"name=a&evil=1", 400, NULL},
+        {"Name=a", 400, NULL},
+        {"name=%zz", 400, NULL},
+        {"name=%4", 400, NULL},
+        {"=x", 400, NULL},
+        /* max_bytes 8 at max-1, max, max+1 (decoded) */
+        {"name=1234567", 200, "name:1=1234567;"},
+        {"name=12345678", 200, "name:1=12345678;"},
+        {"name=123456789", 413, NULL},
+        {"name=%41%41%41%41%41%41%41%41", 200, "name:1=AAAAAAAA;"},
+        {"name=%41%41%41%41%41%41%41%41%41", 413, NULL},
+        /* max_count 3 at max-1, max, max+1; 0 means 1 */
+        {"tag=a&tag=b", 200, "tag:2=a,b;"},
+        {"tag=a&tag=b&tag=c", 200, "tag:3=a,b,c;"},
+        {"tag=a&tag=b&tag=c&tag=d", 413, NULL},
+        {"name=a&name=b", 413, NULL},
+    };
+    struct aw_server *srv = start_default();
+    unsigned port = aw_server_port(srv);
+    struct resp r;
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        post(port, "/form", FORM_TYPE, cases[i].body, &r);
+        print_message("%s -> %d %s\n", cases[i].body, r.status, r.status == 200 ? r.body : "");
+        assert_int_equal(r.status, cases[i].status);
+        assert_security_headers(&r);
+        if (r.status == 200) {
+            assert_non_null(strstr(r.body, cases[i].want));
+        } else {
+            assert_hdr(&r, "Content-Type", "text/html; charset=utf-8");
+            assert_hdr(&r, "Cache-Control", "no-store");
+            assert_non_null(strstr(r.body, r.status == 400 ? "<h1>Bad Request</h1>"
+                                                           : "<h1>Content Too Large</h1>"));
+            assert_null(strstr(r.body, "evil"));
+        }
+        resp_free(&r);
+    }
+    aw_server_stop(srv);
+}
+
+/* "t&t&...": n fields with an empty value. */
+static void
+post_n_fields(unsigned port, size_t n, struct resp *r)
+{
+    char body[1024];
+    size_t len = 0;
+    assert_true(2 * n < sizeof(body));
+    for (size_t i = 0; i < n; i++) {
+        if (i)
+            body[len++] = '&';
+        body[len++] = 't';
+    }
+    body[len] = '\0';
+    post(port, "/form", FORM_TYPE, body, r);
+}
+
+static void
+test_form_field_cap(void **state)
+{
+    (void)state;
+    struct aw_server *srv = start_default();
+    unsigned port = aw_server_port(srv);
+    struct resp r;
+    post_n_fields(port, 255, &r);
+    assert_int_equal(r.status, 200);
+    assert_non_null(strstr(r.body, "t:255="));
+    resp_free(&r);
+    post_n_fields(port, 256, &r);
+    assert_int_equal(r.status, 200);
+    assert_non_null(strstr(r.body, "t:256="));
+    resp_free(&r);
+    post_n_fields(port, 257, &r);
+    assert_int_equal(r.status, 413);
+    resp_free(&r);
+    aw_server_stop(srv);
+}
+
+struct type_case {
+    const char *ctype; /* NULL: no Content-Type */
+    const char *body;
+    int status;
+};
+
+static void
+test_form_content_types(void **state)
+{
+    (void)state;
+    static const struct type_case cases[] = {
+        {FORM_TYPE, "name=a", 200},
+        {"Application/X-WWW-Form-URLEncoded; charset=UTF-8", "name=a", 200},
+        {FORM_TYPE "; charset=iso-8859-1", "name=a", 415},
+        {"text/plain", "name=a", 415},
+        {"multipart/form-data; boundary=x", "--x--", 415},
+        {"application/json", "{}", 415},
+        {NULL, "name=a", 415},
+        {NULL, "", 200},
+        {"text/plain", "", 415},
+    };
+    struct aw_server *srv = start_default();
+    unsigned port = aw_server_port(srv);
+    struct resp r;
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        post(port, "/form", cases[i].ctype, cases[i].body, &r);
+        print_message("%s -> %d\n", cases[i].ctype ? cases[i].ctype : "(none)", r.status);
+        assert_int_equal(r.status, cases[i].status);
+        assert_security_headers(&r);
+        if (r.status == 415) {
+            assert_non_null(strstr(r.body, "<h1>Unsupported Media Type</h1>"));
+            assert_hdr(&r, "Cache-Control", "no-store");
+        }
+        resp_free(&r);
+    }
+    /* A body to a route that declares no fields: 400, unless it is empty. */
+    post(port, "/nofields", FORM_TYPE, "a=1", &r);
+    assert_int_equal(r.status, 400);
+    resp_free(&r);
+    post(port, "/nofields", NULL, "x", &r);
+    assert_int_equal(r.status, 400);
+    resp_free(&r);
+    post(port, "/nofields", NULL, "", &r);
+    assert_int_equal(r.status, 200);
+    assert_string_equal(r.body, "len=0 first=-");
+    resp_free(&r);
+    roundtrip(port,
+              "POST /nofields HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n",
+              &r);
+    assert_int_equal(r.status, 200);
+    resp_free(&r);
+    assert_string_equal(aw_http_reason(415), "Unsupported Media Type");
+    assert_string_equal(aw_http_reason(429), "Too Many Requests");
+    aw_server_stop(srv);
+}
+
+static void
+test_post_never_cached(void **state)
+{
+    (void)state;
+    struct aw_server *srv = start_default();
+    unsigned port = aw_server_port(srv);
+    struct resp r;
+    /* The handler asks for public caching: a POST answer is never stored. */
+    post(port, "/form", FORM_TYPE, "name=a", &r);
+    assert_int_equal(r.status, 200);
+    assert_hdr(&r, "Cache-Control", "no-store");
+    assert_false(has_hdr(&r, "ETag"));
+    resp_free(&r);
+    roundtrip(port,
+              "POST /form HTTP/1.1\r\nHost: t\r\nIf-None-Match: *\r\nContent-Type: " FORM_TYPE
+              "\r\nContent-Length: 6\r\n\r\nname=a",
+              &r);
+    assert_int_equal(r.status, 200);
+    assert_false(has_hdr(&r, "ETag"));
+    resp_free(&r);
+    /* Neither is any answer that sets a cookie, GET included: no ETag, no 304. */
+    get(port, "/cookies-ex", NULL, &r);
+    assert_int_equal(r.status, 200);
+    assert_hdr(&r, "Cache-Control", "no-store");
+    assert_false(has_hdr(&r, "ETag"));
+    resp_free(&r);
+    get(port, "/cookies-ex", "If-None-Match: *\r\n", &r);
+    assert_int_equal(r.status, 200);
+    resp_free(&r);
+    /* A GET without cookies keeps its validator. */
+    get(port, "/", NULL, &r);
+    assert_hdr(&r, "Cache-Control", "no-cache");
+    assert_true(has_hdr(&r, "ETag"));
+    resp_free(&r);
+    aw_server_stop(srv);
+}
+
+static void
+test_keepalive_after_post(void **state)
+{
+    (void)state;
+    struct aw_server *srv = start_default();
+    struct cli c;
+    struct resp r;
+    assert_int_equal(cli_open(&c, aw_server_port(srv)), 0);
+    /* A form, a refused content type (its body drained), then a GET, all on
+     * one connection. */
+    assert_int_equal(cli_sends(&c, "POST /form HTTP/1.1\r\nHost: t\r\nContent-Type: " FORM_TYPE
+                                   "\r\nContent-Length: 14\r\n\r\nname=ab&tag=cd"),
+                     0);
+    assert_int_equal(cli_response(&c, false, &r), 0);
+    assert_int_equal(r.status, 200);
+    assert_non_null(strstr(r.body, "name:1=ab;tag:1=cd;"));
+    assert_false(has_hdr(&r, "Connection"));
+    resp_free(&r);
+    assert_int_equal(cli_sends(&c, "POST /form HTTP/1.1\r\nHost: t\r\nContent-Type: text/plain\r\n"
+                                   "Content-Length: 6\r\n\r\nname=a"),
+                     0);
+    assert_int_equal(cli_response(&c, false, &r), 0);
+    assert_int_equal(r.status, 415);
+    assert_false(has_hdr(&r, "Connection"));
+    resp_free(&r);
+    assert_int_equal(cli_sends(&c, "GET / HTTP/1.1\r\nHost: t\r\n\r\n"), 0);
+    assert_int_equal(cli_response(&c, false, &r), 0);
+    assert_int_equal(r.status, 200);
+    assert_string_equal(r.body, "hello");
+    resp_free(&r);
+    cli_close(&c);
+    aw_server_stop(srv);
+}
+
+struct addr_case {
+    const char *headers;
+    const char *want; /* body of /client */
+};
+
+static void
+client_cases(bool trust, const struct addr_case *cases, size_t n)
+{
+    struct aw_server_opts o = test_opts();
+    o.trust_proxy = trust;
+    struct aw_server *srv = start(&o);
+    struct resp r;
+    for (size_t i = 0; i < n; i++) {
+        get(aw_server_port(srv), "/client", cases[i].headers, &r);
+        print_message("trust=%d %s-> %s\n", trust, cases[i].headers, r.body);
+        assert_int_equal(r.status, 200);
+        assert_string_equal(r.body, cases[i].want);
+        resp_free(&r);
+    }
+    aw_server_stop(srv);
+}
+
+static void
+test_client_addr(void **state)
+{
+    (void)state;
+    static const struct addr_case untrusted[] = {
+        {"", "addr=127.0.0.1 secure=0"},
+        {"X-Forwarded-For: 1.2.3.4\r\n", "addr=127.0.0.1 secure=0"},
+        {"X-Forwarded-Proto: https\r\n", "addr=127.0.0.1 secure=0"},
+    };
+    static const struct addr_case trusted[] = {
+        {"", "addr=127.0.0.1 secure=0"},
+        {"X-Forwarded-For: 1.2.3.4\r\n", "addr=1.2.3.4 secure=0"},
+        {"X-Forwarded-For: 9.9.9.9, 1.2.3.4\r\n", "addr=1.2.3.4 secure=0"},
+        {"X-Forwarded-For: 9.9.9.9,1.2.3.4  \r\n", "addr=1.2.3.4 secure=0"},
+        {"X-Forwarded-For: 1.2.3.4, 2001:DB8:0:0::1\r\n", "addr=2001:db8::1 secure=0"},
+        {"X-Forwarded-For: ::ffff:10.0.0.1\r\n", "addr=10.0.0.1 secure=0"},
+        {"X-Forwarded-For: 5.5.5.5\r\nX-Forwarded-For: 6.6.6.6\r\n", "addr=6.6.6.6 secure=0"},
+        /* the last entry is not an address: the socket's */
+        {"X-Forwarded-For: 1.2.3.4, unknown\r\n", "addr=127.0.0.1 secure=0"},
+        {"X-Forwarded-For: 1.2.3.4,\r\n", "addr=127.0.0.1 secure=0"},
+        {"X-Forwarded-For: 1.2.3.4:8080\r\n", "addr=127.0.0.1 secure=0"},
+        {"X-Forwarded-For: [::1]\r\n", "addr=127.0.0.1 secure=0"},
+        {"X-Forwarded-For: 1.2.3.256\r\n", "addr=127.0.0.1 secure=0"},
+        {"X-Forwarded-For: <script>\r\n", "addr=127.0.0.1 secure=0"},
+        {"X-Forwarded-For: \r\n", "addr=127.0.0.1 secure=0"},
+        /* X-Forwarded-Proto */
+        {"X-Forwarded-Proto: https\r\n", "addr=127.0.0.1 secure=1"},
+        {"X-Forwarded-Proto: HTTPS\r\n", "addr=127.0.0.1 secure=1"},
+        {"X-Forwarded-Proto: http\r\n", "addr=127.0.0.1 secure=0"},
+        {"X-Forwarded-Proto: https, http\r\n", "addr=127.0.0.1 secure=0"},
+        {"X-Forwarded-Proto: httpsx\r\n", "addr=127.0.0.1 secure=0"},
+        {"X-Forwarded-For: 1.2.3.4\r\nX-Forwarded-Proto: https\r\n", "addr=1.2.3.4 secure=1"},
+    };
+    client_cases(false, untrusted, sizeof(untrusted) / sizeof(untrusted[0]));
+    client_cases(true, trusted, sizeof(trusted) / sizeof(trusted[0]));
+}
+
+/* Number of Set-Cookie lines in a response head. */
+static int
+count_set_cookie(const struct resp *r)
+{
+    int n = 0;
+    for (const char *p = r->head; (p = strstr(p, "\r\nSet-Cookie: ")) != NULL; p++)
+        n++;
+    return n;
+}
+
+static void
+cookie_lines(bool trust, const char *headers, bool secure)
+{
+    static const char *const lines[] = {
+        "sess=s1; Path=/; SameSite=Lax; HttpOnly",
+        "strict=s2; Path=/; Max-Age=60; SameSite=Strict; HttpOnly",
+        "both=s3; Path=/; SameSite=Strict; HttpOnly",
+        "gone=; Path=/; Max-Age=0; SameSite=Lax; HttpOnly",
+        "plain=p; Path=/; SameSite=Lax; HttpOnly",
+    };
+    struct aw_server_opts o = test_opts();
+    o.trust_proxy = trust;
+    struct aw_server *srv = start(&o);
+    struct resp r;
+    char want[256];
+    get(aw_server_port(srv), "/cookies-ex", headers, &r);
+    print_message("trust=%d %s:\n%s", trust, headers, r.head);
+    assert_int_equal(r.status, 200);
+    assert_int_equal(atomic_load(&cookie_ex_rc), AW_OK);
+    assert_int_equal(count_set_cookie(&r), 5);
+    for (size_t i = 0; i < sizeof(lines) / sizeof(lines[0]); i++) {
+        snprintf(want, sizeof(want), "\r\nSet-Cookie: %s%s\r\n", lines[i],
+                 secure ? "; Secure" : "");
+        if (!strstr(r.head, want))
+            fail_msg("missing %s", want);
+    }
+    if (!secure)
+        assert_null(strstr(r.head, "Secure"));
+    resp_free(&r);
+    aw_server_stop(srv);
+}
+
+static void
+test_cookie_attributes(void **state)
+{
+    (void)state;
+    cookie_lines(false, "", false);
+    cookie_lines(false, "X-Forwarded-Proto: https\r\n", false);
+    cookie_lines(true, "", false);
+    cookie_lines(true, "X-Forwarded-Proto: http\r\n", false);
+    cookie_lines(true, "X-Forwarded-Proto: https\r\n", true);
+}
+
+static void
+test_429_retry_after(void **state)
+{
+    (void)state;
+    struct aw_server *srv = start_default();
+    struct resp r;
+    get(aw_server_port(srv), "/busy", NULL, &r);
+    assert_int_equal(r.status, 429);
+    assert_int_equal(atomic_load(&retry_rc), AW_OK);
+    assert_hdr(&r, "Retry-After", "120");
+    assert_hdr(&r, "Cache-Control", "no-store");
+    assert_security_headers(&r);
+    assert_non_null(strstr(r.body, "<h1>Too Many Requests</h1>"));
+    assert_non_null(strstr(r.body, "<title>429 Too Many Requests</title>"));
+    resp_free(&r);
+    aw_server_stop(srv);
+}
+
 static bool
 custom_error_page(void *app, int status, const char *lang, const char **body, size_t *len)
 {
@@ -1403,6 +1872,14 @@ main(void)
         cmocka_unit_test(test_custom_error_page),
         cmocka_unit_test(test_access_log),
         cmocka_unit_test(test_bad_listen),
+        cmocka_unit_test(test_form_fields),
+        cmocka_unit_test(test_form_field_cap),
+        cmocka_unit_test(test_form_content_types),
+        cmocka_unit_test(test_post_never_cached),
+        cmocka_unit_test(test_keepalive_after_post),
+        cmocka_unit_test(test_client_addr),
+        cmocka_unit_test(test_cookie_attributes),
+        cmocka_unit_test(test_429_retry_after),
     };
     return cmocka_run_group_tests(tests, group_setup, group_teardown);
 }

@@ -1,0 +1,737 @@
+/* app_form.c: the activity form shared by partners (share, change) and
+ * moderators (edit): one table of fields with their rules, parsing from a
+ * POST or from a stored payload, validation with one clear message per
+ * field, the view the template shows (values kept, errors next to fields),
+ * and the JSON payload (docs/DATA.md) a valid form becomes. */
+#include "app_int.h"
+
+#include "aw/html.h"
+
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+enum ftype {
+    F_TEXT,
+    F_TEXTAREA,
+    F_DATE,
+    F_URL,
+    F_EMAIL,
+    F_COUNTRY,
+    F_ORG,
+    F_ORG_KIND,
+    F_KINDS,
+    F_AUDIENCES,
+    F_LANGS,
+    F_CHECK,
+    F_HONEYPOT
+};
+
+struct fdef {
+    const char *name;
+    const char *label; /* msgid */
+    const char *hint;  /* msgid or NULL */
+    enum ftype type;
+    bool required;
+    unsigned max_chars; /* characters (code points) */
+    unsigned max_count; /* values; 1 for single-valued */
+    bool contact;       /* only on the partner's form */
+};
+
+#define LINKS 3
+
+/* The fields in the order of the form. Limits here are the ones the person
+ * is told about; the HTTP layer's byte caps (aw_form_http_fields) are wider. */
+static const struct fdef fields[] = {
+    {"org_id", N_("Organisation"), N_("Choose yours, or say it is not listed."), F_ORG, true, 20, 1,
+     false},
+    {"org_name", N_("Name of the organisation"), NULL, F_TEXT, false, 200, 1, false},
+    {"org_kind", N_("Kind of organisation"), NULL, F_ORG_KIND, false, 40, 1, false},
+    {"org_country", N_("Country of the organisation"), N_("Leave empty for an international body."),
+     F_COUNTRY, false, 2, 1, false},
+    {"org_website", N_("Website of the organisation"), N_("An address starting with https://"),
+     F_URL, false, 2000, 1, false},
+    {"title", N_("Title of the activity"), N_("At most 200 characters."), F_TEXT, true, 200, 1,
+     false},
+    {"summary", N_("What happens"),
+     N_("At most 5000 characters. You may use Markdown: *emphasis*, lists, [links](https://...)."),
+     F_TEXTAREA, true, 5000, 1, false},
+    {"kinds", N_("Kind of activity"), N_("Choose one or more."), F_KINDS, true, 40, 16, false},
+    {"audiences", N_("For whom"), N_("Choose one or more."), F_AUDIENCES, true, 40, 16, false},
+    {"country", N_("Country where it takes place"),
+     N_("Leave empty if it is not tied to one country."), F_COUNTRY, false, 2, 1, false},
+    {"place", N_("Place"), N_("Town or venue. At most 200 characters."), F_TEXT, false, 200, 1,
+     false},
+    {"online", N_("It takes place online"), NULL, F_CHECK, false, 3, 1, false},
+    {"start", N_("Start date"), N_("For example 2025-11-18."), F_DATE, true, 10, 1, false},
+    {"end", N_("End date"), N_("Leave empty for a single day."), F_DATE, false, 10, 1, false},
+    {"languages", N_("Languages"), N_("The languages it is held or published in."), F_LANGS, false,
+     3, 32, false},
+    {"link_label_1", N_("Link 1: text"), NULL, F_TEXT, false, 200, 1, false},
+    {"link_url_1", N_("Link 1: address"), NULL, F_URL, false, 2000, 1, false},
+    {"link_label_2", N_("Link 2: text"), NULL, F_TEXT, false, 200, 1, false},
+    {"link_url_2", N_("Link 2: address"), NULL, F_URL, false, 2000, 1, false},
+    {"link_label_3", N_("Link 3: text"), NULL, F_TEXT, false, 200, 1, false},
+    {"link_url_3", N_("Link 3: address"), NULL, F_URL, false, 2000, 1, false},
+    {"contact_name", N_("Your name"), N_("Never shown publicly."), F_TEXT, true, 200, 1, true},
+    {"contact_email", N_("Your e-mail address"),
+     N_("Never shown publicly. We send the private link to change your activity here."), F_EMAIL,
+     true, 254, 1, true},
+    {"homepage", N_("Leave this field empty"), NULL, F_HONEYPOT, false, 200, 1, true},
+};
+
+#define NFIELDS (sizeof(fields) / sizeof(fields[0]))
+
+/* Byte caps for the HTTP layer: 4 bytes per character plus slack. */
+const struct aw_field aw_form_http_fields[] = {
+    {"csrf", 128, 1},
+    {"org_id", 64, 1},
+    {"org_name", 1024, 1},
+    {"org_kind", 64, 1},
+    {"org_country", 16, 1},
+    {"org_website", 8192, 1},
+    {"title", 1024, 1},
+    {"summary", 24576, 1},
+    {"kinds", 64, 16},
+    {"audiences", 64, 16},
+    {"country", 16, 1},
+    {"place", 1024, 1},
+    {"online", 16, 1},
+    {"start", 64, 1},
+    {"end", 64, 1},
+    {"languages", 16, 32},
+    {"link_label_1", 1024, 1},
+    {"link_url_1", 8192, 1},
+    {"link_label_2", 1024, 1},
+    {"link_url_2", 8192, 1},
+    {"link_label_3", 1024, 1},
+    {"link_url_3", 8192, 1},
+    {"contact_name", 1024, 1},
+    {"contact_email", 1024, 1},
+    {"homepage", 1024, 1},
+    {"confirm_duplicate", 16, 1},
+    {"action", 32, 1},
+    {"reason", 64, 1},
+    {"reason_text", 4096, 1},
+    {"check_child", 16, 1},
+    {"check_victim", 16, 1},
+    {"check_explicit", 16, 1},
+    {"check_links", 16, 1},
+    {NULL, 0, 0},
+};
+
+struct fval {
+    const struct fdef *def;
+    const char **v; /* values */
+    unsigned n;
+    const char *error; /* translated message, NULL when fine */
+};
+
+struct aw_form {
+    struct fval f[NFIELDS];
+    bool with_contact;
+    bool honeypot_filled;
+    int errors;
+};
+
+static struct fval *
+get(struct aw_form *form, const char *name)
+{
+    for (size_t i = 0; i < NFIELDS; i++)
+        if (strcmp(form->f[i].def->name, name) == 0)
+            return &form->f[i];
+    return NULL;
+}
+
+const char *
+aw_form_value(struct aw_form *form, const char *name)
+{
+    struct fval *f = get(form, name);
+    return f && f->n ? f->v[0] : "";
+}
+
+static struct aw_form *
+form_new(struct aw_page *pg, bool with_contact)
+{
+    struct aw_form *form = aw_arena_zalloc(pg->arena, sizeof(*form));
+    form->with_contact = with_contact;
+    for (size_t i = 0; i < NFIELDS; i++) {
+        form->f[i].def = &fields[i];
+        form->f[i].v = aw_arena_calloc(pg->arena, fields[i].max_count + 1, sizeof(char *));
+    }
+    return form;
+}
+
+static void
+add_value(struct aw_form *form, const char *name, const char *v)
+{
+    struct fval *f = get(form, name);
+    if (f && v && f->n < f->def->max_count)
+        f->v[f->n++] = v;
+}
+
+struct aw_form *
+aw_form_empty(struct aw_page *pg, bool with_contact)
+{
+    return form_new(pg, with_contact);
+}
+
+struct aw_form *
+aw_form_from_request(struct aw_page *pg, bool with_contact)
+{
+    struct aw_form *form = form_new(pg, with_contact);
+    for (size_t i = 0; i < NFIELDS; i++) {
+        struct fval *f = &form->f[i];
+        if (f->def->contact && !with_contact)
+            continue;
+        unsigned n = aw_req_form_count(pg->req, f->def->name);
+        for (unsigned k = 0; k < n && k < f->def->max_count; k++) {
+            struct aw_str s = aw_req_form(pg->req, f->def->name, k);
+            /* Keep the bytes as sent (NUL excepted): validation reports them. */
+            f->v[f->n++] = aw_arena_strndup(pg->arena, s.ptr ? s.ptr : "", s.len);
+        }
+    }
+    return form;
+}
+
+static const char *
+json_str(json_t *o, const char *key)
+{
+    json_t *v = json_object_get(o, key);
+    return json_is_string(v) ? json_string_value(v) : NULL;
+}
+
+struct aw_form *
+aw_form_from_payload(struct aw_page *pg, const char *payload, bool with_contact)
+{
+    struct aw_form *form = form_new(pg, with_contact);
+    json_error_t jerr;
+    json_t *root = json_loads(payload ? payload : "{}", 0, &jerr);
+    if (!root)
+        return form;
+    json_t *org = json_object_get(root, "organisation");
+    json_t *act = json_object_get(root, "activity");
+    struct aw_arena *a = pg->arena;
+#define COPY(obj, key, field) add_value(form, field, aw_arena_strdup(a, json_str(obj, key)))
+    if (json_is_integer(json_object_get(org, "id"))) {
+        add_value(
+            form, "org_id",
+            aw_arena_printf(a, "%lld", (long long)json_integer_value(json_object_get(org, "id"))));
+    } else if (json_is_object(org)) {
+        add_value(form, "org_id", "new");
+        COPY(org, "name", "org_name");
+        COPY(org, "kind", "org_kind");
+        COPY(org, "country", "org_country");
+        COPY(org, "website", "org_website");
+    }
+    COPY(act, "title", "title");
+    COPY(act, "summary", "summary");
+    COPY(act, "country", "country");
+    COPY(act, "place", "place");
+    COPY(act, "start", "start");
+    COPY(act, "end", "end");
+#undef COPY
+    if (json_is_true(json_object_get(act, "online")))
+        add_value(form, "online", "yes");
+    static const char *const lists[] = {"kinds", "audiences", "languages"};
+    for (size_t i = 0; i < sizeof(lists) / sizeof(lists[0]); i++) {
+        size_t k;
+        json_t *v;
+        json_array_foreach(json_object_get(act, lists[i]), k, v)
+        {
+            if (json_is_string(v))
+                add_value(form, lists[i], aw_arena_strdup(a, json_string_value(v)));
+        }
+    }
+    size_t k;
+    json_t *l;
+    json_array_foreach(json_object_get(act, "links"), k, l)
+    {
+        if (k >= LINKS)
+            break;
+        add_value(form, aw_arena_printf(a, "link_label_%zu", k + 1),
+                  aw_arena_strdup(a, json_str(l, "label")));
+        add_value(form, aw_arena_printf(a, "link_url_%zu", k + 1),
+                  aw_arena_strdup(a, json_str(l, "url")));
+    }
+    json_decref(root);
+    return form;
+}
+
+/* Counts UTF-8 code points; the string is already known to be valid. */
+static size_t
+chars(const char *s)
+{
+    size_t n = 0;
+    for (; *s; s++)
+        n += ((unsigned char)*s & 0xC0) != 0x80;
+    return n;
+}
+
+static bool
+valid_date(const char *s)
+{
+    int y, m, d;
+    char extra;
+    static const int mdays[] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    if (strlen(s) != 10 || s[4] != '-' || s[7] != '-')
+        return false;
+    if (sscanf(s, "%4d-%2d-%2d%c", &y, &m, &d, &extra) != 3)
+        return false;
+    if (y < 1900 || y > 2999 || m < 1 || m > 12 || d < 1 || d > mdays[m - 1])
+        return false;
+    if (m == 2 && d == 29 && !((y % 4 == 0 && y % 100 != 0) || y % 400 == 0))
+        return false;
+    return true;
+}
+
+static bool
+valid_email(const char *s)
+{
+    const char *at = strchr(s, '@');
+    size_t n = strlen(s);
+    if (!at || at == s || strchr(at + 1, '@') || n > 254 || !strchr(at + 1, '.'))
+        return false;
+    if (at[1] == '.' || s[n - 1] == '.')
+        return false;
+    for (const char *p = s; *p; p++)
+        if ((unsigned char)*p <= ' ' || *p == '<' || *p == '>' || *p == ',' || *p == ';' ||
+            *p == '"' || *p == '(' || *p == ')' || *p == '\\')
+            return false;
+    return true;
+}
+
+static bool
+valid_url(const char *s)
+{
+    return (strncmp(s, "https://", 8) == 0 || strncmp(s, "http://", 7) == 0) && strlen(s) > 10 &&
+           aw_html_url_ok(s, strlen(s)) && !strchr(s, ' ');
+}
+
+static void
+fail(struct aw_form *form, struct fval *f, const char *msg)
+{
+    if (!f->error) {
+        f->error = msg;
+        form->errors++;
+    }
+}
+
+/* Bytes every text must pass: valid UTF-8, no control characters (line
+ * breaks and tabs allowed in long text). */
+static bool
+clean_text(struct aw_form *form, struct fval *f, const char *v)
+{
+    size_t n = strlen(v);
+    if (!aw_utf8_valid(v, n)) {
+        fail(form, f,
+             _("This contains bytes that are not valid UTF-8 text. Please type it again "
+               "or paste it as plain text."));
+        return false;
+    }
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)v[i];
+        bool ok_ws = f->def->type == F_TEXTAREA && (c == '\n' || c == '\r' || c == '\t');
+        if ((c < 0x20 && !ok_ws) || c == 0x7f) {
+            fail(form, f, _("This contains control characters, which are not allowed."));
+            return false;
+        }
+    }
+    return true;
+}
+
+bool
+aw_form_validate(struct aw_page *pg, struct aw_form *form)
+{
+    struct aw_country c;
+    form->errors = 0;
+    for (size_t i = 0; i < NFIELDS; i++) {
+        struct fval *f = &form->f[i];
+        const struct fdef *d = f->def;
+        f->error = NULL;
+        if (d->contact && !form->with_contact)
+            continue;
+        if (d->type == F_HONEYPOT) {
+            form->honeypot_filled = f->n && f->v[0][0];
+            continue;
+        }
+        /* Trim surrounding spaces of one-line values; drop empty values. */
+        unsigned kept = 0;
+        for (unsigned k = 0; k < f->n; k++) {
+            char *v = (char *)f->v[k];
+            if (d->type != F_TEXTAREA) {
+                while (*v == ' ')
+                    v++;
+                size_t len = strlen(v);
+                while (len && v[len - 1] == ' ')
+                    v[--len] = '\0';
+            }
+            if (*v)
+                f->v[kept++] = v;
+        }
+        f->n = kept;
+        if (f->n == 0) {
+            if (d->required)
+                fail(form, f,
+                     d->max_count > 1 ? _("Choose at least one.") : _("This is required."));
+            continue;
+        }
+        for (unsigned k = 0; k < f->n && !f->error; k++) {
+            const char *v = f->v[k];
+            if (!clean_text(form, f, v))
+                break;
+            if (chars(v) > d->max_chars) {
+                fail(form, f,
+                     aw_arena_printf(pg->arena, _("This is too long: at most %u characters."),
+                                     d->max_chars));
+                break;
+            }
+            switch (d->type) {
+            case F_DATE:
+                if (!valid_date(v))
+                    fail(form, f, _("Enter a date as YYYY-MM-DD, for example 2025-11-18."));
+                break;
+            case F_URL:
+                if (!valid_url(v))
+                    fail(form, f, _("Enter a full web address starting with https:// or http://."));
+                break;
+            case F_EMAIL:
+                if (!valid_email(v))
+                    fail(form, f, _("Enter an e-mail address such as name@example.org."));
+                break;
+            case F_COUNTRY:
+                if (aw_store_country(pg->store, pg->arena, pg->lang->code, v, &c) != AW_OK)
+                    fail(form, f, _("Choose a country from the list."));
+                break;
+            case F_ORG_KIND: {
+                enum aw_org_kind kind;
+                if (aw_org_kind_parse(v, &kind) != 0)
+                    fail(form, f, _("Choose a kind of organisation from the list."));
+                break;
+            }
+            case F_KINDS:
+                if (!aw_model_in_list(aw_model_activity_kinds, v))
+                    fail(form, f, _("Choose kinds of activity from the list."));
+                break;
+            case F_AUDIENCES:
+                if (!aw_model_in_list(aw_model_audiences, v))
+                    fail(form, f, _("Choose audiences from the list."));
+                break;
+            case F_LANGS:
+                if (strcmp(aw_label_language(v), v) == 0)
+                    fail(form, f, _("Choose languages from the list."));
+                break;
+            case F_ORG:
+                if (strcmp(v, "new") != 0) {
+                    int64_t id;
+                    struct aw_org o;
+                    if (aw_str_to_i64(aw_str_c(v), 1, INT64_MAX, &id) != 0 ||
+                        aw_store_org(pg->store, pg->arena, id, &o) != AW_OK)
+                        fail(form, f, _("Choose your organisation from the list."));
+                }
+                break;
+            case F_CHECK:
+                if (strcmp(v, "yes") != 0)
+                    fail(form, f, _("Tick the box or leave it empty."));
+                break;
+            default:
+                break;
+            }
+        }
+    }
+    /* Rules across fields. */
+    if (strcmp(aw_form_value(form, "org_id"), "new") == 0) {
+        if (!*aw_form_value(form, "org_name"))
+            fail(form, get(form, "org_name"), _("Give the name of your organisation."));
+        if (!*aw_form_value(form, "org_kind"))
+            fail(form, get(form, "org_kind"), _("Choose the kind of your organisation."));
+    }
+    const char *start = aw_form_value(form, "start"), *end = aw_form_value(form, "end");
+    if (*start && *end && !get(form, "start")->error && !get(form, "end")->error &&
+        strcmp(end, start) < 0)
+        fail(form, get(form, "end"), _("The end date is before the start date."));
+    if (!*aw_form_value(form, "place") && !*aw_form_value(form, "online"))
+        fail(form, get(form, "place"), _("Give a place, or tick \"It takes place online\"."));
+    for (int k = 1; k <= LINKS; k++) {
+        char ln[16], un[16];
+        snprintf(ln, sizeof(ln), "link_label_%d", k);
+        snprintf(un, sizeof(un), "link_url_%d", k);
+        if (*aw_form_value(form, ln) && !*aw_form_value(form, un))
+            fail(form, get(form, un), _("Give the address this link points to."));
+    }
+    return form->errors == 0;
+}
+
+bool
+aw_form_honeypot(const struct aw_form *form)
+{
+    return form->honeypot_filled;
+}
+
+int64_t
+aw_form_org_id(struct aw_form *form)
+{
+    int64_t id = 0;
+    if (aw_str_to_i64(aw_str_c(aw_form_value(form, "org_id")), 1, INT64_MAX, &id) != 0)
+        return 0;
+    return id;
+}
+
+static json_t *
+str_or_null(const char *s)
+{
+    return s && *s ? json_string(s) : json_null();
+}
+
+static json_t *
+list(struct fval *f)
+{
+    json_t *arr = json_array();
+    for (unsigned k = 0; k < f->n; k++)
+        json_array_append_new(arr, json_string(f->v[k]));
+    return arr;
+}
+
+char *
+aw_form_payload(struct aw_page *pg, struct aw_form *form)
+{
+    json_t *root = json_object(), *org, *act = json_object(), *links = json_array();
+    int64_t org_id = aw_form_org_id(form);
+    if (org_id) {
+        org = json_pack("{sI}", "id", (json_int_t)org_id);
+    } else {
+        org = json_object();
+        json_object_set_new(org, "name", json_string(aw_form_value(form, "org_name")));
+        json_object_set_new(org, "kind", json_string(aw_form_value(form, "org_kind")));
+        json_object_set_new(org, "country", str_or_null(aw_form_value(form, "org_country")));
+        json_object_set_new(org, "website", str_or_null(aw_form_value(form, "org_website")));
+    }
+    json_object_set_new(act, "title", json_string(aw_form_value(form, "title")));
+    json_object_set_new(act, "summary", json_string(aw_form_value(form, "summary")));
+    json_object_set_new(act, "kinds", list(get(form, "kinds")));
+    json_object_set_new(act, "audiences", list(get(form, "audiences")));
+    json_object_set_new(act, "country", str_or_null(aw_form_value(form, "country")));
+    json_object_set_new(act, "place", str_or_null(aw_form_value(form, "place")));
+    json_object_set_new(act, "online", json_boolean(*aw_form_value(form, "online") != '\0'));
+    json_object_set_new(act, "start", str_or_null(aw_form_value(form, "start")));
+    json_object_set_new(act, "end", str_or_null(aw_form_value(form, "end")));
+    json_object_set_new(act, "languages", list(get(form, "languages")));
+    for (int k = 1; k <= LINKS; k++) {
+        char ln[16], un[16];
+        snprintf(ln, sizeof(ln), "link_label_%d", k);
+        snprintf(un, sizeof(un), "link_url_%d", k);
+        const char *url = aw_form_value(form, un);
+        if (!*url)
+            continue;
+        const char *label = aw_form_value(form, ln);
+        json_array_append_new(links,
+                              json_pack("{ssss}", "label", *label ? label : url, "url", url));
+    }
+    json_object_set_new(act, "links", links);
+    json_object_set_new(root, "organisation", org);
+    json_object_set_new(root, "activity", act);
+    char *text = json_dumps(root, JSON_COMPACT | JSON_PRESERVE_ORDER);
+    char *out = aw_arena_strdup(pg->arena, text);
+    free(text);
+    json_decref(root);
+    return out;
+}
+
+/* Options of a select or checkbox group, with the current values marked. */
+static struct aw_view *
+options(struct aw_page *pg, struct fval *f, const char *const *codes,
+        const char *(*label)(const char *))
+{
+    struct aw_view *list = aw_view_list(pg->arena);
+    for (size_t i = 0; codes[i]; i++) {
+        struct aw_view *o = aw_view_push_map(list);
+        bool sel = false;
+        for (unsigned k = 0; k < f->n; k++)
+            sel |= strcmp(f->v[k], codes[i]) == 0;
+        aw_view_set_str(o, "value", codes[i]);
+        aw_view_set_str(o, "label", label(codes[i]));
+        aw_view_set_bool(o, "selected", sel);
+        aw_view_set_str(o, "id", aw_arena_printf(pg->arena, "f-%s-%s", f->def->name, codes[i]));
+    }
+    return list;
+}
+
+static const char *
+org_kind_label(const char *code)
+{
+    enum aw_org_kind k;
+    return aw_org_kind_parse(code, &k) == 0 ? aw_label_org_kind(k) : code;
+}
+
+static const char *const language_codes[] = {
+    "sq", "ar", "hy", "az", "eu", "bn", "bs", "bg", "ca", "hr", "cs", "da", "nl",
+    "en", "et", "fi", "fr", "ka", "de", "el", "hi", "hu", "is", "ga", "it", "lv",
+    "lt", "lb", "mk", "mt", "me", "no", "fa", "pl", "pt", "pa", "ro", "ru", "sr",
+    "sh", "sk", "sl", "so", "es", "sv", "ti", "tr", "uk", "ur", "vi", "cy", NULL};
+
+static struct aw_view *
+country_options(struct aw_page *pg, struct fval *f)
+{
+    struct aw_country *cs = NULL;
+    size_t n = 0;
+    struct aw_view *list = aw_view_list(pg->arena);
+    if (aw_store_countries(pg->store, pg->arena, pg->lang->code, &cs, &n) != AW_OK)
+        return list;
+    for (size_t i = 1; i < n; i++) /* by name in the page language */
+        for (size_t j = i; j > 0 && aw_page_collate(pg, cs[j - 1].name, cs[j].name) > 0; j--) {
+            struct aw_country t = cs[j];
+            cs[j] = cs[j - 1];
+            cs[j - 1] = t;
+        }
+    for (size_t i = 0; i < n; i++) {
+        struct aw_view *o = aw_view_push_map(list);
+        aw_view_set_str(o, "value", cs[i].code);
+        aw_view_set_str(o, "label", cs[i].name);
+        aw_view_set_bool(o, "selected", f->n && strcmp(f->v[0], cs[i].code) == 0);
+    }
+    return list;
+}
+
+static struct aw_view *
+org_options(struct aw_page *pg, struct fval *f)
+{
+    struct aw_org *orgs = NULL;
+    size_t n = 0;
+    struct aw_view *list = aw_view_list(pg->arena);
+    if (aw_store_orgs(pg->store, pg->arena, &orgs, &n) != AW_OK)
+        return list;
+    for (size_t i = 0; i < n; i++) {
+        struct aw_view *o = aw_view_push_map(list);
+        const char *id = aw_arena_printf(pg->arena, "%lld", (long long)orgs[i].id);
+        aw_view_set_str(o, "value", id);
+        aw_view_set_str(o, "label",
+                        orgs[i].country_code
+                            ? aw_arena_printf(pg->arena, "%s (%s)", orgs[i].name,
+                                              aw_page_country_name(pg, orgs[i].country_code))
+                            : orgs[i].name);
+        aw_view_set_bool(o, "selected", f->n && strcmp(f->v[0], id) == 0);
+    }
+    return list;
+}
+
+struct aw_view *
+aw_form_view(struct aw_page *pg, struct aw_form *form)
+{
+    struct aw_view *v = aw_view_map(pg->arena);
+    struct aw_view *errs = aw_view_list(pg->arena);
+    for (size_t i = 0; i < NFIELDS; i++) {
+        struct fval *f = &form->f[i];
+        const struct fdef *d = f->def;
+        if (d->contact && !form->with_contact)
+            continue;
+        struct aw_view *fv = aw_view_set_map(v, d->name);
+        aw_view_set_str(fv, "name", d->name);
+        aw_view_set_str(fv, "id", aw_arena_printf(pg->arena, "f-%s", d->name));
+        aw_view_set_str(fv, "label", _(d->label));
+        if (d->hint)
+            aw_view_set_str(fv, "hint", _(d->hint));
+        else
+            aw_view_set_bool(fv, "hint", false);
+        aw_view_set_bool(fv, "required", d->required);
+        aw_view_set_str(fv, "value", f->n ? f->v[0] : "");
+        aw_view_set_bool(fv, "checked", f->n && strcmp(f->v[0], "yes") == 0);
+        aw_view_set_int(fv, "max", d->max_chars);
+        if (f->error) {
+            aw_view_set_str(fv, "error", f->error);
+            struct aw_view *e = aw_view_push_map(errs);
+            aw_view_set_str(e, "id", aw_arena_printf(pg->arena, "f-%s", d->name));
+            aw_view_set_str(e, "label", _(d->label));
+            aw_view_set_str(e, "error", f->error);
+        } else {
+            aw_view_set_bool(fv, "error", false);
+        }
+        switch (d->type) {
+        case F_KINDS:
+            aw_view_set(fv, "options",
+                        options(pg, f, aw_model_activity_kinds, aw_label_activity_kind));
+            break;
+        case F_AUDIENCES:
+            aw_view_set(fv, "options", options(pg, f, aw_model_audiences, aw_label_audience));
+            break;
+        case F_LANGS:
+            aw_view_set(fv, "options", options(pg, f, language_codes, aw_label_language));
+            break;
+        case F_ORG_KIND: {
+            static const char *const kinds[] = {"state_body", "parliament", "ombudsperson",
+                                                "ngo",        "intl_org",   "coe_body",
+                                                "company",    "other",      NULL};
+            aw_view_set(fv, "options", options(pg, f, kinds, org_kind_label));
+            break;
+        }
+        case F_COUNTRY:
+            aw_view_set(fv, "options", country_options(pg, f));
+            break;
+        case F_ORG:
+            aw_view_set(fv, "options", org_options(pg, f));
+            aw_view_set_bool(fv, "is_new", f->n && strcmp(f->v[0], "new") == 0);
+            break;
+        default:
+            break;
+        }
+    }
+    aw_view_set(v, "errors", errs);
+    aw_view_set_bool(v, "has_errors", aw_view_len(errs) > 0);
+    aw_view_set_int(v, "error_count", form->errors);
+    aw_view_set_bool(v, "with_contact", form->with_contact);
+    return v;
+}
+
+static const char **
+values_copy(struct aw_page *pg, struct fval *f, size_t *n)
+{
+    const char **out = aw_arena_calloc(pg->arena, f->n + 1, sizeof(char *));
+    for (unsigned k = 0; k < f->n; k++)
+        out[k] = f->v[k];
+    *n = f->n;
+    return out;
+}
+
+void
+aw_form_to_activity(struct aw_page *pg, struct aw_form *form, int year, struct aw_activity *act)
+{
+    memset(act, 0, sizeof(*act));
+    act->edition_year = year;
+    act->slug = "";
+    int64_t org_id = aw_form_org_id(form);
+    if (!org_id || aw_store_org(pg->store, pg->arena, org_id, &act->org) != AW_OK) {
+        enum aw_org_kind kind = AW_ORG_OTHER;
+        aw_org_kind_parse(aw_form_value(form, "org_kind"), &kind);
+        act->org.name = aw_form_value(form, "org_name");
+        act->org.kind = kind;
+        act->org.slug = "";
+        const char *oc = aw_form_value(form, "org_country");
+        act->org.country_code = *oc ? oc : NULL;
+        const char *web = aw_form_value(form, "org_website");
+        act->org.website = *web ? web : NULL;
+    }
+    act->title = aw_form_value(form, "title");
+    act->summary = aw_form_value(form, "summary");
+    act->kinds = values_copy(pg, get(form, "kinds"), &act->kinds_n);
+    act->audiences = values_copy(pg, get(form, "audiences"), &act->audiences_n);
+    act->languages = values_copy(pg, get(form, "languages"), &act->languages_n);
+    const char *cc = aw_form_value(form, "country");
+    act->country_code = *cc ? cc : NULL;
+    const char *start = aw_form_value(form, "start"), *end = aw_form_value(form, "end");
+    act->start_date = *start ? start : NULL;
+    act->end_date = *end ? end : NULL;
+    const char *place = aw_form_value(form, "place");
+    act->place = *place ? place : NULL;
+    act->online = *aw_form_value(form, "online") != '\0';
+    act->links = aw_arena_calloc(pg->arena, LINKS, sizeof(*act->links));
+    for (int k = 1; k <= LINKS; k++) {
+        char ln[16], un[16];
+        snprintf(ln, sizeof(ln), "link_label_%d", k);
+        snprintf(un, sizeof(un), "link_url_%d", k);
+        if (!*aw_form_value(form, un))
+            continue;
+        act->links[act->links_n].label = aw_form_value(form, ln);
+        act->links[act->links_n].url = aw_form_value(form, un);
+        act->links_n++;
+    }
+}

@@ -1,0 +1,135 @@
+/* page_login.c: /{lang}/login and /{lang}/logout — moderators sign in with
+ * e-mail and password (Argon2id). Attempts are throttled per account and per
+ * address (429); a success starts a new session (the id changes: no
+ * fixation) and lands in the audit log. Template: templates/login.mustache. */
+#include "app_int.h"
+
+#include "aw/log.h"
+
+#include <ctype.h>
+#include <sodium.h>
+#include <string.h>
+
+static void
+login_form(struct aw_page *pg, int status, const char *email, const char *error)
+{
+    aw_view_set_str(pg->view, "csrf", aw_csrf_token(pg));
+    aw_view_set_str(pg->view, "action", aw_arena_printf(pg->arena, "/%s/login", pg->lang->code));
+    aw_view_set_str(pg->view, "email", email ? email : "");
+    if (error)
+        aw_view_set_str(pg->view, "error", error);
+    else
+        aw_view_set_bool(pg->view, "error", false);
+    aw_resp_header(pg->req, "Cache-Control", "no-store");
+    aw_page_render(pg, status, "login", _("Sign in"));
+}
+
+void
+aw_handle_login(struct aw_req *req)
+{
+    struct aw_page pg;
+    if (aw_page_begin(req, &pg) != 0)
+        return;
+    if (pg.user) {
+        aw_i18n_use(NULL);
+        aw_resp_redirect(req, 303, aw_arena_printf(pg.arena, "/%s/moderation", pg.lang->code));
+        return;
+    }
+    login_form(&pg, 200, NULL, NULL);
+}
+
+/* A hash of a random password, so that unknown accounts cost as much time
+ * as known ones. */
+static char dummy[128];
+static pthread_once_t dummy_once = PTHREAD_ONCE_INIT;
+
+static void
+make_dummy(void)
+{
+    char pw[65];
+    unsigned char raw[32];
+    randombytes_buf(raw, sizeof(raw));
+    sodium_bin2hex(pw, sizeof(pw), raw, sizeof(raw));
+    if (aw_auth_hash_password(pw, dummy) != AW_OK)
+        dummy[0] = '\0';
+}
+
+static const char *
+dummy_hash(void)
+{
+    pthread_once(&dummy_once, make_dummy);
+    return dummy;
+}
+
+void
+aw_handle_login_post(struct aw_req *req)
+{
+    struct aw_page pg;
+    struct aw_user u;
+    enum aw_err rc;
+    int64_t per_account = 0, per_address = 0;
+    if (aw_page_begin(req, &pg) != 0)
+        return;
+    if (!aw_csrf_ok(&pg)) {
+        aw_i18n_use(NULL);
+        aw_resp_error(req, 403);
+        return;
+    }
+    struct aw_str es = aw_req_form(req, "email", 0), ps = aw_req_form(req, "password", 0);
+    char *email = aw_arena_strndup(pg.arena, es.ptr ? es.ptr : "", es.len);
+    char *password = aw_arena_strndup(pg.arena, ps.ptr ? ps.ptr : "", ps.len);
+    for (char *p = email; *p; p++)
+        *p = (char)tolower((unsigned char)*p);
+    if (!aw_utf8_valid(email, strlen(email)) || !*email || !*password) {
+        login_form(&pg, 422, aw_utf8_valid(email, strlen(email)) ? email : "",
+                   _("Enter your e-mail address and your password."));
+        return;
+    }
+    const char *acct_key = aw_arena_printf(pg.arena, "login:account:%s", email);
+    if ((rc = aw_store_rate_hit(pg.store, acct_key, AW_LOGIN_WINDOW, aw_now(), &per_account)) !=
+            AW_OK ||
+        (rc = aw_store_rate_hit(
+             pg.store, aw_arena_printf(pg.arena, "login:address:%s", aw_req_client_addr(req)),
+             AW_LOGIN_WINDOW, aw_now(), &per_address)) != AW_OK) {
+        aw_page_fail(&pg, rc);
+        return;
+    }
+    if (per_account > AW_LOGIN_PER_ACCOUNT || per_address > AW_LOGIN_PER_ADDRESS) {
+        aw_page_audit(&pg, "login_throttled", aw_arena_printf(pg.arena, "account:%s", email), NULL);
+        aw_resp_header(req, "Retry-After", "900");
+        login_form(&pg, 429, email,
+                   _("Too many sign-in attempts. Please wait 15 minutes and try again."));
+        return;
+    }
+    rc = aw_store_user_by_email(pg.store, pg.arena, email, &u);
+    bool known = rc == AW_OK;
+    bool ok = aw_auth_check_password(known ? u.password_hash : dummy_hash(), password);
+    if (!known || !ok || u.disabled) {
+        aw_page_audit(&pg, "login_failed", aw_arena_printf(pg.arena, "account:%s", email), NULL);
+        login_form(&pg, 401, email, _("The e-mail address or the password is wrong."));
+        return;
+    }
+    aw_store_rate_reset(pg.store, acct_key);
+    if ((rc = aw_auth_login(&pg, &u)) != AW_OK) {
+        aw_page_fail(&pg, rc);
+        return;
+    }
+    aw_i18n_use(NULL);
+    aw_resp_redirect(req, 303, aw_arena_printf(pg.arena, "/%s/moderation", pg.lang->code));
+}
+
+void
+aw_handle_logout(struct aw_req *req)
+{
+    struct aw_page pg;
+    if (aw_page_begin(req, &pg) != 0)
+        return;
+    if (!aw_csrf_ok(&pg)) {
+        aw_i18n_use(NULL);
+        aw_resp_error(req, 403);
+        return;
+    }
+    aw_auth_logout(&pg);
+    aw_i18n_use(NULL);
+    aw_resp_redirect(req, 303, aw_arena_printf(pg.arena, "/%s/", pg.lang->code));
+}

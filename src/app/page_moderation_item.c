@@ -1,0 +1,293 @@
+/* page_moderation_item.c: /{lang}/moderation/{id} — one submission as it
+ * will be published, what a change alters in the published version, the
+ * form to edit any field, the safeguarding checklist, and approve or reject
+ * with a reason (e-mailed to the submitter). Focal points reach only their
+ * own country's submissions, by URL or by form.
+ * Template: templates/moderation_item.mustache. */
+#include "app_int.h"
+
+#include "aw/load.h"
+#include "aw/log.h"
+
+#include <string.h>
+
+/* Predefined rejection reasons (code, msgid). */
+static const struct {
+    const char *code;
+    const char *text;
+} reasons[] = {
+    {"off_topic", N_("It is not about the protection of children against sexual exploitation and "
+                     "sexual abuse.")},
+    {"incomplete", N_("Important information is missing or unclear.")},
+    {"duplicate", N_("The same activity has already been shared.")},
+    {"safeguarding", N_("It cannot be published as it is: it could identify a child or a victim, "
+                        "or it contains unsuitable material.")},
+    {"links", N_("A link does not point where it says.")},
+    {"other", N_("Other reason (written below).")},
+};
+
+/* Loads {id}; answers 404 (unknown) or 403 (outside the user's scope). */
+static int
+load_sub(struct aw_page *pg, struct aw_submission *sub)
+{
+    int64_t id;
+    if (aw_str_to_i64(aw_req_param(pg->req, "id"), 1, INT64_MAX, &id) != 0 ||
+        aw_store_submission(pg->store, pg->arena, id, sub) != AW_OK) {
+        aw_i18n_use(NULL);
+        aw_resp_error(pg->req, 404);
+        return -1;
+    }
+    if (!aw_auth_may_country(pg->user, sub->country_code)) {
+        aw_page_audit(pg, "denied", aw_arena_printf(pg->arena, "submission:%lld", (long long)id),
+                      "outside the user's country");
+        aw_i18n_use(NULL);
+        aw_resp_error(pg->req, 403);
+        return -1;
+    }
+    return 0;
+}
+
+static const char *
+view_text(const struct aw_view *v, const char *key)
+{
+    const char *s = aw_view_as_str(aw_view_get(v, key, strlen(key)), NULL);
+    return s ? s : "";
+}
+
+static const char *
+links_text(struct aw_page *pg, const struct aw_activity *a)
+{
+    struct aw_buf b = AW_BUF_INIT(64 * 1024);
+    for (size_t i = 0; i < a->links_n; i++)
+        aw_buf_printf(&b, "%s%s <%s>", i ? "; " : "", a->links[i].label, a->links[i].url);
+    const char *s = aw_arena_strdup(pg->arena, aw_buf_cstr(&b));
+    aw_buf_free(&b);
+    return s;
+}
+
+/* Field-by-field comparison of the published activity and the proposal. */
+static struct aw_view *
+diff(struct aw_page *pg, const struct aw_activity *pub, const struct aw_activity *prop)
+{
+    struct aw_view *pv = aw_page_activity(pg, pub), *nv = aw_page_activity(pg, prop);
+    struct aw_view *rows = aw_view_list(pg->arena);
+    static const struct {
+        const char *key, *label;
+    } keys[] = {{"title", N_("Title")},        {"kinds", N_("Kind of activity")},
+                {"audiences", N_("For whom")}, {"when", N_("When")},
+                {"place", N_("Place")},        {"languages", N_("Languages")}};
+    for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
+        struct aw_view *r = aw_view_push_map(rows);
+        const char *a = view_text(pv, keys[i].key), *b = view_text(nv, keys[i].key);
+        aw_view_set_str(r, "label", _(keys[i].label));
+        aw_view_set_str(r, "published", a);
+        aw_view_set_str(r, "proposed", b);
+        aw_view_set_bool(r, "changed", strcmp(a, b) != 0);
+    }
+    const struct {
+        const char *label, *a, *b;
+    } raw[] = {
+        {N_("What happens"), pub->summary ? pub->summary : "", prop->summary},
+        {N_("Country"), pub->country_code ? aw_page_country_name(pg, pub->country_code) : "",
+         prop->country_code ? aw_page_country_name(pg, prop->country_code) : ""},
+        {N_("Online"), pub->online ? _("Yes") : _("No"), prop->online ? _("Yes") : _("No")},
+        {N_("Links"), links_text(pg, pub), links_text(pg, prop)},
+        {N_("Organisation"), pub->org.name, prop->org.name},
+    };
+    for (size_t i = 0; i < sizeof(raw) / sizeof(raw[0]); i++) {
+        struct aw_view *r = aw_view_push_map(rows);
+        aw_view_set_str(r, "label", _(raw[i].label));
+        aw_view_set_str(r, "published", raw[i].a);
+        aw_view_set_str(r, "proposed", raw[i].b);
+        aw_view_set_bool(r, "changed", strcmp(raw[i].a, raw[i].b) != 0);
+    }
+    return rows;
+}
+
+static void
+render(struct aw_page *pg, const struct aw_submission *sub, struct aw_form *form, int status,
+       const char *error)
+{
+    const char *base =
+        aw_arena_printf(pg->arena, "/%s/moderation/%lld", pg->lang->code, (long long)sub->id);
+    struct aw_form *stored = aw_form_from_payload(pg, sub->payload, false);
+    struct aw_activity prop, pub;
+    aw_form_to_activity(pg, stored, sub->edition_year, &prop);
+    struct aw_view *s = aw_view_set_map(pg->view, "sub");
+    aw_view_set_int(s, "id", sub->id);
+    aw_view_set_str(s, "title", sub->title ? sub->title : "");
+    aw_view_set_str(s, "kind",
+                    sub->kind == AW_SUB_CHANGE ? _("Change to a published activity")
+                                               : _("New activity"));
+    aw_view_set_int(s, "year", sub->edition_year);
+    aw_view_set_str(s, "created", sub->created_at ? sub->created_at : "");
+    aw_view_set_str(s, "source", sub->source ? sub->source : "");
+    aw_view_set_str(s, "status", aw_sub_status_str(sub->status));
+    aw_view_set_bool(s, "pending", sub->status == AW_SUB_PENDING);
+    if (sub->reason)
+        aw_view_set_str(s, "reason", sub->reason);
+    else
+        aw_view_set_bool(s, "reason", false);
+    aw_view_set(pg->view, "preview", aw_page_activity(pg, &prop));
+    if (sub->activity_id &&
+        aw_store_activity(pg->store, pg->arena, sub->activity_id, &pub) == AW_OK)
+        aw_view_set(pg->view, "diff", diff(pg, &pub, &prop));
+    else
+        aw_view_set_bool(pg->view, "diff", false);
+    aw_view_set_bool(pg->view, "has_diff",
+                     aw_view_type(aw_view_get(pg->view, "diff", 4)) == AW_VIEW_LIST);
+    aw_view_set(pg->view, "form", aw_form_view(pg, form ? form : stored));
+    struct aw_view *rl = aw_view_set_list(pg->view, "reasons");
+    for (size_t i = 0; i < sizeof(reasons) / sizeof(reasons[0]); i++) {
+        struct aw_view *r = aw_view_push_map(rl);
+        aw_view_set_str(r, "value", reasons[i].code);
+        aw_view_set_str(r, "label", _(reasons[i].text));
+        aw_view_set_str(r, "id", aw_arena_printf(pg->arena, "reason-%s", reasons[i].code));
+    }
+    if (error)
+        aw_view_set_str(pg->view, "error", error);
+    else
+        aw_view_set_bool(pg->view, "error", false);
+    aw_view_set_str(pg->view, "action", base);
+    aw_view_set_str(pg->view, "queue_url",
+                    aw_arena_printf(pg->arena, "/%s/moderation", pg->lang->code));
+    aw_view_set_str(pg->view, "csrf", aw_csrf_token(pg));
+    aw_view_set_bool(pg->view, "saved", aw_req_query(pg->req, "saved") != NULL);
+    aw_resp_header(pg->req, "Cache-Control", "no-store");
+    aw_page_render(pg, status, "moderation_item",
+                   aw_arena_printf(pg->arena, _("Moderation: %s"), sub->title ? sub->title : ""));
+}
+
+void
+aw_handle_moderation_item(struct aw_req *req)
+{
+    struct aw_page pg;
+    struct aw_submission sub;
+    if (aw_page_begin(req, &pg) != 0 || aw_auth_require(&pg, AW_ROLES_ALL) != 0 ||
+        load_sub(&pg, &sub) != 0)
+        return;
+    render(&pg, &sub, NULL, 200, NULL);
+}
+
+static const char *
+reason_text(struct aw_page *pg)
+{
+    struct aw_str code = aw_req_form(pg->req, "reason", 0);
+    struct aw_str text = aw_req_form(pg->req, "reason_text", 0);
+    const char *written = text.ptr && aw_utf8_valid(text.ptr, text.len)
+                              ? aw_arena_strndup(pg->arena, text.ptr, text.len)
+                              : "";
+    while (*written == ' ' || *written == '\n' || *written == '\r')
+        written++;
+    for (size_t i = 0; i < sizeof(reasons) / sizeof(reasons[0]); i++) {
+        if (!aw_str_eq_c(code, reasons[i].code))
+            continue;
+        if (strcmp(reasons[i].code, "other") == 0)
+            return *written ? written : NULL;
+        return *written ? aw_arena_printf(pg->arena, "%s %s", _(reasons[i].text), written)
+                        : _(reasons[i].text);
+    }
+    return NULL;
+}
+
+void
+aw_handle_moderation_item_post(struct aw_req *req)
+{
+    struct aw_page pg;
+    struct aw_submission sub;
+    enum aw_err rc;
+    char err[512];
+    if (aw_page_begin(req, &pg) != 0 || aw_auth_require(&pg, AW_ROLES_ALL) != 0)
+        return;
+    if (!aw_csrf_ok(&pg)) {
+        aw_i18n_use(NULL);
+        aw_resp_error(req, 403);
+        return;
+    }
+    if (load_sub(&pg, &sub) != 0)
+        return;
+    const char *base =
+        aw_arena_printf(pg.arena, "/%s/moderation/%lld", pg.lang->code, (long long)sub.id);
+    struct aw_str action = aw_req_form(req, "action", 0);
+    if (sub.status != AW_SUB_PENDING) {
+        render(&pg, &sub, NULL, 409, _("This submission has already been decided."));
+        return;
+    }
+    if (aw_str_eq_c(action, "save")) {
+        struct aw_form *form = aw_form_from_request(&pg, false);
+        bool ok = aw_form_validate(&pg, form);
+        const char *payload = ok ? aw_form_payload(&pg, form) : NULL;
+        if (ok &&
+            aw_load_check_payload(pg.store, payload, sub.edition_year, err, sizeof(err)) != AW_OK)
+            ok = false;
+        if (!ok) {
+            render(&pg, &sub, form, 422, _("The changes were not saved: please check the form."));
+            return;
+        }
+        sub.payload = payload;
+        sub.title = aw_form_value(form, "title");
+        const char *cc = aw_form_value(form, "country");
+        memset(sub.country_code, 0, sizeof(sub.country_code));
+        memcpy(sub.country_code, cc, strlen(cc) == 2 ? 2 : 0);
+        if (!aw_auth_may_country(pg.user, sub.country_code)) {
+            render(&pg, &sub, form, 403,
+                   _("You can only moderate activities of your own country."));
+            return;
+        }
+        if ((rc = aw_store_submission_update(pg.store, &sub)) != AW_OK)
+            goto fail;
+        aw_page_audit(&pg, "edit", aw_arena_printf(pg.arena, "submission:%lld", (long long)sub.id),
+                      NULL);
+        aw_i18n_use(NULL);
+        aw_resp_redirect(req, 303, aw_arena_printf(pg.arena, "%s?saved=1", base));
+        return;
+    }
+    if (aw_str_eq_c(action, "approve")) {
+        if (!aw_moderation_checklist_ok(&pg)) {
+            render(&pg, &sub, NULL, 422,
+                   _("Tick every item of the safeguarding checklist before approving."));
+            return;
+        }
+        if ((rc = aw_moderation_approve(&pg, &sub, err, sizeof(err))) != AW_OK) {
+            AW_WARN("approving submission %lld: %s", (long long)sub.id, err);
+            render(&pg, &sub, NULL, 422,
+                   _("This submission cannot be published as it is: "
+                     "edit it and save first."));
+            return;
+        }
+        aw_i18n_use(NULL);
+        aw_resp_redirect(req, 303,
+                         aw_arena_printf(pg.arena, "/%s/moderation?approved=1", pg.lang->code));
+        return;
+    }
+    if (aw_str_eq_c(action, "reject")) {
+        const char *reason = reason_text(&pg);
+        if (!reason) {
+            render(&pg, &sub, NULL, 422,
+                   _("Choose a reason for the rejection, or write one for \"Other reason\"."));
+            return;
+        }
+        if ((rc = aw_store_submission_decide(pg.store, sub.id, AW_SUB_REJECTED, pg.user->id, reason,
+                                             aw_now())) != AW_OK)
+            goto fail;
+        aw_page_audit(&pg, "reject",
+                      aw_arena_printf(pg.arena, "submission:%lld", (long long)sub.id), reason);
+        struct aw_share share;
+        if (sub.share_id && aw_store_share_by_id(pg.store, pg.arena, sub.share_id, &share) == AW_OK)
+            aw_page_mail(&pg, share.submitter_email, _("Your activity was not published"),
+                         aw_arena_printf(pg.arena,
+                                         _("Hello %s,\n\n\"%s\" was checked and cannot be "
+                                           "published as it is.\n\nReason: %s\n\nYou can change "
+                                           "it and send it again with the private link you "
+                                           "received.\n"),
+                                         share.submitter_name, sub.title, reason));
+        aw_i18n_use(NULL);
+        aw_resp_redirect(req, 303, aw_arena_printf(pg.arena, "/%s/moderation", pg.lang->code));
+        return;
+    }
+    aw_i18n_use(NULL);
+    aw_resp_error(req, 400);
+    return;
+fail:
+    aw_page_fail(&pg, rc);
+}

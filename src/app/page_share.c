@@ -1,0 +1,163 @@
+/* page_share.c: /{lang}/share — partners share an activity for the current
+ * edition, without an account. GET shows the form; POST validates it (every
+ * field, one message each, everything typed kept), checks CSRF, the honeypot,
+ * the per-address rate limit and near-duplicate titles, then stores a pending
+ * submission with a private link (its token kept only as a hash), e-mails the
+ * link and redirects to it. Template: templates/share.mustache. */
+#include "app_int.h"
+
+#include "aw/load.h"
+#include "aw/log.h"
+
+#include <string.h>
+
+/* Fills the page view shared by GET and a POST with errors. */
+static void
+form_page(struct aw_page *pg, struct aw_form *form, const struct aw_edition *ed)
+{
+    aw_view_set(pg->view, "edition", aw_page_edition(pg, ed));
+    aw_view_set(pg->view, "form", aw_form_view(pg, form));
+    aw_view_set_str(pg->view, "csrf", aw_csrf_token(pg));
+    aw_view_set_str(pg->view, "action", aw_arena_printf(pg->arena, "/%s/share", pg->lang->code));
+}
+
+void
+aw_handle_share(struct aw_req *req)
+{
+    struct aw_page pg;
+    struct aw_edition ed;
+    enum aw_err rc;
+    if (aw_page_begin(req, &pg) != 0)
+        return;
+    if ((rc = aw_store_edition_current(pg.store, pg.arena, pg.lang->code, &ed)) != AW_OK) {
+        aw_page_fail(&pg, rc);
+        return;
+    }
+    form_page(&pg, aw_form_empty(&pg, true), &ed);
+    aw_view_set_bool(pg.view, "duplicate", false);
+    aw_page_render(&pg, 200, "share", _("Share an activity"));
+}
+
+/* The private link's page for a share token. */
+static const char *
+private_path(struct aw_page *pg, const char *token)
+{
+    return aw_arena_printf(pg->arena, "/%s/submissions/%s", pg->lang->code, token);
+}
+
+void
+aw_handle_share_post(struct aw_req *req)
+{
+    struct aw_page pg;
+    struct aw_edition ed;
+    enum aw_err rc;
+    char err[512];
+    if (aw_page_begin(req, &pg) != 0)
+        return;
+    if (!aw_csrf_ok(&pg)) {
+        aw_i18n_use(NULL);
+        aw_resp_error(req, 403);
+        return;
+    }
+    if ((rc = aw_store_edition_current(pg.store, pg.arena, pg.lang->code, &ed)) != AW_OK)
+        goto fail;
+    /* The rate limit counts every attempt from the address, valid or not. */
+    int64_t hits = 0;
+    const char *addr = aw_req_client_addr(req);
+    if ((rc = aw_store_rate_hit(pg.store, aw_arena_printf(pg.arena, "share:%s", addr), 3600,
+                                aw_now(), &hits)) != AW_OK)
+        goto fail;
+    if (hits > AW_SHARE_PER_HOUR) {
+        aw_resp_header(req, "Retry-After", "3600");
+        aw_view_set_int(pg.view, "limit", AW_SHARE_PER_HOUR);
+        aw_page_render(&pg, 429, "rate_limited", _("Please wait a little"));
+        return;
+    }
+    struct aw_form *form = aw_form_from_request(&pg, true);
+    bool ok = aw_form_validate(&pg, form);
+    if (ok && aw_form_honeypot(form)) {
+        /* A robot filled the hidden field: answer as if all went well, keep nothing. */
+        aw_page_audit(&pg, "spam", "share", "honeypot field filled");
+        aw_page_render(&pg, 200, "share_sent", _("Thank you"));
+        return;
+    }
+    const char *payload = ok ? aw_form_payload(&pg, form) : NULL;
+    if (ok && aw_load_check_payload(pg.store, payload, ed.year, err, sizeof(err)) != AW_OK) {
+        AW_WARN("a form that passed validation failed the payload check: %s", err);
+        ok = false;
+    }
+    /* Near-duplicate title for the same organisation: warn once, let the
+     * person confirm. */
+    bool dup = false;
+    int64_t dup_id = 0;
+    bool confirmed = aw_str_eq_c(aw_req_form(req, "confirm_duplicate", 0), "yes");
+    if (ok && aw_form_org_id(form) && !confirmed) {
+        if ((rc = aw_store_activity_similar(pg.store, aw_form_org_id(form), ed.year,
+                                            aw_form_value(form, "title"), &dup, &dup_id)) != AW_OK)
+            goto fail;
+    }
+    if (!ok || dup) {
+        form_page(&pg, form, &ed);
+        if (dup) {
+            struct aw_view *d = aw_view_set_map(pg.view, "duplicate");
+            aw_view_set_str(
+                d, "url",
+                aw_arena_printf(pg.arena, "/%s/activities/%lld", pg.lang->code, (long long)dup_id));
+        } else {
+            aw_view_set_bool(pg.view, "duplicate", false);
+        }
+        aw_page_render(&pg, ok ? 200 : 422, "share",
+                       ok ? _("Share an activity") : _("Share an activity: please check the form"));
+        return;
+    }
+    /* Store: the share (private token as a hash) and its first version. */
+    char *token = aw_auth_random_hex(pg.arena);
+    int64_t share_id = 0, sub_id = 0;
+    const char *email = aw_form_value(form, "contact_email");
+    struct aw_submission sub = {
+        .kind = AW_SUB_NEW,
+        .edition_year = ed.year,
+        .title = aw_form_value(form, "title"),
+        .payload = payload,
+        .source = "form",
+    };
+    const char *cc = aw_form_value(form, "country");
+    memcpy(sub.country_code, cc, strlen(cc) == 2 ? 3 : 1);
+    if (aw_form_org_id(form)) {
+        struct aw_org o;
+        if (aw_store_org(pg.store, pg.arena, aw_form_org_id(form), &o) == AW_OK)
+            sub.org_name = o.name;
+    } else {
+        sub.org_name = aw_form_value(form, "org_name");
+    }
+    if ((rc = aw_store_begin(pg.store)) != AW_OK)
+        goto fail;
+    if ((rc = aw_store_share_add(pg.store, aw_auth_hash_hex(pg.arena, token),
+                                 aw_form_value(form, "contact_name"), email, aw_now(),
+                                 &share_id)) != AW_OK)
+        goto rollback;
+    sub.share_id = share_id;
+    if ((rc = aw_store_submission_add(pg.store, &sub, aw_now(), &sub_id)) != AW_OK)
+        goto rollback;
+    aw_page_audit(&pg, "submit", aw_arena_printf(pg.arena, "submission:%lld", (long long)sub_id),
+                  sub.title);
+    const char *link = aw_page_abs_url(&pg, private_path(&pg, token));
+    aw_page_mail(&pg, email, _("Your activity was received"),
+                 aw_arena_printf(pg.arena,
+                                 _("Hello %s,\n\nthank you for sharing \"%s\" for the %d edition "
+                                   "of the %s.\n\nIt will be published once it has been checked. "
+                                   "With this private link you can see it, change it or "
+                                   "withdraw it; keep it to yourself:\n\n%s\n"),
+                                 aw_form_value(form, "contact_name"), sub.title, ed.year,
+                                 _(pg.app->cfg->day_name), link));
+    aw_page_notify_moderators(&pg, sub.country_code);
+    if ((rc = aw_store_commit(pg.store)) != AW_OK)
+        goto fail;
+    aw_i18n_use(NULL);
+    aw_resp_redirect(req, 303, aw_arena_printf(pg.arena, "%s?sent=1", private_path(&pg, token)));
+    return;
+rollback:
+    aw_store_rollback(pg.store);
+fail:
+    aw_page_fail(&pg, rc);
+}

@@ -1,0 +1,224 @@
+/* page_submission.c: /{lang}/submissions/{token} — the partner's private
+ * link: the state of their activity (waiting, published, rejected with the
+ * reason), the form to change it (a change goes back to moderation; the
+ * published version stays until the change is approved), and withdrawal.
+ * The token is looked up by its hash. Template: templates/submission.mustache. */
+#include "app_int.h"
+
+#include "aw/load.h"
+#include "aw/log.h"
+
+#include <string.h>
+
+/* Resolves {token} to its share; answers 404 itself when unknown. */
+static int
+load_share(struct aw_page *pg, struct aw_share *share, const char **token)
+{
+    struct aw_str t = aw_req_param(pg->req, "token");
+    char *tok = aw_arena_strndup(pg->arena, t.ptr ? t.ptr : "", t.len);
+    if (!aw_auth_token_shape(tok) ||
+        aw_store_share_by_token(pg->store, pg->arena, aw_auth_hash_hex(pg->arena, tok), share) !=
+            AW_OK) {
+        aw_i18n_use(NULL);
+        aw_resp_error(pg->req, 404);
+        return -1;
+    }
+    *token = tok;
+    return 0;
+}
+
+static const char *
+status_text(const struct aw_submission *s)
+{
+    switch (s->status) {
+    case AW_SUB_PENDING:
+        return s->kind == AW_SUB_CHANGE ? _("Your change waits to be checked. The published "
+                                            "version stays online until the change is approved.")
+                                        : _("Your activity waits to be checked before it is "
+                                            "published.");
+    case AW_SUB_APPROVED:
+        return _("Published.");
+    case AW_SUB_REJECTED:
+        return _("Not published.");
+    case AW_SUB_SUPERSEDED:
+        return _("Replaced by a later version.");
+    case AW_SUB_CANCELLED:
+        return _("Withdrawn.");
+    }
+    return "";
+}
+
+static void
+render(struct aw_page *pg, const struct aw_share *share, const char *token, struct aw_form *form,
+       int status)
+{
+    struct aw_submission *subs = NULL;
+    size_t n = 0;
+    enum aw_err rc = aw_store_submissions_by_share(pg->store, pg->arena, share->id, &subs, &n);
+    if (rc != AW_OK) {
+        aw_page_fail(pg, rc);
+        return;
+    }
+    const char *base = aw_arena_printf(pg->arena, "/%s/submissions/%s", pg->lang->code, token);
+    aw_view_set_str(pg->view, "action", base);
+    aw_view_set_str(pg->view, "withdraw_action", aw_arena_printf(pg->arena, "%s/withdraw", base));
+    aw_view_set_str(pg->view, "csrf", aw_csrf_token(pg));
+    aw_view_set_bool(pg->view, "sent", aw_req_query(pg->req, "sent") != NULL);
+    aw_view_set_bool(pg->view, "changed", aw_req_query(pg->req, "changed") != NULL);
+    if (n > 0) {
+        struct aw_view *latest = aw_view_set_map(pg->view, "latest");
+        aw_view_set_str(latest, "title", subs[0].title);
+        aw_view_set_str(latest, "status", status_text(&subs[0]));
+        aw_view_set_str(latest, "status_code", aw_sub_status_str(subs[0].status));
+        if (subs[0].reason)
+            aw_view_set_str(latest, "reason", subs[0].reason);
+        else
+            aw_view_set_bool(latest, "reason", false);
+        if (!form)
+            form = aw_form_from_payload(pg, subs[0].payload, false);
+    } else {
+        aw_view_set_bool(pg->view, "latest", false);
+    }
+    struct aw_activity act;
+    bool published = share->activity_id &&
+                     aw_store_activity(pg->store, pg->arena, share->activity_id, &act) == AW_OK;
+    if (published)
+        aw_view_set(pg->view, "published", aw_page_activity(pg, &act));
+    else
+        aw_view_set_bool(pg->view, "published", false);
+    bool withdrawable = published || (n > 0 && subs[0].status == AW_SUB_PENDING);
+    aw_view_set_bool(pg->view, "withdrawable", withdrawable);
+    aw_view_set(pg->view, "form", aw_form_view(pg, form ? form : aw_form_empty(pg, false)));
+    aw_view_set_bool(pg->view, "can_change", n > 0);
+    aw_page_render(pg, status, "submission", _("Your shared activity"));
+}
+
+void
+aw_handle_submission(struct aw_req *req)
+{
+    struct aw_page pg;
+    struct aw_share share;
+    const char *token;
+    if (aw_page_begin(req, &pg) != 0 || load_share(&pg, &share, &token) != 0)
+        return;
+    aw_resp_header(req, "Cache-Control", "no-store");
+    render(&pg, &share, token, NULL, 200);
+}
+
+void
+aw_handle_submission_post(struct aw_req *req)
+{
+    struct aw_page pg;
+    struct aw_share share;
+    struct aw_submission *subs = NULL;
+    size_t n = 0;
+    const char *token;
+    enum aw_err rc;
+    char err[512];
+    if (aw_page_begin(req, &pg) != 0 || load_share(&pg, &share, &token) != 0)
+        return;
+    if (!aw_csrf_ok(&pg)) {
+        aw_i18n_use(NULL);
+        aw_resp_error(req, 403);
+        return;
+    }
+    int64_t hits = 0;
+    if ((rc = aw_store_rate_hit(pg.store,
+                                aw_arena_printf(pg.arena, "share:%s", aw_req_client_addr(req)),
+                                3600, aw_now(), &hits)) != AW_OK)
+        goto fail;
+    if (hits > AW_SHARE_PER_HOUR) {
+        aw_resp_header(req, "Retry-After", "3600");
+        aw_view_set_int(pg.view, "limit", AW_SHARE_PER_HOUR);
+        aw_page_render(&pg, 429, "rate_limited", _("Please wait a little"));
+        return;
+    }
+    if ((rc = aw_store_submissions_by_share(pg.store, pg.arena, share.id, &subs, &n)) != AW_OK)
+        goto fail;
+    if (n == 0) {
+        rc = AW_ENOTFOUND;
+        goto fail;
+    }
+    struct aw_form *form = aw_form_from_request(&pg, false);
+    bool ok = aw_form_validate(&pg, form);
+    const char *payload = ok ? aw_form_payload(&pg, form) : NULL;
+    if (ok &&
+        aw_load_check_payload(pg.store, payload, subs[0].edition_year, err, sizeof(err)) != AW_OK) {
+        AW_WARN("a form that passed validation failed the payload check: %s", err);
+        ok = false;
+    }
+    if (!ok) {
+        aw_resp_header(req, "Cache-Control", "no-store");
+        render(&pg, &share, token, form, 422);
+        return;
+    }
+    struct aw_submission sub = {
+        .share_id = share.id,
+        .activity_id = share.activity_id,
+        .kind = share.activity_id ? AW_SUB_CHANGE : AW_SUB_NEW,
+        .edition_year = subs[0].edition_year,
+        .title = aw_form_value(form, "title"),
+        .org_name = subs[0].org_name,
+        .payload = payload,
+        .source = "form",
+    };
+    const char *cc = aw_form_value(form, "country");
+    memcpy(sub.country_code, cc, strlen(cc) == 2 ? 3 : 1);
+    int64_t id = 0;
+    if ((rc = aw_store_submission_add(pg.store, &sub, aw_now(), &id)) != AW_OK)
+        goto fail;
+    aw_page_audit(&pg, "change", aw_arena_printf(pg.arena, "submission:%lld", (long long)id),
+                  aw_arena_printf(pg.arena, "share:%lld", (long long)share.id));
+    aw_page_notify_moderators(&pg, sub.country_code);
+    aw_i18n_use(NULL);
+    aw_resp_redirect(
+        req, 303, aw_arena_printf(pg.arena, "/%s/submissions/%s?changed=1", pg.lang->code, token));
+    return;
+fail:
+    aw_page_fail(&pg, rc);
+}
+
+void
+aw_handle_submission_withdraw(struct aw_req *req)
+{
+    struct aw_page pg;
+    struct aw_share share;
+    struct aw_submission *subs = NULL;
+    size_t n = 0;
+    const char *token;
+    enum aw_err rc;
+    if (aw_page_begin(req, &pg) != 0 || load_share(&pg, &share, &token) != 0)
+        return;
+    if (!aw_csrf_ok(&pg)) {
+        aw_i18n_use(NULL);
+        aw_resp_error(req, 403);
+        return;
+    }
+    if ((rc = aw_store_submissions_by_share(pg.store, pg.arena, share.id, &subs, &n)) != AW_OK)
+        goto fail;
+    if ((rc = aw_store_begin(pg.store)) != AW_OK)
+        goto fail;
+    /* Nothing is deleted: the pending version is cancelled, the published
+     * activity hidden, and both are in the audit log. */
+    if (n > 0 && subs[0].status == AW_SUB_PENDING &&
+        (rc = aw_store_submission_decide(pg.store, subs[0].id, AW_SUB_CANCELLED, 0,
+                                         "withdrawn by the submitter", aw_now())) != AW_OK)
+        goto rollback;
+    if (share.activity_id &&
+        (rc = aw_store_activity_set_status(pg.store, share.activity_id, "withdrawn")) != AW_OK)
+        goto rollback;
+    aw_page_audit(&pg, "withdraw", aw_arena_printf(pg.arena, "share:%lld", (long long)share.id),
+                  share.activity_id
+                      ? aw_arena_printf(pg.arena, "activity:%lld", (long long)share.activity_id)
+                      : NULL);
+    if ((rc = aw_store_commit(pg.store)) != AW_OK)
+        goto fail;
+    aw_i18n_use(NULL);
+    aw_resp_redirect(req, 303,
+                     aw_arena_printf(pg.arena, "/%s/submissions/%s", pg.lang->code, token));
+    return;
+rollback:
+    aw_store_rollback(pg.store);
+fail:
+    aw_page_fail(&pg, rc);
+}

@@ -1,0 +1,214 @@
+/* mail_outbox.c: the outbox thread (see mail.h and docs/internals/mail.md).
+ *
+ * Request handlers never talk SMTP: they queue a mail in the same transaction as the action
+ * it reports (aw_store_mail_queue) and kick the mailer. One background thread, with its own
+ * store connection (a connection belongs to one thread), takes the oldest due mail, sends it
+ * with aw_mail_send and records the outcome: sent, or a retry later with the error (the store
+ * owns the backoff). Between rounds it sleeps on a condition variable, up to 5 s or until
+ * kicked, so a mail queued by another instance sharing the database still goes within 5 s. */
+#include "aw/mail.h"
+
+#include "aw/arena.h"
+#include "aw/log.h"
+#include "aw/store.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#define POLL_SECONDS 5
+
+struct aw_mailer {
+    struct aw_mail_cfg cfg; /* its strings are the copies below */
+    char *host, *tls, *user, *password, *from, *from_name;
+    struct aw_store *st; /* used by the thread only */
+    pthread_t thread;
+    bool started;
+    pthread_mutex_t mu; /* guards stop and kicked */
+    pthread_cond_t cv;  /* on CLOCK_MONOTONIC: a clock change does not stretch the sleep */
+    bool stop, kicked;
+};
+
+static char *
+xstrdup(const char *s)
+{
+    char *p = strdup(s ? s : "");
+    if (!p)
+        aw_fatal("out of memory");
+    return p;
+}
+
+static bool
+stopping(struct aw_mailer *m)
+{
+    pthread_mutex_lock(&m->mu);
+    bool stop = m->stop;
+    pthread_mutex_unlock(&m->mu);
+    return stop;
+}
+
+/* Sends every due mail, one at a time, until the queue has none due or stop is asked. */
+static void
+drain(struct aw_mailer *m)
+{
+    while (!stopping(m)) {
+        struct aw_arena *a = aw_arena_new(0);
+        struct aw_mail mail;
+        char err[512] = "", who[300], why[700];
+        enum aw_err rc = aw_store_mail_next(m->st, a, (int64_t)time(NULL), &mail);
+        if (rc != AW_OK) {
+            if (rc != AW_ENOTFOUND)
+                AW_ERROR("mail: cannot read the queue: %s", aw_store_errmsg(m->st));
+            aw_arena_free(a);
+            break;
+        }
+        rc = aw_mail_send(&m->cfg, mail.to, mail.subject, mail.body, err, sizeof(err));
+        aw_log_repr(who, sizeof(who), mail.to, strlen(mail.to));
+        if (rc == AW_OK) {
+            AW_INFO("mail %lld to \"%s\": sent", (long long)mail.id, who);
+        } else {
+            aw_log_repr(why, sizeof(why), err, strlen(err));
+            /* AW_EINVAL will not get better by itself (a bad address): say it louder. */
+            AW_LOG(rc == AW_EINVAL ? AW_LOG_ERROR : AW_LOG_WARN,
+                   "mail %lld to \"%s\": not sent (attempt %d): %s", (long long)mail.id, who,
+                   mail.attempts + 1, why);
+        }
+        enum aw_err drc =
+            aw_store_mail_done(m->st, mail.id, rc == AW_OK, rc == AW_OK ? NULL : err, time(NULL));
+        aw_arena_free(a);
+        if (drc != AW_OK) {
+            /* Not recorded: stop this round rather than send the same mail again at once. */
+            AW_ERROR("mail %lld: cannot record the outcome: %s", (long long)mail.id,
+                     aw_store_errmsg(m->st));
+            break;
+        }
+    }
+}
+
+static void *
+run(void *arg)
+{
+    struct aw_mailer *m = arg;
+    for (;;) {
+        drain(m);
+        pthread_mutex_lock(&m->mu);
+        if (!m->stop && !m->kicked) {
+            struct timespec until;
+            clock_gettime(CLOCK_MONOTONIC, &until);
+            until.tv_sec += POLL_SECONDS;
+            while (!m->stop && !m->kicked) {
+                if (pthread_cond_timedwait(&m->cv, &m->mu, &until) == ETIMEDOUT)
+                    break;
+            }
+        }
+        m->kicked = false;
+        bool stop = m->stop;
+        pthread_mutex_unlock(&m->mu);
+        if (stop)
+            break;
+    }
+    return NULL;
+}
+
+static void
+mailer_free(struct aw_mailer *m)
+{
+    if (!m)
+        return;
+    aw_store_close(m->st);
+    pthread_cond_destroy(&m->cv);
+    pthread_mutex_destroy(&m->mu);
+    free(m->host);
+    free(m->tls);
+    free(m->user);
+    free(m->password);
+    free(m->from);
+    free(m->from_name);
+    free(m);
+}
+
+enum aw_err
+aw_mailer_start(const struct aw_mail_cfg *cfg, const char *db, struct aw_mailer **out, char *err,
+                size_t errlen)
+{
+    enum aw_err rc = AW_OK;
+    struct aw_mailer *m = calloc(1, sizeof(*m));
+    pthread_condattr_t ca;
+
+    *out = NULL;
+    if (errlen > 0)
+        err[0] = '\0';
+    if (!m)
+        aw_fatal("out of memory");
+    /* Start-up only: no lock is as fatal as no memory. */
+    if (pthread_mutex_init(&m->mu, NULL) != 0 || pthread_condattr_init(&ca) != 0 ||
+        pthread_condattr_setclock(&ca, CLOCK_MONOTONIC) != 0 || pthread_cond_init(&m->cv, &ca) != 0)
+        aw_fatal("mail: cannot create the outbox's lock");
+    pthread_condattr_destroy(&ca);
+    m->host = xstrdup(cfg->host);
+    m->tls = xstrdup(cfg->tls);
+    m->user = xstrdup(cfg->user);
+    m->password = xstrdup(cfg->password);
+    m->from = xstrdup(cfg->from);
+    m->from_name = xstrdup(cfg->from_name);
+    m->cfg = (struct aw_mail_cfg){
+        .host = m->host,
+        .port = cfg->port,
+        .tls = m->tls,
+        .user = m->user,
+        .password = m->password,
+        .from = m->from,
+        .from_name = m->from_name,
+    };
+
+    if (m->host[0] == '\0') {
+        AW_WARN("mail: smtp_host is not set: mails stay queued until it is");
+        goto out;
+    }
+    rc = aw_store_open(db, false, false, &m->st, err, errlen);
+    if (rc != AW_OK)
+        goto out;
+    if (pthread_create(&m->thread, NULL, run, m) != 0) {
+        snprintf(err, errlen, "mail: cannot start the outbox thread");
+        rc = AW_ENOMEM;
+        goto out;
+    }
+    m->started = true;
+    AW_INFO("mail: sending through %s:%u (tls: %s)", m->host, m->cfg.port, m->tls);
+out:
+    if (rc != AW_OK) {
+        mailer_free(m);
+        m = NULL;
+    }
+    *out = m;
+    return rc;
+}
+
+void
+aw_mailer_kick(struct aw_mailer *m)
+{
+    if (!m || !m->started)
+        return;
+    pthread_mutex_lock(&m->mu);
+    m->kicked = true;
+    pthread_cond_signal(&m->cv);
+    pthread_mutex_unlock(&m->mu);
+}
+
+void
+aw_mailer_stop(struct aw_mailer *m)
+{
+    if (!m)
+        return;
+    if (m->started) {
+        pthread_mutex_lock(&m->mu);
+        m->stop = true;
+        pthread_cond_signal(&m->cv);
+        pthread_mutex_unlock(&m->mu);
+        pthread_join(m->thread, NULL);
+    }
+    mailer_free(m);
+}

@@ -1,0 +1,1031 @@
+/* test_moderation.c: unit tests for the moderation side of the store (issue
+ * 3; src/store/store.c, store_sqlite.c, store_model.c and
+ * sql/sqlite/002_moderation.sql) against a temporary SQLite database: the
+ * instance secret, users (duplicate emails whatever their case), sessions
+ * (expiry, disabled users), fixed-window rate limits at their edges, shares
+ * and the submission lifecycle (supersede, decide only from pending), the
+ * moderation queue's filters and order, duplicate titles, the append-only
+ * audit log, the mail outbox's backoff, daily notifications and withdrawn
+ * activities vanishing from every public read. A second connection (raw
+ * sqlite3) checks what the store API cannot show. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include "aw/arena.h"
+#include "aw/log.h"
+#include "aw/store.h"
+#include "store/store_int.h"
+
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+/* 2023-11-14T22:13:00Z, a multiple of 60 (1700000000 is 22:13:20Z) */
+#define T0 (INT64_C(1700000000) - 20)
+
+struct fx {
+    char dir[64];
+    char db[128];
+    struct aw_store *st;
+    struct aw_arena *a;
+    int64_t org_be, org_fr, org_int;
+    int64_t act_be, act_fr, act_int;
+};
+
+static void
+put_country(struct aw_store *st, const char *code, const char *en)
+{
+    struct aw_country c = {.name_en = en, .coe_member = true};
+    memcpy(c.code, code, 3);
+    assert_int_equal(aw_store_put_country(st, &c), AW_OK);
+}
+
+static void
+put_edition(struct aw_store *st, int year, int number)
+{
+    struct aw_edition e = {.year = year, .number = number, .js_supported_count = -1};
+    assert_int_equal(aw_store_put_edition(st, &e), AW_OK);
+}
+
+static int64_t
+put_org(struct aw_store *st, const char *name, const char *country)
+{
+    struct aw_org o = {.name = name, .kind = AW_ORG_NGO, .country_code = country};
+    int64_t id = 0;
+    assert_int_equal(aw_store_put_org(st, &o, &id), AW_OK);
+    return id;
+}
+
+static int64_t
+put_act(struct aw_store *st, int year, int64_t org, const char *country, const char *title,
+        bool published)
+{
+    static const char *kinds[] = {"campaign"};
+    static const char *aud[] = {"parents"};
+    struct aw_activity act = {.edition_year = year,
+                              .org = {.id = org},
+                              .country_code = country,
+                              .title = title,
+                              .summary = "Summary.",
+                              .kinds = kinds,
+                              .kinds_n = 1,
+                              .audiences = aud,
+                              .audiences_n = 1};
+    int64_t id = 0;
+    assert_int_equal(aw_store_put_activity(st, &act, published, &id), AW_OK);
+    return id;
+}
+
+static int
+setup(void **state)
+{
+    struct fx *f = calloc(1, sizeof(*f));
+    char err[512];
+
+    snprintf(f->dir, sizeof(f->dir), "/tmp/aw-mod-XXXXXX");
+    if (mkdtemp(f->dir) == NULL)
+        return -1;
+    snprintf(f->db, sizeof(f->db), "%s/test.db", f->dir);
+    if (aw_store_open(f->db, true, true, &f->st, err, sizeof(err)) != AW_OK) {
+        fprintf(stderr, "open: %s\n", err);
+        return -1;
+    }
+    f->a = aw_arena_new(0);
+    put_country(f->st, "BE", "Belgium");
+    put_country(f->st, "FR", "France");
+    put_country(f->st, "LU", "Luxembourg");
+    put_edition(f->st, 2017, 3);
+    put_edition(f->st, 2018, 4);
+    f->org_be = put_org(f->st, "Child Focus", "BE");
+    f->org_fr = put_org(f->st, "Défenseur des droits", "FR");
+    f->org_int = put_org(f->st, "ECPAT International", NULL);
+    f->act_be = put_act(f->st, 2017, f->org_be, "BE", "Safer Internet Day", true);
+    f->act_fr = put_act(f->st, 2017, f->org_fr, "FR", "Conférence à Paris", true);
+    f->act_int = put_act(f->st, 2017, f->org_int, NULL, "Global webinar", true);
+    *state = f;
+    return 0;
+}
+
+static int
+teardown(void **state)
+{
+    struct fx *f = *state;
+    char path[256];
+    static const char *files[] = {"test.db", "test.db-wal", "test.db-shm"};
+
+    aw_store_close(f->st);
+    aw_arena_free(f->a);
+    for (size_t i = 0; i < 3; i++) {
+        snprintf(path, sizeof(path), "%s/%s", f->dir, files[i]);
+        unlink(path);
+    }
+    rmdir(f->dir);
+    free(f);
+    return 0;
+}
+
+/* A second, raw connection to the test database. */
+static sqlite3 *
+raw_open(struct fx *f)
+{
+    sqlite3 *db = NULL;
+    assert_int_equal(sqlite3_open_v2(f->db, &db, SQLITE_OPEN_READWRITE, NULL), SQLITE_OK);
+    sqlite3_busy_timeout(db, 5000);
+    return db;
+}
+
+/* The first column of the first row of sql, as an integer (-1: no row). */
+static int64_t
+raw_int(sqlite3 *db, const char *sql)
+{
+    sqlite3_stmt *s = NULL;
+    int64_t v = -1;
+
+    assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &s, NULL), SQLITE_OK);
+    if (sqlite3_step(s) == SQLITE_ROW)
+        v = sqlite3_column_int64(s, 0);
+    sqlite3_finalize(s);
+    return v;
+}
+
+/* The same, as text in buf ("" for no row or NULL). */
+static const char *
+raw_text(sqlite3 *db, const char *sql, char *buf, size_t len)
+{
+    sqlite3_stmt *s = NULL;
+
+    buf[0] = '\0';
+    assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &s, NULL), SQLITE_OK);
+    if (sqlite3_step(s) == SQLITE_ROW && sqlite3_column_text(s, 0) != NULL)
+        snprintf(buf, len, "%s", (const char *)sqlite3_column_text(s, 0));
+    sqlite3_finalize(s);
+    return buf;
+}
+
+/* ---- model strings ---- */
+
+static void
+test_model_strings(void **state)
+{
+    enum aw_role r;
+
+    (void)state;
+    assert_string_equal(aw_role_str(AW_ROLE_ADMIN), "admin");
+    assert_string_equal(aw_role_str(AW_ROLE_MODERATOR), "moderator");
+    assert_string_equal(aw_role_str(AW_ROLE_FOCAL), "focal");
+    assert_null(aw_role_str(AW_ROLE_COUNT));
+    assert_null(aw_role_str((enum aw_role) - 1));
+    assert_int_equal(aw_role_parse("moderator", &r), 0);
+    assert_int_equal(r, AW_ROLE_MODERATOR);
+    assert_int_equal(aw_role_parse("focal", &r), 0);
+    assert_int_equal(r, AW_ROLE_FOCAL);
+    assert_int_equal(aw_role_parse("Admin", &r), -1);
+    assert_int_equal(aw_role_parse(NULL, &r), -1);
+
+    assert_string_equal(aw_sub_status_str(AW_SUB_PENDING), "pending");
+    assert_string_equal(aw_sub_status_str(AW_SUB_APPROVED), "approved");
+    assert_string_equal(aw_sub_status_str(AW_SUB_REJECTED), "rejected");
+    assert_string_equal(aw_sub_status_str(AW_SUB_SUPERSEDED), "superseded");
+    assert_string_equal(aw_sub_status_str(AW_SUB_CANCELLED), "cancelled");
+    assert_null(aw_sub_status_str((enum aw_sub_status)5));
+    assert_string_equal(aw_sub_kind_str(AW_SUB_NEW), "new");
+    assert_string_equal(aw_sub_kind_str(AW_SUB_CHANGE), "change");
+    assert_string_equal(aw_sub_kind_str(AW_SUB_WITHDRAW), "withdraw");
+    assert_null(aw_sub_kind_str((enum aw_sub_kind)3));
+}
+
+/* ---- secret ---- */
+
+static void
+test_secret(void **state)
+{
+    struct fx *f = *state;
+    unsigned char s1[32], s2[32], zero[32] = {0};
+    char err[512], hex[100];
+    struct aw_store *other = NULL;
+    sqlite3 *db;
+
+    assert_int_equal(aw_store_secret(f->st, s1), AW_OK);
+    assert_memory_not_equal(s1, zero, 32);
+    assert_int_equal(aw_store_secret(f->st, s2), AW_OK);
+    assert_memory_equal(s1, s2, 32);
+    /* another connection (another instance) gets the same one */
+    assert_int_equal(aw_store_open(f->db, false, false, &other, err, sizeof(err)), AW_OK);
+    memset(s2, 0, sizeof(s2));
+    assert_int_equal(aw_store_secret(other, s2), AW_OK);
+    assert_memory_equal(s1, s2, 32);
+    aw_store_close(other);
+    /* stored as 64 lowercase hex digits */
+    db = raw_open(f);
+    raw_text(db, "SELECT value FROM settings WHERE name = 'secret'", hex, sizeof(hex));
+    assert_int_equal(strlen(hex), 64);
+    assert_int_equal(strspn(hex, "0123456789abcdef"), 64);
+    assert_int_equal(raw_int(db, "SELECT COUNT(*) FROM settings"), 1);
+    sqlite3_close(db);
+}
+
+/* ---- users ---- */
+
+static void
+test_users(void **state)
+{
+    struct fx *f = *state;
+    struct aw_user u, *v = NULL;
+    int64_t admin = 0, mod = 0, focal = 0, other = 0;
+    size_t n = 0;
+
+    assert_int_equal(aw_store_user_add(f->st, "Zoe.Admin@example.org", "$argon2id$a", AW_ROLE_ADMIN,
+                                       NULL, &admin),
+                     AW_OK);
+    assert_int_equal(
+        aw_store_user_add(f->st, "mod@example.org", "$argon2id$m", AW_ROLE_MODERATOR, "", &mod),
+        AW_OK);
+    assert_int_equal(
+        aw_store_user_add(f->st, "anna@example.be", "$argon2id$f", AW_ROLE_FOCAL, "BE", &focal),
+        AW_OK);
+    assert_true(admin > 0 && mod > admin && focal > mod);
+
+    /* the same email in another case is a duplicate */
+    assert_int_equal(aw_store_user_add(f->st, "zoe.admin@EXAMPLE.ORG", "$argon2id$x",
+                                       AW_ROLE_MODERATOR, NULL, &other),
+                     AW_EEXIST);
+    assert_int_equal(
+        aw_store_user_add(f->st, "MOD@example.org", "$argon2id$x", AW_ROLE_ADMIN, NULL, &other),
+        AW_EEXIST);
+    /* a focal point needs a known country; a role must be valid */
+    assert_int_equal(aw_store_user_add(f->st, "x@example.org", "h", AW_ROLE_FOCAL, NULL, &other),
+                     AW_EINVAL);
+    assert_int_equal(aw_store_user_add(f->st, "x@example.org", "h", AW_ROLE_FOCAL, "ZZ", &other),
+                     AW_EINVAL);
+    assert_int_equal(aw_store_user_add(f->st, "x@example.org", "h", AW_ROLE_COUNT, NULL, &other),
+                     AW_EINVAL);
+    assert_int_equal(aw_store_user_add(f->st, "", "h", AW_ROLE_ADMIN, NULL, &other), AW_EINVAL);
+
+    /* lookups ignore the case of the email */
+    assert_int_equal(aw_store_user_by_email(f->st, f->a, "ZOE.ADMIN@example.org", &u), AW_OK);
+    assert_int_equal(u.id, admin);
+    assert_string_equal(u.email, "Zoe.Admin@example.org");
+    assert_string_equal(u.password_hash, "$argon2id$a");
+    assert_int_equal(u.role, AW_ROLE_ADMIN);
+    assert_string_equal(u.country_code, "");
+    assert_false(u.disabled);
+    assert_non_null(u.created_at);
+    assert_int_equal(strlen(u.created_at), 20);
+    assert_int_equal(u.created_at[10], 'T');
+    assert_null(u.last_login_at);
+    assert_int_equal(aw_store_user_by_email(f->st, f->a, "nobody@example.org", &u), AW_ENOTFOUND);
+
+    assert_int_equal(aw_store_user_by_id(f->st, f->a, focal, &u), AW_OK);
+    assert_string_equal(u.email, "anna@example.be");
+    assert_int_equal(u.role, AW_ROLE_FOCAL);
+    assert_string_equal(u.country_code, "BE");
+    assert_int_equal(aw_store_user_by_id(f->st, f->a, 9999, &u), AW_ENOTFOUND);
+    assert_int_equal(aw_store_user_by_id(f->st, f->a, mod, &u), AW_OK);
+    assert_string_equal(u.country_code, ""); /* "" was stored as no country */
+
+    /* by email, whatever the case */
+    assert_int_equal(aw_store_users(f->st, f->a, &v, &n), AW_OK);
+    assert_int_equal(n, 3);
+    assert_string_equal(v[0].email, "anna@example.be");
+    assert_string_equal(v[1].email, "mod@example.org");
+    assert_string_equal(v[2].email, "Zoe.Admin@example.org");
+
+    assert_int_equal(aw_store_user_set_disabled(f->st, mod, true), AW_OK);
+    assert_int_equal(aw_store_user_set_password(f->st, mod, "$argon2id$new"), AW_OK);
+    assert_int_equal(aw_store_user_logged_in(f->st, mod, 1700000000), AW_OK);
+    assert_int_equal(aw_store_user_by_id(f->st, f->a, mod, &u), AW_OK);
+    assert_true(u.disabled);
+    assert_string_equal(u.password_hash, "$argon2id$new");
+    assert_string_equal(u.last_login_at, "2023-11-14T22:13:20Z");
+    assert_int_equal(aw_store_user_set_disabled(f->st, mod, false), AW_OK);
+    assert_int_equal(aw_store_user_by_id(f->st, f->a, mod, &u), AW_OK);
+    assert_false(u.disabled);
+
+    assert_int_equal(aw_store_user_set_disabled(f->st, 9999, true), AW_ENOTFOUND);
+    assert_int_equal(aw_store_user_set_password(f->st, 9999, "h"), AW_ENOTFOUND);
+    assert_int_equal(aw_store_user_logged_in(f->st, 9999, 1), AW_ENOTFOUND);
+}
+
+/* ---- sessions ---- */
+
+static void
+test_sessions(void **state)
+{
+    struct fx *f = *state;
+    struct aw_user u;
+    int64_t uid = 0, uid2 = 0, now = T0;
+    sqlite3 *db;
+
+    assert_int_equal(
+        aw_store_user_add(f->st, "mod@example.org", "h", AW_ROLE_MODERATOR, NULL, &uid), AW_OK);
+    assert_int_equal(aw_store_user_add(f->st, "other@example.org", "h", AW_ROLE_ADMIN, NULL, &uid2),
+                     AW_OK);
+    assert_int_equal(aw_store_session_add(f->st, "hash-a", uid, now, now + 3600), AW_OK);
+    assert_int_equal(aw_store_session_add(f->st, "hash-b", uid, now, now + 7200), AW_OK);
+    assert_int_equal(aw_store_session_add(f->st, "hash-c", uid2, now, now + 7200), AW_OK);
+    assert_int_equal(aw_store_session_add(f->st, "hash-a", uid2, now, now + 60), AW_EEXIST);
+    assert_int_equal(aw_store_session_add(f->st, "hash-x", uid, now, now), AW_EINVAL);
+    assert_int_equal(aw_store_session_add(f->st, "hash-x", 9999, now, now + 60), AW_EINVAL);
+
+    /* valid up to the second before it expires */
+    assert_int_equal(aw_store_session_user(f->st, f->a, "hash-a", now, &u), AW_OK);
+    assert_int_equal(u.id, uid);
+    assert_string_equal(u.email, "mod@example.org");
+    assert_int_equal(u.role, AW_ROLE_MODERATOR);
+    assert_int_equal(aw_store_session_user(f->st, f->a, "hash-a", now + 3599, &u), AW_OK);
+    assert_int_equal(aw_store_session_user(f->st, f->a, "hash-a", now + 3600, &u), AW_ENOTFOUND);
+    assert_int_equal(aw_store_session_user(f->st, f->a, "nope", now, &u), AW_ENOTFOUND);
+    /* last_seen follows use, at most once a minute */
+    db = raw_open(f);
+    assert_int_equal(raw_int(db, "SELECT last_seen FROM sessions WHERE id_hash = 'hash-a'"),
+                     now + 3599);
+    assert_int_equal(aw_store_session_user(f->st, f->a, "hash-b", now + 30, &u), AW_OK);
+    assert_int_equal(raw_int(db, "SELECT last_seen FROM sessions WHERE id_hash = 'hash-b'"), now);
+
+    /* a disabled user's sessions stop working, and work again when enabled */
+    assert_int_equal(aw_store_user_set_disabled(f->st, uid, true), AW_OK);
+    assert_int_equal(aw_store_session_user(f->st, f->a, "hash-b", now, &u), AW_ENOTFOUND);
+    assert_int_equal(aw_store_user_set_disabled(f->st, uid, false), AW_OK);
+    assert_int_equal(aw_store_session_user(f->st, f->a, "hash-b", now, &u), AW_OK);
+
+    /* a new session prunes expired ones (hash-a expired at now + 3600) */
+    assert_int_equal(aw_store_session_add(f->st, "hash-d", uid2, now + 4000, now + 8000), AW_OK);
+    assert_int_equal(raw_int(db, "SELECT COUNT(*) FROM sessions WHERE id_hash = 'hash-a'"), 0);
+    assert_int_equal(raw_int(db, "SELECT COUNT(*) FROM sessions"), 3);
+
+    assert_int_equal(aw_store_session_delete(f->st, "hash-b"), AW_OK);
+    assert_int_equal(aw_store_session_user(f->st, f->a, "hash-b", now, &u), AW_ENOTFOUND);
+    assert_int_equal(aw_store_sessions_delete_user(f->st, uid2), AW_OK);
+    assert_int_equal(aw_store_session_user(f->st, f->a, "hash-c", now, &u), AW_ENOTFOUND);
+    assert_int_equal(aw_store_session_user(f->st, f->a, "hash-d", now + 4000, &u), AW_ENOTFOUND);
+    assert_int_equal(raw_int(db, "SELECT COUNT(*) FROM sessions"), 0);
+    sqlite3_close(db);
+}
+
+/* ---- rate limits ---- */
+
+static void
+test_rate_windows(void **state)
+{
+    struct fx *f = *state;
+    const int64_t w = 60, limit = 5;
+    int64_t count = -1, t = T0; /* t starts a window */
+    sqlite3 *db;
+
+    /* limit - 1, limit, limit + 1 hits inside one window */
+    for (int64_t i = 1; i <= limit - 1; i++) {
+        assert_int_equal(aw_store_rate_hit(f->st, "login:1.2.3.4", w, t + i, &count), AW_OK);
+        assert_int_equal(count, i);
+    }
+    assert_int_equal(count, limit - 1);
+    assert_int_equal(aw_store_rate_hit(f->st, "login:1.2.3.4", w, t + 30, &count), AW_OK);
+    assert_int_equal(count, limit);
+    assert_int_equal(aw_store_rate_hit(f->st, "login:1.2.3.4", w, t + w - 1, &count), AW_OK);
+    assert_int_equal(count, limit + 1);
+    /* another key is counted apart */
+    assert_int_equal(aw_store_rate_hit(f->st, "login:5.6.7.8", w, t + 1, &count), AW_OK);
+    assert_int_equal(count, 1);
+    /* the next window starts again at 1, and the old one is pruned */
+    assert_int_equal(aw_store_rate_hit(f->st, "login:1.2.3.4", w, t + w, &count), AW_OK);
+    assert_int_equal(count, 1);
+    db = raw_open(f);
+    assert_int_equal(raw_int(db, "SELECT COUNT(*) FROM rate_limits WHERE key = 'login:1.2.3.4'"),
+                     1);
+    assert_int_equal(raw_int(db, "SELECT window_start FROM rate_limits WHERE key = "
+                                 "'login:1.2.3.4'"),
+                     t + w);
+    assert_int_equal(aw_store_rate_hit(f->st, "login:1.2.3.4", w, t + 2 * w - 1, &count), AW_OK);
+    assert_int_equal(count, 2);
+    /* reset clears a key */
+    assert_int_equal(aw_store_rate_reset(f->st, "login:1.2.3.4"), AW_OK);
+    assert_int_equal(aw_store_rate_hit(f->st, "login:1.2.3.4", w, t + 2 * w - 1, &count), AW_OK);
+    assert_int_equal(count, 1);
+    /* rows older than the longest window go, whatever their key */
+    assert_int_equal(
+        aw_store_rate_hit(f->st, "submit:x", 3600, t + AW_RATE_MAX_WINDOW + 7200, &count), AW_OK);
+    assert_int_equal(count, 1);
+    assert_int_equal(raw_int(db, "SELECT COUNT(*) FROM rate_limits"), 1);
+    sqlite3_close(db);
+    /* windows out of range */
+    assert_int_equal(aw_store_rate_hit(f->st, "k", 0, t, &count), AW_EINVAL);
+    assert_int_equal(aw_store_rate_hit(f->st, "k", AW_RATE_MAX_WINDOW + 1, t, &count), AW_EINVAL);
+    assert_int_equal(aw_store_rate_hit(f->st, "k", AW_RATE_MAX_WINDOW, t, &count), AW_OK);
+    assert_int_equal(count, 1);
+}
+
+/* ---- shares and submissions ---- */
+
+static struct aw_submission
+sub_of(int64_t share, const char *country, int year, const char *title)
+{
+    struct aw_submission s = {.share_id = share,
+                              .kind = AW_SUB_NEW,
+                              .status = AW_SUB_APPROVED, /* ignored: always pending */
+                              .edition_year = year,
+                              .title = title,
+                              .org_name = "Child Focus",
+                              .payload = "{\"organisation\":{\"id\":1},\"activity\":{}}",
+                              .source = "form"};
+    snprintf(s.country_code, sizeof(s.country_code), "%s", country);
+    return s;
+}
+
+static void
+test_shares(void **state)
+{
+    struct fx *f = *state;
+    struct aw_share sh;
+    int64_t s1 = 0, s2 = 0, other = 0;
+
+    assert_int_equal(aw_store_share_add(f->st, "tok-1", "Anna", "anna@example.be", 1700000000, &s1),
+                     AW_OK);
+    assert_int_equal(aw_store_share_add(f->st, "tok-2", "Ben", "ben@example.fr", 1700000100, &s2),
+                     AW_OK);
+    assert_int_equal(aw_store_share_add(f->st, "tok-1", "X", "x@example.org", 1, &other),
+                     AW_EEXIST);
+    assert_int_equal(aw_store_share_by_token(f->st, f->a, "tok-1", &sh), AW_OK);
+    assert_int_equal(sh.id, s1);
+    assert_int_equal(sh.activity_id, 0);
+    assert_string_equal(sh.submitter_name, "Anna");
+    assert_string_equal(sh.submitter_email, "anna@example.be");
+    assert_string_equal(sh.created_at, "2023-11-14T22:13:20Z");
+    assert_int_equal(aw_store_share_by_token(f->st, f->a, "tok-3", &sh), AW_ENOTFOUND);
+    assert_int_equal(aw_store_share_set_activity(f->st, s2, f->act_fr), AW_OK);
+    assert_int_equal(aw_store_share_by_id(f->st, f->a, s2, &sh), AW_OK);
+    assert_string_equal(sh.submitter_name, "Ben");
+    assert_int_equal(sh.activity_id, f->act_fr);
+    assert_int_equal(aw_store_share_by_id(f->st, f->a, 9999, &sh), AW_ENOTFOUND);
+    assert_int_equal(aw_store_share_set_activity(f->st, 9999, f->act_fr), AW_ENOTFOUND);
+    assert_int_equal(aw_store_share_set_activity(f->st, s2, 9999), AW_EINVAL); /* foreign key */
+}
+
+static void
+test_submission_lifecycle(void **state)
+{
+    struct fx *f = *state;
+    struct aw_submission s, *v = NULL, up;
+    int64_t share = 0, uid = 0, v1 = 0, v2 = 0, v3 = 0, imp1 = 0, imp2 = 0;
+    size_t n = 0;
+
+    assert_int_equal(aw_store_share_add(f->st, "tok", "Anna", "a@example.be", T0, &share), AW_OK);
+    assert_int_equal(
+        aw_store_user_add(f->st, "mod@example.org", "h", AW_ROLE_MODERATOR, NULL, &uid), AW_OK);
+
+    /* a first version, then a second one that supersedes it */
+    s = sub_of(share, "BE", 2017, "Version 1");
+    assert_int_equal(aw_store_submission_add(f->st, &s, T0 + 10, &v1), AW_OK);
+    assert_int_equal(aw_store_submission(f->st, f->a, v1, &s), AW_OK);
+    assert_int_equal(s.status, AW_SUB_PENDING);
+    assert_int_equal(s.share_id, share);
+    assert_int_equal(s.activity_id, 0);
+    assert_int_equal(s.kind, AW_SUB_NEW);
+    assert_int_equal(s.edition_year, 2017);
+    assert_string_equal(s.country_code, "BE");
+    assert_string_equal(s.title, "Version 1");
+    assert_string_equal(s.org_name, "Child Focus");
+    assert_string_equal(s.source, "form");
+    assert_null(s.decided_at);
+    assert_int_equal(s.decided_by, 0);
+    assert_null(s.reason);
+
+    s = sub_of(share, "BE", 2017, "Version 2");
+    assert_int_equal(aw_store_submission_add(f->st, &s, T0 + 20, &v2), AW_OK);
+    assert_int_equal(aw_store_submission(f->st, f->a, v1, &s), AW_OK);
+    assert_int_equal(s.status, AW_SUB_SUPERSEDED);
+    assert_int_equal(aw_store_submission(f->st, f->a, v2, &s), AW_OK);
+    assert_int_equal(s.status, AW_SUB_PENDING);
+    assert_string_equal(s.created_at, "2023-11-14T22:13:20Z"); /* T0 + 20 */
+
+    /* newest first */
+    assert_int_equal(aw_store_submissions_by_share(f->st, f->a, share, &v, &n), AW_OK);
+    assert_int_equal(n, 2);
+    assert_int_equal(v[0].id, v2);
+    assert_int_equal(v[1].id, v1);
+    assert_int_equal(aw_store_submissions_by_share(f->st, f->a, 9999, &v, &n), AW_OK);
+    assert_int_equal(n, 0);
+
+    /* rows without a share (imports) never supersede each other */
+    s = sub_of(0, "FR", 2017, "Imported 1");
+    s.source = "import:a.csv";
+    assert_int_equal(aw_store_submission_add(f->st, &s, T0, &imp1), AW_OK);
+    s.title = "Imported 2";
+    assert_int_equal(aw_store_submission_add(f->st, &s, T0, &imp2), AW_OK);
+    assert_int_equal(aw_store_submission(f->st, f->a, imp1, &s), AW_OK);
+    assert_int_equal(s.status, AW_SUB_PENDING);
+    assert_int_equal(s.share_id, 0);
+    assert_string_equal(s.source, "import:a.csv");
+
+    /* update: only while pending */
+    up = sub_of(0, "LU", 2018, "Version 2b");
+    up.id = v2;
+    up.org_name = "Other org";
+    up.payload = "{\"x\":1}";
+    assert_int_equal(aw_store_submission_update(f->st, &up), AW_OK);
+    assert_int_equal(aw_store_submission(f->st, f->a, v2, &s), AW_OK);
+    assert_string_equal(s.title, "Version 2b");
+    assert_string_equal(s.org_name, "Other org");
+    assert_string_equal(s.payload, "{\"x\":1}");
+    assert_string_equal(s.country_code, "LU");
+    assert_int_equal(s.edition_year, 2018);
+    assert_int_equal(s.share_id, share); /* unchanged */
+    up.id = v1;
+    assert_int_equal(aw_store_submission_update(f->st, &up), AW_EINVAL);
+    up.id = 9999;
+    assert_int_equal(aw_store_submission_update(f->st, &up), AW_ENOTFOUND);
+    up.id = v2;
+    up.edition_year = 1999; /* no such edition */
+    assert_int_equal(aw_store_submission_update(f->st, &up), AW_EINVAL);
+
+    /* decide: only from pending, and only to a decision */
+    assert_int_equal(aw_store_submission_decide(f->st, v2, AW_SUB_PENDING, uid, NULL, T0),
+                     AW_EINVAL);
+    assert_int_equal(aw_store_submission_decide(f->st, v2, AW_SUB_SUPERSEDED, uid, NULL, T0),
+                     AW_EINVAL);
+    assert_int_equal(aw_store_submission_decide(f->st, v1, AW_SUB_APPROVED, uid, NULL, T0),
+                     AW_EINVAL);
+    assert_int_equal(aw_store_submission_decide(f->st, 9999, AW_SUB_APPROVED, uid, NULL, T0),
+                     AW_ENOTFOUND);
+    assert_int_equal(aw_store_submission_decide(f->st, v2, AW_SUB_APPROVED, uid, NULL, 1700000000),
+                     AW_OK);
+    assert_int_equal(aw_store_submission(f->st, f->a, v2, &s), AW_OK);
+    assert_int_equal(s.status, AW_SUB_APPROVED);
+    assert_int_equal(s.decided_by, uid);
+    assert_string_equal(s.decided_at, "2023-11-14T22:13:20Z");
+    assert_null(s.reason);
+    assert_int_equal(aw_store_submission_decide(f->st, v2, AW_SUB_REJECTED, uid, "late", T0),
+                     AW_EINVAL);
+    assert_int_equal(aw_store_submission_update(f->st, &up), AW_EINVAL);
+
+    assert_int_equal(
+        aw_store_submission_decide(f->st, imp1, AW_SUB_REJECTED, uid, "Not an activity", T0),
+        AW_OK);
+    assert_int_equal(aw_store_submission(f->st, f->a, imp1, &s), AW_OK);
+    assert_int_equal(s.status, AW_SUB_REJECTED);
+    assert_string_equal(s.reason, "Not an activity");
+    /* the submitter cancels: no user */
+    assert_int_equal(aw_store_submission_decide(f->st, imp2, AW_SUB_CANCELLED, 0, NULL, T0), AW_OK);
+    assert_int_equal(aw_store_submission(f->st, f->a, imp2, &s), AW_OK);
+    assert_int_equal(s.status, AW_SUB_CANCELLED);
+    assert_int_equal(s.decided_by, 0);
+
+    /* a change of a published activity */
+    s = sub_of(share, "BE", 2017, "Change");
+    s.kind = AW_SUB_CHANGE;
+    s.activity_id = f->act_be;
+    assert_int_equal(aw_store_submission_add(f->st, &s, T0 + 30, &v3), AW_OK);
+    assert_int_equal(aw_store_submission(f->st, f->a, v3, &s), AW_OK);
+    assert_int_equal(s.kind, AW_SUB_CHANGE);
+    assert_int_equal(s.activity_id, f->act_be);
+    /* unknown edition or country: constraint violations */
+    s = sub_of(0, "BE", 1999, "Bad year");
+    assert_int_equal(aw_store_submission_add(f->st, &s, T0, &v3), AW_EINVAL);
+    s = sub_of(0, "ZZ", 2017, "Bad country");
+    assert_int_equal(aw_store_submission_add(f->st, &s, T0, &v3), AW_EINVAL);
+    assert_int_equal(aw_store_submission(f->st, f->a, 9999, &s), AW_ENOTFOUND);
+}
+
+static void
+test_queue(void **state)
+{
+    struct fx *f = *state;
+    struct aw_submission s, *v = NULL;
+    int64_t a = 0, b = 0, c = 0, d = 0, e = 0, uid = 0;
+    size_t n = 0;
+
+    assert_int_equal(aw_store_user_add(f->st, "m@example.org", "h", AW_ROLE_ADMIN, NULL, &uid),
+                     AW_OK);
+    /* added out of time order on purpose */
+    s = sub_of(0, "BE", 2017, "A");
+    assert_int_equal(aw_store_submission_add(f->st, &s, T0 + 300, &a), AW_OK);
+    s = sub_of(0, "FR", 2017, "B");
+    assert_int_equal(aw_store_submission_add(f->st, &s, T0 + 100, &b), AW_OK);
+    s = sub_of(0, "BE", 2018, "C");
+    assert_int_equal(aw_store_submission_add(f->st, &s, T0 + 200, &c), AW_OK);
+    s = sub_of(0, "", 2017, "D");
+    assert_int_equal(aw_store_submission_add(f->st, &s, T0 + 150, &d), AW_OK);
+    s = sub_of(0, "BE", 2017, "E");
+    assert_int_equal(aw_store_submission_add(f->st, &s, T0 + 50, &e), AW_OK);
+    assert_int_equal(aw_store_submission_decide(f->st, e, AW_SUB_REJECTED, uid, "x", T0 + 400),
+                     AW_OK);
+
+    /* everything pending, oldest first */
+    assert_int_equal(aw_store_submissions_pending(f->st, f->a, NULL, 0, &v, &n), AW_OK);
+    assert_int_equal(n, 4);
+    assert_int_equal(v[0].id, b);
+    assert_int_equal(v[1].id, d);
+    assert_int_equal(v[2].id, c);
+    assert_int_equal(v[3].id, a);
+    assert_string_equal(v[1].country_code, "");
+    assert_int_equal(aw_store_submissions_pending(f->st, f->a, "", 0, &v, &n), AW_OK);
+    assert_int_equal(n, 4);
+    /* by country */
+    assert_int_equal(aw_store_submissions_pending(f->st, f->a, "BE", 0, &v, &n), AW_OK);
+    assert_int_equal(n, 2);
+    assert_int_equal(v[0].id, c);
+    assert_int_equal(v[1].id, a);
+    /* by year */
+    assert_int_equal(aw_store_submissions_pending(f->st, f->a, NULL, 2017, &v, &n), AW_OK);
+    assert_int_equal(n, 3);
+    assert_int_equal(v[0].id, b);
+    assert_int_equal(v[1].id, d);
+    assert_int_equal(v[2].id, a);
+    /* both */
+    assert_int_equal(aw_store_submissions_pending(f->st, f->a, "BE", 2017, &v, &n), AW_OK);
+    assert_int_equal(n, 1);
+    assert_int_equal(v[0].id, a);
+    assert_string_equal(v[0].title, "A");
+    assert_int_equal(aw_store_submissions_pending(f->st, f->a, "BE", 2016, &v, &n), AW_OK);
+    assert_int_equal(n, 0);
+    assert_int_equal(aw_store_submissions_pending(f->st, f->a, "LU", 0, &v, &n), AW_OK);
+    assert_int_equal(n, 0);
+    /* the same second: by id */
+    s = sub_of(0, "LU", 2018, "F");
+    assert_int_equal(aw_store_submission_add(f->st, &s, T0, &a), AW_OK);
+    s.title = "G";
+    assert_int_equal(aw_store_submission_add(f->st, &s, T0, &b), AW_OK);
+    assert_int_equal(aw_store_submissions_pending(f->st, f->a, "LU", 2018, &v, &n), AW_OK);
+    assert_int_equal(n, 2);
+    assert_string_equal(v[0].title, "F");
+    assert_string_equal(v[1].title, "G");
+}
+
+/* ---- duplicate titles ---- */
+
+static void
+test_similar_titles(void **state)
+{
+    static const struct {
+        const char *a, *b;
+        bool similar;
+    } cases[] = {
+        /* case, punctuation and spacing */
+        {"Safer Internet Day", "safer internet day", true},
+        {"Safer Internet Day", "  Safer   Internet-Day!! ", true},
+        {"Don't Look Away campaign", "Dont look away Campaign", true},
+        {"“Don’t Look Away” campaign", "Don't look away campaign", true},
+        {"Conférence à Paris", "Conference a Paris", true},
+        {"Straße", "STRASSE", true},
+        {"Кампания", "КАМПАНИЯ", true},
+        /* a trailing edition year */
+        {"Awareness week 2017", "Awareness week", true},
+        {"Awareness week", "Awareness week (2017)", true},
+        {"Awareness week 2016", "Awareness week", false},
+        {"2017", "2017", true},
+        /* small edit distance on long titles */
+        {"Awareness campaign on grooming", "Awarenes campaign on groming", true},
+        {"Awareness campaign on grooming", "Awareness campaign on groomings", true},
+        {"Conference on sexting", "Conference on sextnig", true},
+        {"Conference on sexting", "Conference on grooming", false},
+        {"Awareness campaign on grooming", "Awareness campaigns on groominggg", false},
+        /* short titles must be equal */
+        {"Workshop", "Workshops", false},
+        {"Workshop A", "Workshop B", false},
+        {"Seminar 1", "Seminar 2", false},
+        {"abcdefghijkl", "abcdefghijkm", false},  /* 12 characters */
+        {"abcdefghijklm", "abcdefghijkmm", true}, /* 13 characters */
+        /* nothing left to compare */
+        {"!!!", "???", false},
+        {"", "", false},
+    };
+    char key[AW_TITLE_KEY_MAX];
+
+    (void)state;
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        bool got = aw_store__titles_similar(cases[i].a, cases[i].b, 2017);
+        if (got != cases[i].similar)
+            fail_msg("\"%s\" vs \"%s\": expected %s", cases[i].a, cases[i].b,
+                     cases[i].similar ? "similar" : "different");
+        /* symmetric */
+        assert_int_equal(aw_store__titles_similar(cases[i].b, cases[i].a, 2017), got);
+    }
+    aw_store__title_key("  “Don’t” — Look AWAY: Ça va?  ", key, sizeof(key));
+    assert_string_equal(key, "dont look away ca va");
+    aw_store__title_key("Ωmega Кампания", key, sizeof(key));
+    assert_string_equal(key, "ωmega кампания");
+    aw_store__title_key("abc def", key, 6); /* truncated on a boundary */
+    assert_string_equal(key, "abc d");
+}
+
+static void
+test_activity_similar(void **state)
+{
+    struct fx *f = *state;
+    bool dup = true;
+    int64_t dup_id = -1, pending, other;
+
+    pending = put_act(f->st, 2017, f->org_be, "BE", "Parents' evening", false);
+    other = put_act(f->st, 2018, f->org_be, "BE", "Sport and safety", true);
+
+    assert_int_equal(
+        aw_store_activity_similar(f->st, f->org_be, 2017, "SAFER internet day 2017", &dup, &dup_id),
+        AW_OK);
+    assert_true(dup);
+    assert_int_equal(dup_id, f->act_be);
+    /* pending activities count too */
+    assert_int_equal(
+        aw_store_activity_similar(f->st, f->org_be, 2017, "Parents evening", &dup, &dup_id), AW_OK);
+    assert_true(dup);
+    assert_int_equal(dup_id, pending);
+    /* another organisation, another edition, another title */
+    assert_int_equal(
+        aw_store_activity_similar(f->st, f->org_fr, 2017, "Safer Internet Day", &dup, &dup_id),
+        AW_OK);
+    assert_false(dup);
+    assert_int_equal(dup_id, 0);
+    assert_int_equal(
+        aw_store_activity_similar(f->st, f->org_be, 2018, "Safer Internet Day", &dup, &dup_id),
+        AW_OK);
+    assert_false(dup);
+    assert_int_equal(
+        aw_store_activity_similar(f->st, f->org_be, 2018, "SPORT AND SAFETY.", &dup, &dup_id),
+        AW_OK);
+    assert_true(dup);
+    assert_int_equal(dup_id, other);
+    assert_int_equal(
+        aw_store_activity_similar(f->st, f->org_be, 2017, "Something else", &dup, &dup_id), AW_OK);
+    assert_false(dup);
+    /* a withdrawn activity is no longer a duplicate */
+    assert_int_equal(aw_store_activity_set_status(f->st, f->act_be, "withdrawn"), AW_OK);
+    assert_int_equal(
+        aw_store_activity_similar(f->st, f->org_be, 2017, "Safer Internet Day", &dup, &dup_id),
+        AW_OK);
+    assert_false(dup);
+    assert_int_equal(aw_store_activity_similar(f->st, f->org_be, 2017, NULL, &dup, &dup_id),
+                     AW_EINVAL);
+}
+
+/* ---- organisations ---- */
+
+static void
+test_orgs(void **state)
+{
+    struct fx *f = *state;
+    struct aw_org *v = NULL, o;
+    size_t n = 0;
+    int64_t lu = put_org(f->st, "Child Focus", "LU");
+
+    assert_int_equal(aw_store_orgs(f->st, f->a, &v, &n), AW_OK);
+    assert_int_equal(n, 4);
+    assert_string_equal(v[0].name, "Child Focus");
+    assert_string_equal(v[0].country_code, "BE");
+    assert_string_equal(v[1].name, "Child Focus");
+    assert_string_equal(v[1].country_code, "LU");
+    assert_int_equal(v[1].id, lu);
+    assert_string_equal(v[2].name, "Défenseur des droits");
+    assert_string_equal(v[3].name, "ECPAT International");
+    assert_null(v[3].country_code);
+    assert_int_equal(v[3].kind, AW_ORG_NGO);
+
+    assert_int_equal(aw_store_org_find(f->st, f->a, "Child Focus", "LU", &o), AW_OK);
+    assert_int_equal(o.id, lu);
+    assert_int_equal(aw_store_org_find(f->st, f->a, "ECPAT International", NULL, &o), AW_OK);
+    assert_int_equal(o.id, f->org_int);
+    assert_int_equal(aw_store_org_find(f->st, f->a, "ECPAT International", "", &o), AW_OK);
+    assert_int_equal(o.id, f->org_int);
+    assert_int_equal(aw_store_org_find(f->st, f->a, "Child Focus", NULL, &o), AW_ENOTFOUND);
+    assert_int_equal(aw_store_org_find(f->st, f->a, "child focus", "BE", &o), AW_ENOTFOUND);
+}
+
+/* ---- audit log ---- */
+
+static void
+test_audit_append_only(void **state)
+{
+    struct fx *f = *state;
+    struct aw_audit_entry *v = NULL;
+    size_t n = 0;
+    sqlite3 *db;
+    char *msg = NULL;
+
+    assert_int_equal(aw_store_audit(f->st, "user:1 a@example.org", "login", "user:1", NULL,
+                                    "192.0.2.1", 1700000000),
+                     AW_OK);
+    assert_int_equal(aw_store_audit(f->st, "submitter:3", "submit", "submission:12",
+                                    "{\"title\":\"x\"}", NULL, 1700000001),
+                     AW_OK);
+    assert_int_equal(
+        aw_store_audit(f->st, "cli", "approve", "submission:12", NULL, NULL, 1700000002), AW_OK);
+    assert_int_equal(aw_store_audit(f->st, NULL, "x", NULL, NULL, NULL, 1), AW_EINVAL);
+
+    assert_int_equal(aw_store_audit_list(f->st, f->a, 10, 0, &v, &n), AW_OK);
+    assert_int_equal(n, 3);
+    assert_string_equal(v[0].action, "approve");
+    assert_string_equal(v[0].actor, "cli");
+    assert_string_equal(v[0].at, "2023-11-14T22:13:22Z");
+    assert_string_equal(v[1].detail, "{\"title\":\"x\"}");
+    assert_null(v[1].ip);
+    assert_string_equal(v[2].action, "login");
+    assert_string_equal(v[2].ip, "192.0.2.1");
+    assert_string_equal(v[2].object, "user:1");
+    assert_null(v[2].detail);
+    assert_true(v[0].id > v[1].id && v[1].id > v[2].id);
+    assert_int_equal(aw_store_audit_list(f->st, f->a, 1, 1, &v, &n), AW_OK);
+    assert_int_equal(n, 1);
+    assert_string_equal(v[0].action, "submit");
+    assert_int_equal(aw_store_audit_list(f->st, f->a, 10, 3, &v, &n), AW_OK);
+    assert_int_equal(n, 0);
+
+    /* nothing is ever changed or deleted */
+    db = raw_open(f);
+    assert_int_equal(sqlite3_exec(db, "UPDATE audit_log SET actor = 'me'", NULL, NULL, &msg),
+                     SQLITE_CONSTRAINT);
+    assert_non_null(strstr(msg, "append-only"));
+    sqlite3_free(msg);
+    msg = NULL;
+    assert_int_equal(sqlite3_exec(db, "DELETE FROM audit_log WHERE id = 1", NULL, NULL, &msg),
+                     SQLITE_CONSTRAINT);
+    assert_non_null(strstr(msg, "append-only"));
+    sqlite3_free(msg);
+    assert_int_equal(raw_int(db, "SELECT COUNT(*) FROM audit_log"), 3);
+    assert_int_equal(raw_int(db, "SELECT COUNT(*) FROM audit_log WHERE actor = 'me'"), 0);
+    sqlite3_close(db);
+}
+
+/* ---- mail outbox ---- */
+
+static void
+test_mail_backoff(void **state)
+{
+    struct fx *f = *state;
+    struct aw_mail m;
+    int64_t t = T0, id1, id2;
+    sqlite3 *db;
+    char sql[200], buf[200];
+
+    assert_int_equal(aw_store__mail_backoff(0), 60);
+    assert_int_equal(aw_store__mail_backoff(1), 120);
+    assert_int_equal(aw_store__mail_backoff(7), 7680);
+
+    assert_int_equal(aw_store_mail_next(f->st, f->a, t, &m), AW_ENOTFOUND);
+    assert_int_equal(aw_store_mail_queue(f->st, "a@example.org", "First", "Body 1", t), AW_OK);
+    assert_int_equal(aw_store_mail_queue(f->st, "b@example.org", "Second", "Body 2", t + 1), AW_OK);
+    assert_int_equal(aw_store_mail_queue(f->st, NULL, "x", "y", t), AW_EINVAL);
+    /* not due before it was queued */
+    assert_int_equal(aw_store_mail_next(f->st, f->a, t - 1, &m), AW_ENOTFOUND);
+    assert_int_equal(aw_store_mail_next(f->st, f->a, t + 1, &m), AW_OK);
+    id1 = m.id;
+    assert_string_equal(m.to, "a@example.org");
+    assert_string_equal(m.subject, "First");
+    assert_string_equal(m.body, "Body 1");
+    assert_int_equal(m.attempts, 0);
+
+    /* a failure: retried in 60 s */
+    assert_int_equal(aw_store_mail_done(f->st, id1, false, "connection refused", t + 1), AW_OK);
+    assert_int_equal(aw_store_mail_next(f->st, f->a, t + 1, &m), AW_OK);
+    id2 = m.id;
+    assert_string_equal(m.subject, "Second");
+    assert_int_equal(aw_store_mail_done(f->st, id2, true, NULL, t + 2), AW_OK);
+    assert_int_equal(aw_store_mail_next(f->st, f->a, t + 60, &m), AW_ENOTFOUND);
+    assert_int_equal(aw_store_mail_next(f->st, f->a, t + 61, &m), AW_OK);
+    assert_int_equal(m.id, id1);
+    assert_int_equal(m.attempts, 1);
+    /* the second failure waits 120 s, the third 240 s */
+    assert_int_equal(aw_store_mail_done(f->st, id1, false, "timeout", t + 61), AW_OK);
+    assert_int_equal(aw_store_mail_next(f->st, f->a, t + 61 + 119, &m), AW_ENOTFOUND);
+    assert_int_equal(aw_store_mail_next(f->st, f->a, t + 61 + 120, &m), AW_OK);
+    assert_int_equal(m.attempts, 2);
+    db = raw_open(f);
+    snprintf(sql, sizeof(sql), "SELECT last_error FROM mail_outbox WHERE id = %lld",
+             (long long)id1);
+    raw_text(db, sql, buf, sizeof(buf));
+    assert_string_equal(buf, "timeout");
+    /* after 8 attempts it is given up */
+    t += 61 + 120;
+    for (int i = 2; i < AW_MAIL_MAX_ATTEMPTS; i++) {
+        assert_int_equal(aw_store_mail_next(f->st, f->a, t, &m), AW_OK);
+        assert_int_equal(m.attempts, i);
+        assert_int_equal(aw_store_mail_done(f->st, id1, false, "still down", t), AW_OK);
+        t += aw_store__mail_backoff(i);
+    }
+    assert_int_equal(aw_store_mail_next(f->st, f->a, t + 100000000, &m), AW_ENOTFOUND);
+    snprintf(sql, sizeof(sql), "SELECT attempts FROM mail_outbox WHERE id = %lld", (long long)id1);
+    assert_int_equal(raw_int(db, sql), AW_MAIL_MAX_ATTEMPTS);
+    /* the sent one: sent_at set, cannot be done again */
+    snprintf(sql, sizeof(sql), "SELECT sent_at FROM mail_outbox WHERE id = %lld", (long long)id2);
+    raw_text(db, sql, buf, sizeof(buf));
+    assert_int_equal(strlen(buf), 20);
+    sqlite3_close(db);
+    assert_int_equal(aw_store_mail_done(f->st, id2, true, NULL, t), AW_ENOTFOUND);
+    assert_int_equal(aw_store_mail_done(f->st, 9999, false, "x", t), AW_ENOTFOUND);
+}
+
+/* ---- notifications ---- */
+
+static void
+test_notify_daily(void **state)
+{
+    struct fx *f = *state;
+    int64_t u1 = 0, u2 = 0;
+    const int64_t midnight = INT64_C(19675) * 86400; /* 2023-11-14T00:00:00Z */
+    bool due = false;
+
+    assert_int_equal(aw_store_user_add(f->st, "a@example.org", "h", AW_ROLE_ADMIN, NULL, &u1),
+                     AW_OK);
+    assert_int_equal(aw_store_user_add(f->st, "b@example.org", "h", AW_ROLE_ADMIN, NULL, &u2),
+                     AW_OK);
+    assert_int_equal(aw_store_notify_due(f->st, u1, midnight - 1, &due), AW_OK);
+    assert_true(due);
+    /* the next second is another UTC day */
+    assert_int_equal(aw_store_notify_due(f->st, u1, midnight, &due), AW_OK);
+    assert_true(due);
+    assert_int_equal(aw_store_notify_due(f->st, u1, midnight + 3600, &due), AW_OK);
+    assert_false(due);
+    assert_int_equal(aw_store_notify_due(f->st, u1, midnight + 86399, &due), AW_OK);
+    assert_false(due);
+    assert_int_equal(aw_store_notify_due(f->st, u2, midnight + 86399, &due), AW_OK);
+    assert_true(due);
+    assert_int_equal(aw_store_notify_due(f->st, u1, midnight + 86400, &due), AW_OK);
+    assert_true(due);
+    assert_int_equal(aw_store_notify_due(f->st, 9999, midnight, &due), AW_EINVAL);
+    assert_false(due);
+}
+
+/* ---- withdrawn activities ---- */
+
+/* How many times activity id appears in the public reads. */
+static int
+visible(struct fx *f, int64_t id, int *edition_count)
+{
+    struct aw_activity *v = NULL, one;
+    struct aw_edition e;
+    size_t n = 0;
+    int seen = 0;
+
+    assert_int_equal(aw_store_activities_by_edition(f->st, f->a, 2017, &v, &n), AW_OK);
+    for (size_t i = 0; i < n; i++)
+        seen += v[i].id == id;
+    assert_int_equal(aw_store_activities_by_country(f->st, f->a, "BE", &v, &n), AW_OK);
+    for (size_t i = 0; i < n; i++)
+        seen += v[i].id == id;
+    assert_int_equal(aw_store_activities_by_org(f->st, f->a, f->org_be, &v, &n), AW_OK);
+    for (size_t i = 0; i < n; i++)
+        seen += v[i].id == id;
+    seen += aw_store_activity(f->st, f->a, id, &one) == AW_OK;
+    assert_int_equal(aw_store_edition(f->st, f->a, "en", 2017, &e), AW_OK);
+    *edition_count = e.activity_count;
+    return seen;
+}
+
+static void
+test_withdrawn_hidden(void **state)
+{
+    struct fx *f = *state;
+    struct aw_activity act;
+    struct aw_edition e;
+    int count = 0;
+
+    assert_int_equal(visible(f, f->act_be, &count), 4);
+    assert_int_equal(count, 3);
+    assert_int_equal(aw_store_activity_set_status(f->st, f->act_be, "withdrawn"), AW_OK);
+    assert_int_equal(visible(f, f->act_be, &count), 0);
+    assert_int_equal(count, 2);
+    assert_int_equal(aw_store_activity(f->st, f->a, f->act_be, &act), AW_ENOTFOUND);
+    /* the other activities are still there */
+    assert_int_equal(aw_store_activity(f->st, f->a, f->act_fr, &act), AW_OK);
+    /* an edition whose only activity is withdrawn is not the current one */
+    assert_int_equal(aw_store_activity_set_status(f->st, f->act_fr, "withdrawn"), AW_OK);
+    assert_int_equal(aw_store_activity_set_status(f->st, f->act_int, "withdrawn"), AW_OK);
+    assert_int_equal(aw_store_edition_current(f->st, f->a, "en", &e), AW_ENOTFOUND);
+    assert_int_equal(aw_store_activity_set_status(f->st, f->act_int, "published"), AW_OK);
+    assert_int_equal(aw_store_edition_current(f->st, f->a, "en", &e), AW_OK);
+    assert_int_equal(e.year, 2017);
+    /* published again: visible again */
+    assert_int_equal(aw_store_activity_set_status(f->st, f->act_be, "published"), AW_OK);
+    assert_int_equal(visible(f, f->act_be, &count), 4);
+    assert_int_equal(count, 2);
+    /* pending hides it too */
+    assert_int_equal(aw_store_activity_set_status(f->st, f->act_be, "pending"), AW_OK);
+    assert_int_equal(visible(f, f->act_be, &count), 0);
+    assert_int_equal(aw_store_activity_set_status(f->st, f->act_be, "rejected"), AW_EINVAL);
+    assert_int_equal(aw_store_activity_set_status(f->st, f->act_be, NULL), AW_EINVAL);
+    assert_int_equal(aw_store_activity_set_status(f->st, 9999, "withdrawn"), AW_ENOTFOUND);
+}
+
+int
+main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_model_strings),
+        cmocka_unit_test_setup_teardown(test_secret, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_users, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_sessions, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_rate_windows, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_shares, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_submission_lifecycle, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_queue, setup, teardown),
+        cmocka_unit_test(test_similar_titles),
+        cmocka_unit_test_setup_teardown(test_activity_similar, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_orgs, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_audit_append_only, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_mail_backoff, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_notify_daily, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_withdrawn_hidden, setup, teardown),
+    };
+    aw_log_set_level(AW_LOG_WARN);
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
