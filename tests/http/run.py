@@ -669,15 +669,30 @@ def free_port():
     return port
 
 
+# Accounts made by --users (password for all: TEST_PASSWORD).
+TEST_PASSWORD = "correct horse battery staple"
+TEST_USERS = [
+    ("admin@example.org", "admin", None),
+    ("moderator@example.org", "moderator", None),
+    ("focal.be@example.org", "focal", "BE"),
+    ("focal.fr@example.org", "focal", "FR"),
+]
+
+
 class Server:
-    def __init__(self, binary, keep=False):
+    def __init__(self, binary, keep=False, users=False, smtp=False):
+        self.users = users
+        self.smtp = smtp
+        self.sink = None
         self.binary = os.path.abspath(binary)
         self.tmp = tempfile.mkdtemp(prefix="awareday-http-")
         self.keep = keep
         self.db = os.path.join(self.tmp, "t.db")
         self.log_path = os.path.join(self.tmp, "server.log")
+        self.maildir = os.path.join(self.tmp, "mail")
         self.proc = None
         self.port = None
+        self.smtp_port = None
 
     def environment(self):
         """The caller's environment without AWAREDAY_* settings and with XDG directories in the
@@ -703,15 +718,33 @@ class Server:
                 "`%s init --demo --db %s` exited %d:\n%s"
                 % (self.binary, self.db, init.returncode, init.stdout.decode("utf-8", "replace"))
             )
+        if self.users:
+            for email, role, country in TEST_USERS:
+                cmd = [self.binary, "user", "add", email, "--role", role, "--db", self.db]
+                if country:
+                    cmd += ["--country", country]
+                r = subprocess.run(cmd, input=(TEST_PASSWORD + "\n").encode(),
+                                   stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                                   env=self.environment(), timeout=60)
+                if r.returncode != 0:
+                    raise RuntimeError("`%s` exited %d:\n%s" % (" ".join(cmd), r.returncode,
+                                                                r.stdout.decode("utf-8", "replace")))
+        if self.smtp:
+            self.start_sink()
         for attempt in range(3):
             self.port = free_port()
             log = open(self.log_path, "ab")
+            env = self.environment()
+            env["AWAREDAY_PUBLIC_URL"] = "http://127.0.0.1:%d" % self.port
+            if self.smtp_port:
+                env["AWAREDAY_SMTP_HOST"] = "127.0.0.1"
+                env["AWAREDAY_SMTP_PORT"] = str(self.smtp_port)
             self.proc = subprocess.Popen(
                 [self.binary, "serve", "--db", self.db, "--listen", "127.0.0.1:%d" % self.port],
                 stdin=subprocess.DEVNULL,
                 stdout=log,
                 stderr=subprocess.STDOUT,
-                env=self.environment(),
+                env=env,
             )
             log.close()
             if self._wait_ready():
@@ -727,6 +760,20 @@ class Server:
         raise RuntimeError("server exited at start-up (status %s)\n%s" %
                            (self.proc.returncode, self.log_tail()))
 
+    def start_sink(self):
+        """Starts tests/mail/smtp_sink.py; messages land in self.maildir as N.eml."""
+        os.makedirs(self.maildir, exist_ok=True)
+        here = os.path.dirname(os.path.abspath(__file__))
+        sink = os.path.join(here, "..", "mail", "smtp_sink.py")
+        python = "/usr/bin/python3" if os.access("/usr/bin/python3", os.X_OK) else sys.executable
+        self.sink = subprocess.Popen([python, sink, "--port", "0", "--dir", self.maildir],
+                                     stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                                     stderr=subprocess.DEVNULL)
+        line = self.sink.stdout.readline().decode().split()
+        if len(line) != 2 or line[0] != "PORT":
+            raise RuntimeError("the SMTP sink did not start")
+        self.smtp_port = int(line[1])
+
     def _wait_ready(self):
         deadline = time.monotonic() + READY_TIMEOUT
         while time.monotonic() < deadline:
@@ -739,6 +786,14 @@ class Server:
             except (OSError, CaseError):
                 time.sleep(0.1)
         return False
+
+    def stop_sink(self):
+        if self.sink and self.sink.poll() is None:
+            self.sink.terminate()
+            try:
+                self.sink.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.sink.kill()
 
     def stop(self):
         """SIGTERM; returns None when the server exited 0 within the limit, else a reason."""
@@ -768,6 +823,7 @@ class Server:
         return "\n".join("#   " + l for l in ["server log (last lines):"] + tail)
 
     def cleanup(self):
+        self.stop_sink()
         if self.proc is not None and self.proc.poll() is None:
             self.proc.kill()
             self.proc.wait()
@@ -866,6 +922,11 @@ def run_exec(args, port, server):
     env = dict(os.environ)
     env["AW_BASE_URL"] = "http://127.0.0.1:%d" % port
     env["AW_PORT"] = str(port)
+    if server is not None:
+        env["AW_BIN"] = server.binary
+        env["AW_DB"] = server.db
+        env["AW_MAILDIR"] = server.maildir
+        env["AW_PASSWORD"] = TEST_PASSWORD
     rc = subprocess.call(args.exec, env=env)
     if server is not None:
         why = server.stop()
@@ -889,6 +950,10 @@ def main():
                     help="test a server that is already running instead of starting one")
     ap.add_argument("--keep", action="store_true", help="keep the temporary directory")
     ap.add_argument("--dump", metavar="DIR", help="save the body of every page type in DIR")
+    ap.add_argument("--users", action="store_true",
+                    help="create the test accounts (TEST_USERS) before serving")
+    ap.add_argument("--smtp", action="store_true",
+                    help="start tests/mail/smtp_sink.py and point the server's mail at it")
     ap.add_argument("--exec", nargs=argparse.REMAINDER, metavar="CMD",
                     help="run CMD (with AW_BASE_URL set) against a fresh server")
     args = ap.parse_args()
@@ -900,7 +965,7 @@ def main():
             ap.error("--server must be 127.0.0.1:PORT")
         port = int(p)
     else:
-        server = Server(args.bin, keep=args.keep)
+        server = Server(args.bin, keep=args.keep, users=args.users, smtp=args.smtp)
         try:
             server.start()
         except (RuntimeError, OSError, subprocess.TimeoutExpired) as e:
