@@ -39,9 +39,14 @@ CG_PAGE=/en/editions/2017
 
 case "$DURATION" in '' | *[!0-9]*) echo "run.sh: DURATION must be whole seconds" >&2; exit 2 ;; esac
 case "$CONNECTIONS" in '' | *[!0-9]*) echo "run.sh: CONNECTIONS must be a number" >&2; exit 2 ;; esac
-[ "$DURATION" -ge 1 ] && [ "$DURATION" -le 120 ] || { echo "run.sh: DURATION must be 1..120" >&2; exit 2; }
-[ "$CONNECTIONS" -ge "$WRK_THREADS" ] && [ "$CONNECTIONS" -le 1000 ] ||
-    { echo "run.sh: CONNECTIONS must be $WRK_THREADS..1000" >&2; exit 2; }
+if [ "$DURATION" -lt 1 ] || [ "$DURATION" -gt 120 ]; then
+    echo "run.sh: DURATION must be 1..120" >&2
+    exit 2
+fi
+if [ "$CONNECTIONS" -lt "$WRK_THREADS" ] || [ "$CONNECTIONS" -gt 1000 ]; then
+    echo "run.sh: CONNECTIONS must be $WRK_THREADS..1000" >&2
+    exit 2
+fi
 
 for tool in cmake ninja nginx wrk curl python3; do
     if ! command -v "$tool" >/dev/null 2>&1; then
@@ -85,7 +90,7 @@ cleanup() {
     trap - EXIT INT TERM
     for pid in "${PIDS[@]}"; do stop_pid "$pid" 10; done
     if [ -n "$KEEP_RAW" ]; then
-        mkdir -p "$KEEP_RAW" && cp -r "$T/raw/." "$KEEP_RAW/" 2>/dev/null || true
+        if mkdir -p "$KEEP_RAW"; then cp -r "$T/raw/." "$KEEP_RAW/" 2>/dev/null || true; fi
     fi
     rm -rf "$T"
     exit "$rc"
@@ -246,7 +251,8 @@ nginx_locations() {
         printf '        location = %s {\n            types { }\n            default_type "%s";\n' "$p" "$base"
         case "${CTYPE[$p],,}" in
         *charset=*)
-            cs=${CTYPE[$p]#*[cC][hH][aA][rR][sS][eE][tT]=}
+            cs=${CTYPE[$p]}
+            cs=${cs#*[cC][hH][aA][rR][sS][eE][tT]=}
             printf '            charset %s;\n            charset_types %s;\n' "${cs%%;*}" "$base"
             ;;
         esac
@@ -364,7 +370,7 @@ wrk_run() { # key label-server label-encoding url [header]
         note_cmd wrk "${args[@]:0:2}" --latency -d"${DURATION}s" "$url"
     fi
     local pids=("$SRV_PID") c0 c1 m0 m1 reqs
-    [ "$server" = nginx ] && pids+=($(pgrep -P "$SRV_PID" || true))
+    [ "$server" = nginx ] && mapfile -t -O 1 pids < <(pgrep -P "$SRV_PID" || true)
     c0=$(cpu_ticks "${pids[@]}")
     m0=$(machine_ticks)
     times >"$T/times"
@@ -537,7 +543,7 @@ fi
     echo
     echo "Machine: $NPROC cores, $(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo)," \
         "$(awk '/^MemTotal/ { printf "%.1f GiB", $2 / 1048576 }' /proc/meminfo) RAM," \
-        "$(. /etc/os-release 2>/dev/null && echo "$PRETTY_NAME"), kernel $(uname -r)."
+        "$(sed -n 's/^PRETTY_NAME="\{0,1\}\([^"]*\)"\{0,1\}$/\1/p' /etc/os-release 2>/dev/null), kernel $(uname -r)."
     vers="awareday $("$BIN" --version 2>&1 | head -1 | awk '{ print $NF }'), $(nginx -v 2>&1 | sed 's/.*: //')"
     vers="$vers, wrk $(wrk -v 2>&1 | awk 'NR == 1 { print $2 }'), $(curl --version | awk 'NR == 1 { print $1 " " $2 }')"
     [ "$CALLGRIND" = 1 ] && vers="$vers, $(valgrind --version)"

@@ -205,6 +205,7 @@ aw_app_serve(struct aw_app *app, char *err, size_t errlen)
         .app = app,
         .error_page = error_page,
         .access_log_fd = open_access_log(cfg->access_log),
+        .trust_proxy = cfg->trust_proxy,
     };
     opts.nroutes = nroutes;
     struct aw_mail_cfg mc = {

@@ -223,6 +223,10 @@ static const struct aw_config_entry table[] = {
      validate_languages, "site languages, comma-separated; the first is the default", 0},
     {"strict_templates", "AWAREDAY_STRICT_TEMPLATES", AW_CONF_BOOL, OFF(strict_templates), 0, 0,
      "no", NULL, "an unknown name in a template is an error (for tests)", 0},
+    {"trust_proxy", "AWAREDAY_TRUST_PROXY", AW_CONF_BOOL, OFF(trust_proxy), 0, 0, "no", NULL,
+     "behind a reverse proxy: take the client address from X-Forwarded-For and HTTPS from "
+     "X-Forwarded-Proto (never when clients can reach awareday directly)",
+     0},
     {"smtp_host", "AWAREDAY_SMTP_HOST", AW_CONF_STRING, OFF(smtp_host), 0, 253, "",
      validate_smtp_host, "SMTP server for outgoing mail; empty: mail disabled (mails stay queued)",
      0},
