@@ -125,6 +125,7 @@ aw_handle_moderation(struct aw_req *req)
     else
         aw_view_set_bool(pg.view, "approved", false);
     aw_view_set_bool(pg.view, "batch_error", aw_req_query(req, "batch_error") != NULL);
+    aw_view_set_bool(pg.view, "rejected", aw_req_query(req, "rejected") != NULL);
     aw_resp_header(req, "Cache-Control", "no-store");
     aw_page_render(&pg, 200, "moderation", _("Moderation"));
 }

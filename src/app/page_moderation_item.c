@@ -282,7 +282,8 @@ aw_handle_moderation_item_post(struct aw_req *req)
                                            "received.\n"),
                                          share.submitter_name, sub.title, reason));
         aw_i18n_use(NULL);
-        aw_resp_redirect(req, 303, aw_arena_printf(pg.arena, "/%s/moderation", pg.lang->code));
+        aw_resp_redirect(req, 303,
+                         aw_arena_printf(pg.arena, "/%s/moderation?rejected=1", pg.lang->code));
         return;
     }
     aw_i18n_use(NULL);

@@ -2,7 +2,10 @@
 # run.sh [BIN]: browser tests. Installs playwright-core and axe-core from package-lock.json when
 # node_modules is missing or older than the lock (npm ci; no browser is downloaded: Debian's
 # /usr/bin/chromium is used), then starts a fresh demo server with BIN (default build/awareday)
-# on a free port through tests/http/run.py --exec, and runs pages.mjs against it.
+# on a free port through tests/http/run.py --exec, and runs pages.mjs against it; then the
+# moderation scenario, moderation.mjs, against another fresh server with the test accounts and
+# an SMTP sink (run.py --users --smtp). Both always run; the exit status is the first failing
+# one's (0 when both passed).
 # Screenshots land in tests/e2e/artifacts/ (gitignored).
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -22,4 +25,8 @@ if [ ! -x "${CHROMIUM:-/usr/bin/chromium}" ]; then
     exit 1
 fi
 mkdir -p "$here/artifacts"
-exec python3 "$root/tests/http/run.py" --bin "$bin" --exec node "$here/pages.mjs"
+rc=0
+python3 "$root/tests/http/run.py" --bin "$bin" --exec node "$here/pages.mjs" || rc=$?
+python3 "$root/tests/http/run.py" --bin "$bin" --users --smtp \
+    --exec node "$here/moderation.mjs" || { s=$?; [ "$rc" -ne 0 ] || rc=$s; }
+exit "$rc"

@@ -1,0 +1,1685 @@
+#!/usr/bin/env python3
+"""moderation.py: issue 3 end to end over HTTP: the partner's share form (validation, limits,
+CSRF, honeypot, rate limit, near-duplicates), the private link (status, change, withdraw),
+moderator sign-in (throttling, session fixation, cookie attributes, logout), the moderation
+routes' access rules (logged out, focal points outside their country), the moderation actions
+(approve with the safeguarding checklist, reject with a reason, edit, batch approve), the audit
+log, and the `awareday user` commands.
+
+Run through tests/http/run.py, which starts a fresh demo server with the test accounts and an
+SMTP sink:
+
+    tests/http/run.py --bin build/awareday --users --smtp --exec python3 tests/http/moderation.py
+
+Environment (set by run.py): AW_BASE_URL, AW_BIN, AW_DB, AW_MAILDIR (one N.eml per mail),
+AW_PASSWORD. Python standard library only.
+
+Every request comes from a loopback source address (127.0.0.N): the server keys its rate limits
+(10 shares an hour, 20 sign-in attempts per 15 minutes) by client address, so each check that
+sends forms gets addresses of its own and the checks do not use up each other's budget.
+
+Output: "ok N - name" or "not ok N - name: reason" per check, then "N passed, M failed".
+Exit status 1 when a check failed."""
+
+import email
+import email.policy
+import hashlib
+import html
+import html.parser
+import http.client
+import json
+import os
+import re
+import secrets
+import sqlite3
+import subprocess
+import sys
+import time
+import traceback
+import types
+import urllib.parse
+
+BASE = os.environ.get("AW_BASE_URL", "http://127.0.0.1:8080").rstrip("/")
+_u = urllib.parse.urlsplit(BASE)
+HOST, PORT = _u.hostname, _u.port or 80
+BIN = os.environ.get("AW_BIN", "")
+DB = os.environ.get("AW_DB", "")
+MAILDIR = os.environ.get("AW_MAILDIR", "")
+PASSWORD = os.environ.get("AW_PASSWORD", "correct horse battery staple")
+
+ADMIN = "admin@example.org"
+MODERATOR = "moderator@example.org"
+FOCAL_BE = "focal.be@example.org"
+FOCAL_FR = "focal.fr@example.org"
+
+# The limits of src/app/app_int.h and src/app/app_form.c that the checks probe at their edges.
+SHARE_PER_HOUR = 10
+LOGIN_PER_ACCOUNT = 5
+LOGIN_PER_ADDRESS = 20
+TITLE_MAX = 200
+SUMMARY_MAX = 5000
+TITLE_BYTE_CAP = 1024  # aw_form_http_fields: beyond it the HTTP layer answers 413
+
+CHECKLIST = [("check_child", "yes"), ("check_victim", "yes"), ("check_explicit", "yes"),
+             ("check_links", "yes")]
+
+
+class Fail(Exception):
+    """A check failed; the message says why."""
+
+
+def expect(cond, msg):
+    if not cond:
+        raise Fail(msg)
+
+
+def expect_eq(got, want, what):
+    if got != want:
+        raise Fail("%s: expected %r, got %r" % (what, want, got))
+
+
+# ---------------------------------------------------------------------------------------------
+# HTTP with a small cookie jar, from a chosen loopback address
+
+_addr_counter = [10]
+
+
+def new_addr():
+    """A loopback address no other client used yet (127.0.0.10, 127.0.0.11, ...)."""
+    n = _addr_counter[0]
+    _addr_counter[0] += 1
+    return "127.0.%d.%d" % (n // 250, n % 250 + 1)
+
+
+class Resp:
+    def __init__(self, status, headers, raw):
+        self.status = status
+        self.headers = headers  # [(name, value)], repeats kept
+        self.raw = raw
+        self.body = raw.decode("utf-8", "replace")
+
+    def header(self, name):
+        for k, v in self.headers:
+            if k.lower() == name.lower():
+                return v
+        return None
+
+    def cookies(self):
+        """{name: full Set-Cookie value} of the cookies this response sets."""
+        out = {}
+        for k, v in self.headers:
+            if k.lower() == "set-cookie":
+                out[v.split("=", 1)[0].strip()] = v
+        return out
+
+    def location(self):
+        loc = self.header("Location") or ""
+        if loc.startswith(BASE):
+            loc = loc[len(BASE):]
+        return loc
+
+    def describe(self):
+        return "status %d, Location %r, body %r" % (self.status, self.header("Location"),
+                                                    visible_text(self.body)[:300])
+
+
+def encode_form(fields):
+    """fields: dict or list of pairs; a value may be a str, bytes, a list (several values) or
+    None (field left out)."""
+    items = fields.items() if isinstance(fields, dict) else fields
+    pairs = []
+    for k, v in items:
+        if v is None:
+            continue
+        for one in (v if isinstance(v, (list, tuple)) else [v]):
+            pairs.append((k, one))
+    return urllib.parse.urlencode(pairs).encode("ascii")
+
+
+class Client:
+    """One browser: its own cookies and its own source address."""
+
+    def __init__(self, addr=None):
+        self.addr = addr or new_addr()
+        self.jar = {}
+
+    def request(self, method, path, fields=None, body=None, headers=None, cookies=True):
+        h = {"Host": "%s:%d" % (HOST, PORT), "Accept-Encoding": "identity",
+             "Connection": "close"}
+        if fields is not None:
+            body = encode_form(fields)
+        if body is not None:
+            h["Content-Type"] = "application/x-www-form-urlencoded"
+        if cookies and self.jar:
+            h["Cookie"] = "; ".join("%s=%s" % kv for kv in self.jar.items())
+        h.update(headers or {})
+        conn = http.client.HTTPConnection(HOST, PORT, timeout=30, source_address=(self.addr, 0))
+        try:
+            conn.request(method, path, body=body, headers=h)
+            r = conn.getresponse()
+            resp = Resp(r.status, r.getheaders(), r.read())
+        finally:
+            conn.close()
+        for name, line in resp.cookies().items():
+            value = line.split(";", 1)[0].split("=", 1)[1].strip()
+            attrs = [a.strip().lower() for a in line.split(";")[1:]]
+            if not value or "max-age=0" in attrs:
+                self.jar.pop(name, None)
+            else:
+                self.jar[name] = value
+        return resp
+
+    def get(self, path, **kw):
+        return self.request("GET", path, **kw)
+
+    def post(self, path, fields, **kw):
+        return self.request("POST", path, fields=fields, **kw)
+
+    def csrf(self):
+        """The CSRF token of this browser's forms (from the share page, which always has one)."""
+        r = self.get("/en/share")
+        token = csrf_in(r.body)
+        expect(token, "no csrf field on /en/share (%s)" % r.describe())
+        return token
+
+
+def csrf_in(body):
+    m = re.search(r'<input type="hidden" name="csrf" value="([^"]*)"', body)
+    return html.unescape(m.group(1)) if m else None
+
+
+class _Text(html.parser.HTMLParser):
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.parts = []
+
+    def handle_data(self, data):
+        self.parts.append(data)
+
+    def handle_starttag(self, tag, attrs):
+        self.parts.append(" ")
+
+
+def visible_text(body):
+    p = _Text()
+    p.feed(body)
+    p.close()
+    return re.sub(r"\s+", " ", "".join(p.parts)).strip()
+
+
+class Forms(html.parser.HTMLParser):
+    """What a browser would send from each form of a page: [{attrs, fields: {name: [values]}}].
+    Text inputs give their value, checked checkboxes and radios theirs, a select its selected
+    options (or its first one), a textarea its text."""
+
+    def __init__(self, body):
+        super().__init__(convert_charrefs=True)
+        self.forms, self.cur = [], None
+        self.select = self.textarea = None
+        self.feed(body)
+        self.close()
+
+    def add(self, name, value):
+        if self.cur is not None and name:
+            self.cur["fields"].setdefault(name, []).append(value)
+
+    def handle_starttag(self, tag, attrs):
+        a = dict(attrs)
+        if tag == "form":
+            self.cur = {"attrs": a, "fields": {}}
+            self.forms.append(self.cur)
+        elif tag == "input":
+            t = (a.get("type") or "text").lower()
+            if t in ("checkbox", "radio"):
+                if "checked" in a:
+                    self.add(a.get("name"), a.get("value") or "on")
+            elif t not in ("submit", "button", "reset"):
+                self.add(a.get("name"), a.get("value") or "")
+        elif tag == "select":
+            self.select = {"name": a.get("name"), "first": None, "chosen": []}
+        elif tag == "option" and self.select is not None:
+            v = a.get("value") or ""
+            if self.select["first"] is None:
+                self.select["first"] = v
+            if "selected" in a:
+                self.select["chosen"].append(v)
+        elif tag == "textarea":
+            self.textarea = {"name": a.get("name"), "text": []}
+
+    def handle_endtag(self, tag):
+        if tag == "form":
+            self.cur = None
+        elif tag == "select" and self.select is not None:
+            s = self.select
+            for v in s["chosen"] or ([s["first"]] if s["first"] is not None else []):
+                self.add(s["name"], v)
+            self.select = None
+        elif tag == "textarea" and self.textarea is not None:
+            self.add(self.textarea["name"], "".join(self.textarea["text"]))
+            self.textarea = None
+
+    def handle_data(self, data):
+        if self.textarea is not None:
+            self.textarea["text"].append(data)
+
+    def by_class(self, cls):
+        for f in self.forms:
+            if cls in (f["attrs"].get("class") or "").split():
+                return f["fields"]
+        return None
+
+
+def activity_form(body):
+    """The fields of the page's activity form (share, private link, moderation edit)."""
+    fields = Forms(body).by_class("activity-form")
+    expect(fields is not None, "no activity form on the page")
+    return fields
+
+
+def field_errors(body):
+    """{field: message} of the error paragraphs next to fields (class="error" id="f-X-error")."""
+    found = re.findall(r'<p class="error" id="f-([A-Za-z0-9_]+)-error">(.*?)</p>', body, re.S)
+    out = {}
+    for name, msg in found:
+        expect(name not in out, "two error messages for field %s" % name)
+        out[name] = html.unescape(msg)
+    return out
+
+
+def expect_kept(body, typed):
+    """Every typed value comes back in the activity form as the browser would send it again."""
+    state = activity_form(body)
+    for name, want in typed.items():
+        if want is None:
+            continue
+        got = state.get(name, [])
+        if isinstance(want, list):
+            expect(sorted(got) == sorted(want),
+                   "field %s: typed %r, the form now holds %r" % (name, want, got))
+        else:
+            expect(got == [want], "field %s: typed %r, the form now holds %r" % (name, want, got))
+
+
+# ---------------------------------------------------------------------------------------------
+# Database (read-only), mail, command line
+
+
+def db_rows(sql, *args):
+    con = sqlite3.connect("file:%s?mode=ro" % urllib.parse.quote(DB), uri=True, timeout=10)
+    try:
+        return con.execute(sql, args).fetchall()
+    finally:
+        con.close()
+
+
+def db_one(sql, *args):
+    rows = db_rows(sql, *args)
+    return rows[0][0] if rows else None
+
+
+def snapshot():
+    """What the moderation routes may change: submissions, activities, shares."""
+    return (db_rows("SELECT id, status, title, payload, country_code, reason FROM submissions "
+                    "ORDER BY id"),
+            db_rows("SELECT id, status, title, updated_at FROM activities ORDER BY id"),
+            db_rows("SELECT id, activity_id FROM shares ORDER BY id"))
+
+
+def submission(sub_id):
+    rows = db_rows("SELECT id, kind, status, title, country_code, payload, reason, activity_id, "
+                   "share_id, source FROM submissions WHERE id = ?", sub_id)
+    expect(rows, "no submission %s in the database" % sub_id)
+    keys = ("id", "kind", "status", "title", "country", "payload", "reason", "activity_id",
+            "share_id", "source")
+    return types.SimpleNamespace(**dict(zip(keys, rows[0])))
+
+
+def read_mails():
+    out = []
+    if not MAILDIR or not os.path.isdir(MAILDIR):
+        return out
+    for f in sorted(os.listdir(MAILDIR)):
+        if not f.endswith(".eml") or f.startswith("."):
+            continue
+        with open(os.path.join(MAILDIR, f), "rb") as fh:
+            msg = email.message_from_bytes(fh.read(), policy=email.policy.default)
+        part = msg.get_body(("plain",)) or msg
+        try:
+            body = part.get_content()
+        except (KeyError, LookupError):
+            body = part.get_payload(decode=True).decode("utf-8", "replace")
+        out.append(types.SimpleNamespace(file=f, to=str(msg["To"] or ""),
+                                         subject=str(msg["Subject"] or ""), body=body))
+    return out
+
+
+def wait_mail(to, contains, timeout=10.0):
+    """The first mail to `to` whose body contains every string of `contains` (polling)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        for m in read_mails():
+            if to in m.to and all(c in m.body for c in contains):
+                return m
+        if time.monotonic() > deadline:
+            seen = ["%s to %s: %s" % (m.file, m.to, m.subject) for m in read_mails()]
+            raise Fail("no mail to %s containing %r within %.0f s (mails: %s)"
+                       % (to, contains, timeout, "; ".join(seen) or "none"))
+        time.sleep(0.1)
+
+
+def cli(*args, stdin=""):
+    r = subprocess.run([BIN] + list(args) + ["--db", DB], input=stdin.encode(),
+                       stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=60,
+                       env={k: v for k, v in os.environ.items() if not k.startswith("AWAREDAY_")})
+    return r.returncode, r.stdout.decode("utf-8", "replace"), r.stderr.decode("utf-8", "replace")
+
+
+# ---------------------------------------------------------------------------------------------
+# The share form
+
+S = types.SimpleNamespace()  # state shared by the checks (ids, tokens, sessions)
+
+
+def current_year():
+    if not hasattr(S, "year"):
+        body = Client().get("/en/share").body
+        m = re.search(r"for the (\d{4}) edition", body)
+        expect(m, "the share page does not name its edition")
+        S.year = int(m.group(1))
+    return S.year
+
+
+def org_id(name_prefix, country):
+    oid = db_one("SELECT id FROM organisations WHERE name LIKE ? AND country_code = ?",
+                 name_prefix + "%", country)
+    expect(oid, "no organisation %s (%s) in the demo data" % (name_prefix, country))
+    return oid
+
+
+def share_fields(title, country="BE", **over):
+    """A valid share form for a new organisation of `country` (None: no country)."""
+    year = current_year()
+    f = {
+        "org_id": "new",
+        "org_name": "Test association %s" % (country or "international"),
+        "org_kind": "ngo",
+        "org_country": country or "",
+        "org_website": "https://example.org/assoc",
+        "title": title,
+        "summary": "Evening workshops for parents about what children meet online.\n\n"
+                   "*Free*, in two languages.",
+        "kinds": ["workshop", "training"],
+        "audiences": ["parents"],
+        "country": country or "",
+        "place": "Brussels" if country else "",
+        "online": None if country else "yes",
+        "start": "%d-11-17" % year,
+        "end": "%d-11-18" % year,
+        "languages": ["fr", "nl"],
+        "link_label_1": "Programme",
+        "link_url_1": "https://example.org/programme",
+        "contact_name": "Ana Tester",
+        "contact_email": "ana.tester@example.org",
+        "homepage": "",
+    }
+    f.update(over)
+    return f
+
+
+def share(client, fields, csrf=True):
+    token = client.csrf() if csrf is True else csrf
+    body = dict(fields)
+    if token is not None:
+        body = {"csrf": token, **body}
+    return client.post("/en/share", body)
+
+
+TOKEN_RE = re.compile(r"^/en/submissions/([0-9a-f]{64})\?sent=1$")
+
+
+def share_ok(fields, client=None):
+    """Shares a valid activity; returns (submission id, token)."""
+    client = client or Client()
+    r = share(client, fields)
+    expect(r.status == 303, "share: expected 303, got %s" % r.describe())
+    m = TOKEN_RE.match(r.location())
+    expect(m, "share: redirect %r is not /en/submissions/<64 hex>?sent=1" % r.location())
+    token = m.group(1)
+    sid = db_one("SELECT s.id FROM submissions s JOIN shares h ON h.id = s.share_id "
+                 "WHERE h.token_hash = ? ORDER BY s.id DESC", blake(token))
+    expect(sid, "no submission stored for the share just made")
+    return sid, token
+
+
+def blake(token):
+    return hashlib.blake2b(token.encode(), digest_size=32).hexdigest()
+
+
+def count(table, where="1", *args):
+    return db_one("SELECT COUNT(*) FROM %s WHERE %s" % (table, where), *args)
+
+
+# ---------------------------------------------------------------------------------------------
+# Sessions
+
+
+def login(client, who, password=PASSWORD, headers=None):
+    r = client.get("/en/login")
+    token = csrf_in(r.body)
+    expect(token, "no csrf field on /en/login (%s)" % r.describe())
+    return client.post("/en/login", {"csrf": token, "email": who, "password": password},
+                       headers=headers)
+
+
+def session(who):
+    """A signed-in client for `who`, made once and reused (Argon2id costs time)."""
+    if not hasattr(S, "sessions"):
+        S.sessions = {}
+        S.login_addr = new_addr()
+    if who not in S.sessions:
+        c = Client(S.login_addr)
+        r = login(c, who)
+        expect(r.status == 303 and r.location() == "/en/moderation",
+               "sign-in of %s: %s" % (who, r.describe()))
+        S.sessions[who] = c
+    return S.sessions[who]
+
+
+def queue_ids(body):
+    return [int(x) for x in re.findall(r'id="pick-(\d+)"', body)]
+
+
+def queue_counts(body):
+    m = re.search(r'<ul class="counts">(.*?)</ul>', body, re.S)
+    expect(m, "no counts list on the queue page")
+    return {html.unescape(n): int(c)
+            for n, c in re.findall(r'<li><a href="[^"]*">([^<]*)</a>: (\d+)</li>', m.group(1))}
+
+
+def moderate(client, sub_id, fields):
+    return client.post("/en/moderation/%d" % sub_id, [("csrf", client.csrf())] + list(fields))
+
+
+def approve(client, sub_id):
+    return moderate(client, sub_id, [("action", "approve")] + CHECKLIST)
+
+
+def public_pages(country="BE"):
+    c = Client()
+    return (c.get("/en/editions/%d" % current_year()).body, c.get("/en/countries/%s" % country).body)
+
+
+def activity_page(act_id):
+    c = Client()
+    r = c.get("/en/activities/%d" % act_id)
+    if r.status == 301:
+        r = c.get(r.location())
+    return r
+
+
+def need(*names):
+    for n in names:
+        expect(getattr(S, n, None) is not None, "an earlier check did not produce %s" % n)
+    return [getattr(S, n) for n in names]
+
+
+# ---------------------------------------------------------------------------------------------
+# Checks, in the order they run (later ones use what earlier ones made)
+
+CHECKS = []
+
+
+def check(name):
+    def reg(fn):
+        CHECKS.append((name, fn))
+        return fn
+    return reg
+
+
+def table(name, rows):
+    """One check per row: rows is [(row name, argument)]; the function takes the argument."""
+    def reg(fn):
+        for label, *args in rows:
+            arg = args[0] if len(args) == 1 else tuple(args)
+            CHECKS.append(("%s: %s" % (name, label), (lambda a=arg: fn(a))))
+        return fn
+    return reg
+
+
+# --- share form: CSRF ---
+
+
+@check("share form: GET has a csrf field and sets the aw_csrf cookie")
+def _():
+    c = Client()
+    r = c.get("/en/share")
+    expect_eq(r.status, 200, "status")
+    token = csrf_in(r.body)
+    expect(token and re.fullmatch(r"[0-9a-f]{64}", token), "csrf field %r" % token)
+    ck = r.cookies().get("aw_csrf")
+    expect(ck, "no aw_csrf cookie set")
+    expect(re.match(r"aw_csrf=[0-9a-f]{64};", ck), "aw_csrf cookie %r" % ck)
+    expect("HttpOnly" in ck, "aw_csrf cookie without HttpOnly: %r" % ck)
+    r2 = c.get("/en/share")
+    expect_eq(csrf_in(r2.body), token, "the token on a second visit with the cookie")
+    expect(r2.cookies().get("aw_csrf") is None, "the cookie is set again although the browser has it")
+
+
+def _csrf_case(kind):
+    c = Client()
+    before = snapshot()
+    fields = share_fields("CSRF check %s" % kind)
+    if kind == "no csrf field":
+        c.get("/en/share")
+        r = share(c, fields, csrf=None)
+    elif kind == "wrong csrf value":
+        c.get("/en/share")
+        r = share(c, fields, csrf="0" * 64)
+    elif kind == "another browser's csrf token":
+        other = Client().csrf()
+        c.get("/en/share")
+        r = share(c, fields, csrf=other)
+    else:  # a token but no cookie
+        token = c.csrf()
+        c.jar.clear()
+        r = share(c, fields, csrf=token)
+    expect_eq(r.status, 403, "status")
+    expect(snapshot() == before, "something was stored")
+
+
+table("share POST refused with 403", [
+    ("no csrf field", "no csrf field"),
+    ("wrong csrf value", "wrong csrf value"),
+    ("another browser's csrf token", "another browser's csrf token"),
+    ("csrf field without the cookie", "no cookie"),
+])(_csrf_case)
+
+
+# --- share form: validation ---
+
+ALL_WRONG_FIELDS = ["org_id", "title", "summary", "kinds", "audiences", "start", "end",
+                    "link_url_1", "contact_email", "contact_name", "place"]
+
+EVIL = 'Kids & "Co" <b>bold</b> \'quoted\''
+
+
+def _all_wrong(case):
+    typed, kept_as = case
+    c = Client()
+    before = snapshot()
+    r = share(c, typed)
+    expect_eq(r.status, 422, "status")
+    errs = field_errors(r.body)
+    expect_eq(sorted(errs), sorted(ALL_WRONG_FIELDS), "fields with an error message")
+    for name, msg in errs.items():
+        expect(len(msg.strip()) > 10, "message for %s is not a sentence: %r" % (name, msg))
+    # the summary at the top links to each field
+    summary = re.findall(r'<li><a href="#f-([a-z_0-9]+)">', r.body)
+    expect_eq(sorted(summary), sorted(ALL_WRONG_FIELDS), "error summary links")
+    expect(EVIL not in r.body, "a typed value is echoed without escaping")
+    # one-line values come back trimmed; values that are not among the options cannot be
+    # shown as chosen (kept_as says what the form holds instead)
+    kept = {k: (v.strip(" ") if isinstance(v, str) and k != "summary" else v)
+            for k, v in typed.items() if k != "homepage"}
+    kept.update(kept_as)
+    expect_kept(r.body, kept)
+    expect(snapshot() == before, "something was stored")
+
+
+table("share: every field wrong at once -> 422, one message per field, input kept", [
+    ("empty values", {
+        "org_id": "", "org_name": EVIL, "org_kind": "ngo", "org_country": "BE",
+        "title": "", "summary": "", "country": "BE", "place": "",
+        "start": "2025-02-30", "end": "18/11/2025", "languages": ["fr", "nl"],
+        "link_label_1": EVIL, "link_url_1": "ftp://example.org/<x>",
+        "contact_name": "", "contact_email": 'not an "email" <x@y>', "homepage": "",
+    }, {}),
+    ("typed wrong values", {
+        "org_id": "999999", "org_name": EVIL, "org_kind": "ngo", "org_country": "FR",
+        "title": "T" * (TITLE_MAX + 1), "summary": "bad\x01summary " + EVIL,
+        "kinds": ["dance"], "audiences": ["kids"], "country": "FR", "place": "",
+        "start": "2025-11-31", "end": "tomorrow", "languages": ["de"],
+        "link_label_1": "Programme", "link_url_1": "javascript:alert(1)",
+        "contact_name": "   ", "contact_email": "ana@@example.org", "homepage": "",
+    }, {"org_id": "", "kinds": [], "audiences": []}),
+])(_all_wrong)
+
+
+@check("share: end date before start date -> message next to the end date only")
+def _():
+    year = current_year()
+    f = share_fields("End before start", start="%d-11-18" % year, end="%d-11-17" % year,
+                     contact_name="")
+    r = share(Client(), f)
+    expect_eq(r.status, 422, "status")
+    errs = field_errors(r.body)
+    expect_eq(sorted(errs), ["contact_name", "end"], "fields with an error")
+    expect("before the start" in errs["end"], "end message %r" % errs["end"])
+    expect_kept(r.body, {"start": "%d-11-18" % year, "end": "%d-11-17" % year})
+
+
+@check("share: invalid UTF-8 (%FF) in the title -> UTF-8 message, other fields kept")
+def _():
+    f = share_fields("x", summary="Une soirée pour les parents.")
+    f["title"] = b"Caf\xe9 \xff workshop"
+    before = snapshot()
+    r = share(Client(), f)
+    expect_eq(r.status, 422, "status")
+    errs = field_errors(r.body)
+    expect_eq(sorted(errs), ["title"], "fields with an error")
+    expect("UTF-8" in errs["title"], "title message %r" % errs["title"])
+    try:
+        r.raw.decode("utf-8")
+    except UnicodeDecodeError as e:
+        raise Fail("the page answering invalid UTF-8 is itself not valid UTF-8: %s" % e)
+    kept = {k: v for k, v in f.items() if k not in ("title", "homepage")}
+    expect_kept(r.body, kept)
+    expect(snapshot() == before, "something was stored")
+
+
+def _control(case):
+    field, value = case
+    f = share_fields("Control characters", contact_name="")  # never stored
+    f[field] = value
+    r = share(Client(), f)
+    expect_eq(r.status, 422, "status")
+    errs = field_errors(r.body)
+    if "\t" in value or "\n" in value:
+        expect(field not in errs, "%s refused: %r" % (field, errs.get(field)))
+    else:
+        expect(field in errs, "no message for %s (errors: %r)" % (field, errs))
+        expect("control character" in errs[field], "%s message %r" % (field, errs[field]))
+
+
+table("share: control characters", [
+    ("%01 in the title -> message", ("title", "Work\x01shop")),
+    ("%1B in the place -> message", ("place", "Brussels\x1b[31m")),
+    ("%7F in the contact name -> message", ("contact_name", "Ana\x7f")),
+    ("%01 in the summary -> message", ("summary", "Line one\x01")),
+    ("tab and line breaks in the summary are allowed", ("summary", "Line one\r\n\tLine two")),
+])(_control)
+
+
+def _limit(case):
+    field, value, ok = case
+    f = share_fields("Limits", contact_name="")  # contact_name missing: never stored
+    f[field] = value
+    r = share(Client(), f)
+    expect_eq(r.status, 422, "status")
+    errs = field_errors(r.body)
+    expect("contact_name" in errs, "the control error on contact_name is missing")
+    if ok:
+        expect(field not in errs, "%s of %d characters refused: %r"
+               % (field, len(value), errs.get(field)))
+    else:
+        maxc = TITLE_MAX if field == "title" else SUMMARY_MAX
+        expect(field in errs, "%s of %d characters accepted" % (field, len(value)))
+        expect("at most %d characters" % maxc in errs[field], "message %r" % errs[field])
+    expect_kept(r.body, {field: value})
+
+
+table("share: field limits", [
+    ("title of 199 characters accepted", ("title", "a" * 199, True)),
+    ("title of 200 characters accepted", ("title", "a" * 200, True)),
+    ("title of 201 characters refused", ("title", "a" * 201, False)),
+    ("title of 200 x \"é\" accepted", ("title", "é" * 200, True)),
+    ("title of 201 x \"é\" refused", ("title", "é" * 201, False)),
+    ("title of 200 four-byte characters accepted", ("title", "\U0001F600" * 200, True)),
+    ("summary of 5000 characters accepted", ("summary", "s" * 5000, True)),
+    ("summary of 5001 characters refused", ("summary", "s" * 5001, False)),
+    ("summary of 5000 x \"é\" accepted", ("summary", "é" * 5000, True)),
+])(_limit)
+
+
+@check("share: a field over its HTTP byte cap -> 413, at the cap -> the form answers")
+def _():
+    c = Client()
+    f = share_fields("x", contact_name="")
+    f["title"] = "a" * (TITLE_BYTE_CAP + 1)
+    r = share(c, f)
+    expect_eq(r.status, 413, "status for a title of %d bytes" % (TITLE_BYTE_CAP + 1))
+    f["title"] = "a" * TITLE_BYTE_CAP
+    r = share(c, f)
+    expect_eq(r.status, 422, "status for a title of %d bytes" % TITLE_BYTE_CAP)
+    expect("title" in field_errors(r.body), "no message for a title of %d characters"
+           % TITLE_BYTE_CAP)
+
+
+@check("share: an undeclared field -> 400, nothing stored")
+def _():
+    before = snapshot()
+    f = share_fields("Undeclared field")
+    f["website_extra"] = "x"
+    r = share(Client(), f)
+    expect_eq(r.status, 400, "status")
+    expect(snapshot() == before, "something was stored")
+
+
+# --- share form: a valid submission ---
+
+
+@check("share: valid -> 303 to /en/submissions/<64 hex>?sent=1, pending in the database")
+def _():
+    title = "Parents' evening on online safety (valid share)"
+    f = share_fields(title, contact_email="valid.sharer@example.org", contact_name="Valid Sharer")
+    sid, token = share_ok(f)
+    s = submission(sid)
+    expect_eq((s.kind, s.status, s.title, s.country, s.source),
+              ("new", "pending", title, "BE", "form"), "kind, status, title, country, source")
+    payload = json.loads(s.payload)
+    expect_eq(payload["activity"]["title"], title, "payload title")
+    expect_eq(payload["organisation"].get("name"), f["org_name"], "payload organisation")
+    expect("Valid Sharer" not in s.payload and "valid.sharer" not in s.payload,
+           "the submitter's contact is in the payload")
+    S.valid_id, S.valid_token, S.valid_title = sid, token, title
+    S.valid_email = f["contact_email"]
+
+
+@check("share: the valid submission is not on the public edition page nor the country page")
+def _():
+    (title,) = need("valid_title")
+    ed, country = public_pages("BE")
+    esc = html.escape(title, quote=True)
+    expect(title not in ed and esc not in ed, "the pending title is on /en/editions/%d"
+           % current_year())
+    expect(title not in country and esc not in country, "the pending title is on /en/countries/BE")
+    expect_eq(count("activities", "title = ?", title), 0, "activities with that title")
+
+
+@check("share: the private token is stored only as its hash")
+def _():
+    (token,) = need("valid_token")
+    expect_eq(count("shares", "token_hash = ?", blake(token)), 1,
+              "shares whose token_hash is BLAKE2b-256(token)")
+    con = sqlite3.connect("file:%s?mode=ro" % urllib.parse.quote(DB), uri=True, timeout=10)
+    try:
+        dump = "\n".join(con.iterdump())
+    finally:
+        con.close()
+    expect(token not in dump, "the token itself is somewhere in the database")
+
+
+@check("share: the confirmation mail arrives with the private link")
+def _():
+    token, to = need("valid_token", "valid_email")
+    link = "%s/en/submissions/%s" % (BASE, token)
+    m = wait_mail(to, [link])
+    expect("keep it to yourself" in m.body, "the mail does not ask to keep the link private")
+
+
+@check("share: honeypot filled -> 200 thank-you page, nothing stored")
+def _():
+    before = snapshot()
+    r = share(Client(), share_fields("Honeypot share", homepage="https://spam.example"))
+    expect_eq(r.status, 200, "status")
+    expect("received" in visible_text(r.body), "not a thank-you page: %s" % r.describe())
+    expect(snapshot() == before, "something was stored")
+
+
+@check("share: rate limit: the 10th POST of the hour from one address is processed, "
+       "the 11th gets a polite 429 with Retry-After")
+def _():
+    c = Client()
+    bad = share_fields("Rate limit", contact_name="")  # invalid: every attempt counts
+    for i in range(1, SHARE_PER_HOUR + 1):
+        r = share(c, bad)
+        expect(r.status == 422, "POST %d: expected 422, got %s" % (i, r.describe()))
+    before = snapshot()
+    r = share(c, share_fields("Rate limit, valid"))
+    expect_eq(r.status, 429, "status of POST %d" % (SHARE_PER_HOUR + 1))
+    ra = r.header("Retry-After")
+    expect(ra and ra.isdigit() and int(ra) > 0, "Retry-After %r" % ra)
+    text = visible_text(r.body)
+    expect("Please wait" in text and "Nothing you sent before is lost" in text,
+           "not the polite page: %r" % text[:300])
+    expect(r.header("Content-Type", ).startswith("text/html"), "not an HTML page")
+    expect(snapshot() == before, "the 11th POST stored something")
+    # another address is not affected
+    r = share(Client(), share_fields("Rate limit, other address", contact_name=""))
+    expect_eq(r.status, 422, "status from another address")
+    S.limited_client = c
+
+
+@check("share: rate limit: a change through the private link counts too (429)")
+def _():
+    c, token = need("limited_client", "valid_token")
+    r = c.get("/en/submissions/%s" % token)
+    fields = activity_form(r.body)
+    fields["title"] = ["Changed while limited"]
+    before = snapshot()
+    r = c.post("/en/submissions/%s" % token, fields)
+    expect_eq(r.status, 429, "status")
+    expect(snapshot() == before, "the change was stored")
+
+
+@check("share: near-duplicate title of the same organisation in the edition -> warning, "
+       "then accepted once confirmed")
+def _():
+    cf = org_id("Child Focus", "BE")
+    title = "Safer Internet workshops for parents in Brussels"
+    f = share_fields(title, org_id=str(cf), org_name="", org_kind="", org_country="",
+                     org_website="", contact_email="dup.sharer@example.org")
+    sid, _ = share_ok(f)
+    r = approve(session(MODERATOR), sid)
+    expect(r.status == 303, "approving the first one: %s" % r.describe())
+    expect_eq(submission(sid).status, "approved", "status of the first one")
+    before = snapshot()
+    c = Client()
+    near = "Safer internet workshops for parents, in Brussels!"
+    f2 = dict(f, title=near)
+    r = share(c, f2)
+    expect_eq(r.status, 200, "status of the near-duplicate")
+    expect('class="notice"' in r.body and "very similar title" in r.body,
+           "no duplicate warning: %s" % r.describe())
+    boxes = Forms(r.body).forms
+    expect(re.search(r'<input type="checkbox" id="f-confirm_duplicate" name="confirm_duplicate" '
+                     r'value="yes">', r.body), "no confirmation checkbox")
+    expect(boxes, "no form")
+    act = submission(sid).activity_id
+    expect('href="/en/activities/%d"' % act in r.body, "the warning does not link activity %d"
+           % act)
+    expect_kept(r.body, {"title": near, "org_id": str(cf)})
+    expect(snapshot() == before, "the near-duplicate was stored before confirmation")
+    r = share(c, dict(f2, confirm_duplicate="yes"))
+    expect(r.status == 303 and TOKEN_RE.match(r.location()),
+           "confirmed near-duplicate: %s" % r.describe())
+    expect_eq(count("submissions", "title = ? AND status = 'pending'", near), 1,
+              "pending submissions with the near-duplicate title")
+    # a clearly different title of the same organisation is not a duplicate
+    r = share(Client(), dict(f, title="Poster competition in secondary schools"))
+    expect(r.status == 303, "a different title: %s" % r.describe())
+
+
+# --- the private link ---
+
+
+def _unknown_token(tok):
+    r = Client().get("/en/submissions/%s" % tok)
+    expect_eq(r.status, 404, "status")
+
+
+table("private link: unknown token -> 404", [
+    ("random 64 hex", secrets.token_hex(32)),
+    ("uppercase hex of a real shape", "A" * 64),
+    ("too short", "abc123"),
+])(_unknown_token)
+
+
+@check("private link: GET shows the waiting status, not cached")
+def _():
+    token, title = need("valid_token", "valid_title")
+    r = Client().get("/en/submissions/%s?sent=1" % token)
+    expect_eq(r.status, 200, "status")
+    text = visible_text(r.body)
+    expect("waits to be checked" in text, "no waiting status: %r" % text[:400])
+    expect(title in text, "the title is not shown")
+    expect("no-store" in (r.header("Cache-Control") or ""), "Cache-Control %r"
+           % r.header("Cache-Control"))
+    expect("valid.sharer@example.org" not in r.body, "the contact address is on the page")
+
+
+@check("private link: POST without csrf -> 403; change and withdraw need it")
+def _():
+    token, sid = need("valid_token", "valid_id")
+    c = Client()
+    before = snapshot()
+    fields = activity_form(c.get("/en/submissions/%s" % token).body)
+    fields.pop("csrf", None)
+    expect_eq(c.post("/en/submissions/%s" % token, fields).status, 403, "change without csrf")
+    expect_eq(c.post("/en/submissions/%s/withdraw" % token, {}).status, 403,
+              "withdraw without csrf")
+    expect(snapshot() == before, "something changed")
+
+
+# --- sign-in ---
+
+
+@check("login: wrong password -> 401 with a generic message, same as an unknown account")
+def _():
+    c = Client()
+    r1 = login(c, FOCAL_FR, "wrong password, clearly")
+    expect_eq(r1.status, 401, "status for a wrong password")
+    r2 = login(c, "nobody.at.all@example.org", "wrong password, clearly")
+    expect_eq(r2.status, 401, "status for an unknown account")
+    m1 = re.search(r'<div class="error-summary" role="alert"><p>(.*?)</p>', r1.body)
+    m2 = re.search(r'<div class="error-summary" role="alert"><p>(.*?)</p>', r2.body)
+    expect(m1 and m2, "no error message")
+    expect_eq(m1.group(1), m2.group(1), "message for an unknown account")
+    expect("wrong" in m1.group(1), "message %r" % m1.group(1))
+    expect("aw_session" not in r1.cookies(), "a session cookie after a failed sign-in")
+
+
+@check("login: the 6th attempt for one account within 15 minutes -> 429, even with the "
+       "right password")
+def _():
+    rc, out, err = cli("user", "add", "throttled@example.org", "--role", "moderator",
+                       stdin=PASSWORD + "\n")
+    expect(rc == 0, "user add: %d %s" % (rc, err))
+    c = Client()
+    for i in range(1, LOGIN_PER_ACCOUNT + 1):
+        r = login(c, "throttled@example.org", "not the password %d" % i)
+        expect(r.status == 401, "attempt %d: %s" % (i, r.describe()))
+    r = login(c, "throttled@example.org", PASSWORD)
+    expect_eq(r.status, 429, "status of attempt %d" % (LOGIN_PER_ACCOUNT + 1))
+    expect(r.header("Retry-After"), "no Retry-After")
+    expect("aw_session" not in r.cookies(), "a session cookie although throttled")
+    # the throttle is per account: another account from another address still signs in
+    r = login(Client(), "THROTTLED@example.org", PASSWORD)
+    expect_eq(r.status, 429, "status for the same account in other case, other address")
+
+
+@check("login: the 21st attempt from one address within 15 minutes -> 429")
+def _():
+    c = Client()
+    for i in range(1, LOGIN_PER_ADDRESS + 1):
+        r = login(c, "nobody%d@example.org" % i, "wrong password")
+        expect(r.status == 401, "attempt %d: %s" % (i, r.describe()))
+    r = login(c, MODERATOR, PASSWORD)
+    expect_eq(r.status, 429, "status of attempt %d" % (LOGIN_PER_ADDRESS + 1))
+    expect("aw_session" not in r.cookies(), "a session cookie although throttled")
+
+
+@check("login: session fixation: the session cookie and the CSRF cookie change at sign-in")
+def _():
+    c = Client()
+    planted = secrets.token_hex(32)
+    c.jar["aw_session"] = planted
+    c.get("/en/login")
+    csrf_before = c.jar.get("aw_csrf")
+    expect(csrf_before, "no CSRF cookie before sign-in")
+    r = login(c, MODERATOR)
+    expect(r.status == 303 and r.location() == "/en/moderation", "sign-in: %s" % r.describe())
+    after = c.jar.get("aw_session")
+    expect(after and after != planted, "the session id was not replaced")
+    expect(c.jar.get("aw_csrf") and c.jar["aw_csrf"] != csrf_before,
+           "the CSRF cookie was not rotated")
+    expect_eq(c.get("/en/moderation").status, 200, "queue with the new session")
+    stale = Client()
+    stale.jar["aw_session"] = planted
+    expect_eq(stale.get("/en/moderation").status, 303, "queue with the planted id")
+    # a non-hex planted value is replaced as well
+    c2 = Client()
+    c2.jar["aw_session"] = "attacker-chosen"
+    r = login(c2, MODERATOR)
+    expect(r.status == 303 and c2.jar.get("aw_session") not in (None, "attacker-chosen"),
+           "sign-in with a non-hex planted cookie: %s" % r.describe())
+
+
+@check("login: session cookie is HttpOnly, SameSite=Lax, Path=/, not Secure over plain HTTP")
+def _():
+    c = Client()
+    r = login(c, MODERATOR, headers={"X-Forwarded-Proto": "https"})
+    expect_eq(r.status, 303, "status")
+    ck = r.cookies().get("aw_session")
+    expect(ck, "no session cookie")
+    attrs = [a.strip().lower() for a in ck.split(";")[1:]]
+    expect("httponly" in attrs, "no HttpOnly: %r" % ck)
+    expect("samesite=lax" in attrs, "not SameSite=Lax: %r" % ck)
+    expect("path=/" in attrs, "not Path=/: %r" % ck)
+    expect("secure" not in attrs,
+           "Secure over plain HTTP (X-Forwarded-Proto is not trusted by default): %r" % ck)
+    expect(not any(a.startswith("max-age") or a.startswith("expires") for a in attrs),
+           "not a session cookie: %r" % ck)
+
+
+@check("login: Secure cookie behind a trusted proxy # SKIP no trust_proxy setting in "
+       "src/core/core_config.c")
+def _():
+    src = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "src", "core",
+                       "core_config.c")
+    try:
+        with open(src, encoding="utf-8") as fh:
+            has = "trust_proxy" in fh.read()
+    except OSError:
+        has = False
+    expect(not has, "core_config.c now has trust_proxy: write this check")
+
+
+@check("logout: POST without csrf -> 403; with csrf ends the session")
+def _():
+    c = Client()
+    r = login(c, FOCAL_BE)
+    expect_eq(r.status, 303, "sign-in")
+    sid = c.jar.get("aw_session")
+    expect_eq(c.post("/en/logout", {}).status, 403, "logout without csrf")
+    expect_eq(c.get("/en/moderation").status, 200, "queue after a refused logout")
+    r = c.post("/en/logout", {"csrf": c.csrf()})
+    expect(r.status == 303 and r.location() == "/en/", "logout: %s" % r.describe())
+    expect("aw_session" not in c.jar, "the session cookie is still in the browser")
+    r = c.get("/en/moderation")
+    expect(r.status == 303 and r.location() == "/en/login", "queue after logout: %s"
+           % r.describe())
+    replay = Client()
+    replay.jar["aw_session"] = sid
+    expect_eq(replay.get("/en/moderation").status, 303, "queue with the old session id replayed")
+
+
+@check("login: a signed-in moderator visiting /en/login goes to the queue")
+def _():
+    r = session(MODERATOR).get("/en/login")
+    expect(r.status == 303 and r.location() == "/en/moderation", r.describe())
+
+
+# --- access rules ---
+
+
+@check("scope setup: pending submissions of BE, FR and of no country")
+def _():
+    S.be_id, S.be_token = share_ok(share_fields("Scope check in Belgium",
+                                                contact_email="be.sharer@example.org"))
+    S.fr_id, S.fr_token = share_ok(share_fields("Scope check in France", country="FR",
+                                                place="Lyon",
+                                                contact_email="fr.sharer@example.org"))
+    S.none_id, _ = share_ok(share_fields("Scope check online, no country", country=None))
+    expect_eq(submission(S.none_id).country, None, "country of the third")
+
+
+def _logged_out(route):
+    be_id = need("be_id")[0]
+    c = Client()
+    token = c.csrf()  # a valid CSRF token: only the missing session can be the reason
+    method, path, fields = route
+    path = path.replace("{id}", str(be_id))
+    before = snapshot()
+    if method == "GET":
+        r = c.get(path)
+        expect(r.status == 303 and r.location() == "/en/login", r.describe())
+    else:
+        f = [("csrf", token)] + [(k, v.replace("{id}", str(be_id))) for k, v in fields]
+        r = c.post(path, f)
+        expect_eq(r.status, 403, "status")
+    expect(snapshot() == before, "the database changed")
+
+
+LOGGED_OUT_ROUTES = [
+    ("GET /en/moderation -> 303 /en/login", ("GET", "/en/moderation", None)),
+    ("GET /en/moderation?country=BE -> 303 /en/login", ("GET", "/en/moderation?country=BE", None)),
+    ("GET /en/moderation/log -> 303 /en/login", ("GET", "/en/moderation/log", None)),
+    ("GET /en/moderation/{id} -> 303 /en/login", ("GET", "/en/moderation/{id}", None)),
+    ("POST /en/moderation/{id} action=save -> 403",
+     ("POST", "/en/moderation/{id}", [("action", "save"), ("title", "Hijacked"),
+                                      ("summary", "x")])),
+    ("POST /en/moderation/{id} action=approve -> 403",
+     ("POST", "/en/moderation/{id}", [("action", "approve")] + CHECKLIST)),
+    ("POST /en/moderation/{id} action=reject -> 403",
+     ("POST", "/en/moderation/{id}", [("action", "reject"), ("reason", "off_topic")])),
+    ("POST /en/moderation/approve (batch) -> 403",
+     ("POST", "/en/moderation/approve", [("ids", "{id}")] + CHECKLIST)),
+]
+
+table("logged out", LOGGED_OUT_ROUTES)(_logged_out)
+
+
+def _focal_denied(case):
+    who, target, action = case
+    be_id, fr_id, none_id = need("be_id", "fr_id", "none_id")
+    sub_id = {"BE": be_id, "FR": fr_id, "none": none_id}[target]
+    c = session(who)
+    before = snapshot()
+    audits = count("audit_log", "action = 'denied'")
+    if action == "GET":
+        r = c.get("/en/moderation/%d" % sub_id)
+    elif action == "batch":
+        r = c.post("/en/moderation/approve", [("csrf", c.csrf()), ("ids", str(sub_id))]
+                   + CHECKLIST)
+    elif action == "save":
+        fields = activity_form(session(MODERATOR).get("/en/moderation/%d" % sub_id).body)
+        fields["title"] = ["Edited by the wrong focal point"]
+        fields.pop("csrf", None)
+        r = moderate(c, sub_id, [("action", "save")] + [(k, v) for k, vs in fields.items()
+                                                        for v in vs])
+    elif action == "approve":
+        r = approve(c, sub_id)
+    else:
+        r = moderate(c, sub_id, [("action", "reject"), ("reason", "off_topic")])
+    expect_eq(r.status, 403, "status")
+    expect(snapshot() == before, "the database changed")
+    expect(count("audit_log", "action = 'denied'") > audits, "no 'denied' entry in the audit log")
+
+
+table("focal point outside their country -> 403", [
+    ("focal.fr GET a BE item", (FOCAL_FR, "BE", "GET")),
+    ("focal.fr save a BE item", (FOCAL_FR, "BE", "save")),
+    ("focal.fr approve a BE item", (FOCAL_FR, "BE", "approve")),
+    ("focal.fr reject a BE item", (FOCAL_FR, "BE", "reject")),
+    ("focal.fr batch approve a BE id", (FOCAL_FR, "BE", "batch")),
+    ("focal.be GET a FR item", (FOCAL_BE, "FR", "GET")),
+    ("focal.be approve a FR item", (FOCAL_BE, "FR", "approve")),
+    ("focal.be GET an item of no country", (FOCAL_BE, "none", "GET")),
+    ("focal.be approve an item of no country", (FOCAL_BE, "none", "approve")),
+])(_focal_denied)
+
+
+@check("focal point: a batch with an own-country id and a foreign id -> 403, nothing approved")
+def _():
+    be_id, fr_id = need("be_id", "fr_id")
+    c = session(FOCAL_FR)
+    before = snapshot()
+    r = c.post("/en/moderation/approve", [("csrf", c.csrf()), ("ids", str(fr_id)),
+                                          ("ids", str(be_id))] + CHECKLIST)
+    expect_eq(r.status, 403, "status")
+    expect(snapshot() == before, "the database changed")
+
+
+@check("focal point: moving an own-country item to another country by editing -> 403")
+def _():
+    (fr_id,) = need("fr_id")
+    c = session(FOCAL_FR)
+    r = c.get("/en/moderation/%d" % fr_id)
+    expect_eq(r.status, 200, "focal.fr GET its own item")
+    fields = activity_form(r.body)
+    fields.update({"country": ["BE"], "org_country": ["BE"]})
+    fields.pop("csrf", None)
+    before = snapshot()
+    r = moderate(c, fr_id, [("action", "save")] + [(k, v) for k, vs in fields.items() for v in vs])
+    expect_eq(r.status, 403, "status")
+    expect(snapshot() == before, "the database changed")
+
+
+@check("queue: focal.be sees only Belgian items, in the list and in the counts")
+def _():
+    be_id, fr_id, none_id = need("be_id", "fr_id", "none_id")
+    for path in ("/en/moderation", "/en/moderation?country=FR"):
+        r = session(FOCAL_BE).get(path)
+        expect_eq(r.status, 200, "status of %s" % path)
+        ids = queue_ids(r.body)
+        want = [i for (i,) in db_rows("SELECT id FROM submissions WHERE status = 'pending' AND "
+                                      "country_code = 'BE' ORDER BY created_at, id")]
+        expect_eq(ids, want, "items on %s" % path)
+        expect(fr_id not in ids and none_id not in ids, "a foreign item is listed")
+        expect_eq(queue_counts(r.body), {"Belgium": len(want)}, "counts on %s" % path)
+        expect("Pending in your scope: %d." % len(want) in visible_text(r.body),
+               "total on %s" % path)
+        expect("/en/moderation/log" not in r.body, "link to the audit log for a focal point")
+
+
+@check("queue: the moderator sees every pending item, oldest first, with counts per country")
+def _():
+    r = session(MODERATOR).get("/en/moderation")
+    expect_eq(r.status, 200, "status")
+    want = [i for (i,) in db_rows("SELECT id FROM submissions WHERE status = 'pending' "
+                                  "ORDER BY created_at, id")]
+    expect_eq(queue_ids(r.body), want, "items")
+    counts = queue_counts(r.body)
+    by_cc = dict(db_rows("SELECT COALESCE(country_code, ''), COUNT(*) FROM submissions "
+                         "WHERE status = 'pending' GROUP BY 1"))
+    expect_eq(counts.get("Belgium"), by_cc.get("BE"), "count for Belgium")
+    expect_eq(counts.get("France"), by_cc.get("FR"), "count for France")
+    expect_eq(counts.get("No country"), by_cc.get(""), "count for no country")
+    expect_eq(sum(counts.values()), len(want), "sum of the counts")
+
+
+@check("queue: filters by country and edition")
+def _():
+    c = session(MODERATOR)
+    ids = queue_ids(c.get("/en/moderation?country=FR").body)
+    want = [i for (i,) in db_rows("SELECT id FROM submissions WHERE status = 'pending' AND "
+                                  "country_code = 'FR' ORDER BY created_at, id")]
+    expect(want, "no pending FR item to filter")
+    expect_eq(ids, want, "items for country=FR")
+    year = current_year()
+    expect_eq(queue_ids(c.get("/en/moderation?edition=2017").body),
+              [i for (i,) in db_rows("SELECT id FROM submissions WHERE status = 'pending' AND "
+                                     "edition_year = 2017 ORDER BY created_at, id")],
+              "items for edition=2017")
+    expect_eq(len(queue_ids(c.get("/en/moderation?edition=%d&country=BE" % year).body)),
+              count("submissions", "status = 'pending' AND edition_year = ? AND "
+                    "country_code = 'BE'", year), "items for edition=%d&country=BE" % year)
+
+
+def _log_access(case):
+    who, want = case
+    r = session(who).get("/en/moderation/log")
+    expect_eq(r.status, want, "status")
+
+
+table("audit log page", [
+    ("focal.be -> 403", (FOCAL_BE, 403)),
+    ("focal.fr -> 403", (FOCAL_FR, 403)),
+    ("moderator -> 403", (MODERATOR, 403)),
+    ("admin -> 200", (ADMIN, 200)),
+])(_log_access)
+
+
+@check("focal point: may approve in their own country")
+def _():
+    (fr_id,) = need("fr_id")
+    r = approve(session(FOCAL_FR), fr_id)
+    expect(r.status == 303, r.describe())
+    expect_eq(submission(fr_id).status, "approved", "status")
+
+
+# --- moderation actions ---
+
+
+def _approve_incomplete(boxes):
+    (sub_id,) = need("valid_id")
+    c = session(MODERATOR)
+    r = moderate(c, sub_id, [("action", "approve")] + CHECKLIST[:boxes])
+    expect_eq(r.status, 422, "status")
+    expect("safeguarding checklist" in visible_text(r.body), "no message about the checklist")
+    expect_eq(submission(sub_id).status, "pending", "status")
+
+
+table("approve without the whole checklist -> 422, still pending", [
+    ("no box", 0), ("3 of 4 boxes", 3),
+])(_approve_incomplete)
+
+
+@check("approve with the checklist -> published on the edition and country pages, mail sent")
+def _():
+    sub_id, title, to = need("valid_id", "valid_title", "valid_email")
+    r = approve(session(MODERATOR), sub_id)
+    expect(r.status == 303 and r.location().startswith("/en/moderation"), r.describe())
+    s = submission(sub_id)
+    expect_eq(s.status, "approved", "status")
+    expect(s.activity_id, "no activity linked to the approved submission")
+    expect_eq(db_one("SELECT activity_id FROM shares WHERE id = ?", s.share_id), s.activity_id,
+              "the share's activity")
+    ed, country = public_pages("BE")
+    esc = html.escape(title, quote=True)
+    expect(esc in ed or title in ed, "not on /en/editions/%d" % current_year())
+    expect(esc in country or title in country, "not on /en/countries/BE")
+    expect_eq(activity_page(s.activity_id).status, 200, "activity page")
+    wait_mail(to, ["is now published", "/en/activities/%d" % s.activity_id])
+    S.valid_act = s.activity_id
+
+
+@check("a decided item cannot be decided again (409)")
+def _():
+    (sub_id,) = need("valid_id")
+    before = snapshot()
+    r = moderate(session(MODERATOR), sub_id, [("action", "reject"), ("reason", "off_topic")])
+    expect_eq(r.status, 409, "status")
+    expect(snapshot() == before, "the database changed")
+
+
+@check("private link: a change after publication is pending (kind change); the published "
+       "version stays until it is approved")
+def _():
+    token, act, title = need("valid_token", "valid_act", "valid_title")
+    c = Client()
+    r = c.get("/en/submissions/%s" % token)
+    expect("Published." in visible_text(r.body), "status is not Published")
+    fields = activity_form(r.body)
+    new_title = "Parents' evening on online safety (second date added)"
+    fields["title"] = [new_title]
+    fields["place"] = ["Ghent"]
+    r = c.post("/en/submissions/%s" % token, fields)
+    expect(r.status == 303 and r.location() == "/en/submissions/%s?changed=1" % token,
+           r.describe())
+    cid = db_one("SELECT id FROM submissions WHERE title = ? ORDER BY id DESC", new_title)
+    expect(cid, "no submission with the new title")
+    s = submission(cid)
+    expect_eq((s.kind, s.status, s.activity_id), ("change", "pending", act),
+              "kind, status, activity")
+    page = activity_page(act)
+    expect(page.status == 200 and html.escape(title, quote=True) in page.body,
+           "the published version is no longer shown")
+    ed, country = public_pages("BE")
+    expect(html.escape(new_title, quote=True) not in ed and new_title not in ed,
+           "the change is public before approval")
+    text = visible_text(c.get("/en/submissions/%s" % token).body)
+    expect("published version stays online" in text, "private link status: %r" % text[:300])
+    S.change_id, S.change_title = cid, new_title
+
+
+@check("moderation item: a change shows what it alters in the published version")
+def _():
+    (cid,) = need("change_id")
+    r = session(MODERATOR).get("/en/moderation/%d" % cid)
+    expect_eq(r.status, 200, "status")
+    m = re.search(r'<table class="diff">(.*?)</table>', r.body, re.S)
+    expect(m, "no diff table")
+    changed = re.findall(r'<tr class="changed"><th scope="row">([^<]*)', m.group(1))
+    expect_eq(sorted(x.strip() for x in changed), ["Place", "Title"], "changed rows")
+    expect("Ghent" in m.group(1) and "Brussels" in m.group(1), "old and new place not shown")
+
+
+@check("approving the change updates the published activity in place")
+def _():
+    cid, act, new_title = need("change_id", "valid_act", "change_title")
+    r = approve(session(MODERATOR), cid)
+    expect(r.status == 303, r.describe())
+    expect_eq(submission(cid).status, "approved", "status")
+    page = activity_page(act)
+    expect(page.status == 200 and html.escape(new_title, quote=True) in page.body,
+           "the activity page does not show the new title")
+    expect_eq(db_one("SELECT place FROM activities WHERE id = ?", act), "Ghent", "place")
+
+
+@check("reject without a reason -> 422, still pending (table: nothing, 'other' without text, "
+       "unknown code)")
+def _():
+    (be_id,) = need("be_id")
+    c = session(MODERATOR)
+    for fields in ([], [("reason", "other")], [("reason", "other"), ("reason_text", "  \n ")],
+                   [("reason", "no_such_reason")]):
+        r = moderate(c, be_id, [("action", "reject")] + fields)
+        expect(r.status == 422, "%r: %s" % (fields, r.describe()))
+        expect_eq(submission(be_id).status, "pending", "status after %r" % (fields,))
+
+
+@check("reject with a predefined reason -> rejected, the reason mailed to the submitter and "
+       "shown on the private link")
+def _():
+    be_id, token = need("be_id", "be_token")
+    reason = "Important information is missing or unclear."
+    r = moderate(session(FOCAL_BE), be_id, [("action", "reject"), ("reason", "incomplete"),
+                                            ("reason_text", "Please add the dates.")])
+    expect(r.status == 303, r.describe())
+    s = submission(be_id)
+    expect_eq(s.status, "rejected", "status")
+    expect(s.reason and reason in s.reason and "Please add the dates." in s.reason,
+           "stored reason %r" % s.reason)
+    m = wait_mail("be.sharer@example.org", [reason, "Please add the dates."])
+    expect("not published" in m.subject.lower() or "not published" in m.body, "mail %r"
+           % m.subject)
+    text = visible_text(Client().get("/en/submissions/%s" % token).body)
+    expect("Not published." in text and reason in text, "private link: %r" % text[:400])
+
+
+@check("edit with an invalid field -> 422, nothing saved")
+def _():
+    (sub_id,) = need("none_id")
+    c = session(MODERATOR)
+    before = submission(sub_id)
+    fields = activity_form(c.get("/en/moderation/%d" % sub_id).body)
+    fields.pop("csrf", None)
+    fields["title"] = [""]
+    fields["start"] = ["2025-99-99"]
+    r = moderate(c, sub_id, [("action", "save")] + [(k, v) for k, vs in fields.items() for v in vs])
+    expect_eq(r.status, 422, "status")
+    expect_eq(sorted(field_errors(r.body)), ["start", "title"], "fields with an error")
+    after = submission(sub_id)
+    expect_eq((after.payload, after.title, after.status), (before.payload, before.title, "pending"),
+              "payload, title, status")
+
+
+@check("edit with valid changes -> payload updated, still pending")
+def _():
+    (sub_id,) = need("none_id")
+    c = session(MODERATOR)
+    fields = activity_form(c.get("/en/moderation/%d" % sub_id).body)
+    fields.pop("csrf", None)
+    fields["title"] = ["Webinar for parents (edited by the moderator)"]
+    fields["summary"] = ["A one-hour webinar. Edited."]
+    fields["audiences"] = ["parents", "educators"]
+    r = moderate(c, sub_id, [("action", "save")] + [(k, v) for k, vs in fields.items() for v in vs])
+    expect(r.status == 303 and r.location() == "/en/moderation/%d?saved=1" % sub_id, r.describe())
+    s = submission(sub_id)
+    expect_eq(s.status, "pending", "status")
+    expect_eq(s.title, "Webinar for parents (edited by the moderator)", "title")
+    act = json.loads(s.payload)["activity"]
+    expect_eq((act["title"], act["summary"], sorted(act["audiences"])),
+              ("Webinar for parents (edited by the moderator)", "A one-hour webinar. Edited.",
+               ["educators", "parents"]), "payload")
+    expect("Your edits are saved" in visible_text(c.get(r.location()).body), "no saved notice")
+
+
+@check("batch approve of two items -> both published")
+def _():
+    a, _ = share_ok(share_fields("Batch item one", contact_email="batch@example.org"))
+    b, _ = share_ok(share_fields("Batch item two", country="FR", place="Lille",
+                                 contact_email="batch@example.org"))
+    c = session(MODERATOR)
+    before = snapshot()
+    r = c.post("/en/moderation/approve", [("csrf", c.csrf()), ("ids", str(a)),
+                                          ("ids", str(b))] + CHECKLIST[:3])
+    expect(r.status == 303 and "batch_error=1" in r.location(), "without the whole checklist: %s"
+           % r.describe())
+    expect(snapshot() == before, "something changed without the checklist")
+    r = c.post("/en/moderation/approve", [("csrf", c.csrf()), ("ids", str(a)),
+                                          ("ids", str(b))] + CHECKLIST)
+    expect(r.status == 303 and r.location() == "/en/moderation?approved=2", r.describe())
+    for sid, cc, title in ((a, "BE", "Batch item one"), (b, "FR", "Batch item two")):
+        s = submission(sid)
+        expect_eq(s.status, "approved", "status of %d" % sid)
+        ed, country = public_pages(cc)
+        expect(title in ed and title in country, "%s not on the public pages" % title)
+
+
+@check("private link: withdraw hides the activity from the public pages, with an audit entry")
+def _():
+    token, act = need("valid_token", "valid_act")
+    c = Client()
+    r = c.post("/en/submissions/%s/withdraw" % token, {"csrf": c.csrf()})
+    expect(r.status == 303, r.describe())
+    expect_eq(db_one("SELECT status FROM activities WHERE id = ?", act), "withdrawn",
+              "activity status")
+    expect_eq(activity_page(act).status, 404, "activity page")
+    title = db_one("SELECT title FROM activities WHERE id = ?", act)
+    ed, country = public_pages("BE")
+    esc = html.escape(title, quote=True)
+    expect(esc not in ed and esc not in country, "still on the public pages")
+    expect(count("audit_log", "action = 'withdraw' AND detail = ?", "activity:%d" % act) == 1,
+           "no withdraw entry in the audit log")
+    expect("Withdraw my activity" not in c.get("/en/submissions/%s" % token).body,
+           "the private link still offers withdrawal")
+
+
+# --- audit log ---
+
+
+def audit_pages(c):
+    entries, path = [], "/en/moderation/log"
+    for _ in range(100):
+        r = c.get(path)
+        expect_eq(r.status, 200, "status of %s" % path)
+        for row in re.findall(r"<tr><td>(.*?)</td><td>(.*?)</td><td>(.*?)</td><td>(.*?)</td>"
+                              r"<td>(.*?)</td><td>(.*?)</td></tr>", r.body):
+            entries.append(tuple(html.unescape(x) for x in row))
+        m = re.search(r'<a href="([^"]*)">Older entries</a>', r.body)
+        if not m:
+            return entries
+        path = html.unescape(m.group(1))
+    raise Fail("more than 100 pages of audit log")
+
+
+@check("audit log: shows every step of the scenario (submit, login, edit, approve, reject, "
+       "change, withdraw)")
+def _():
+    valid_id, change_id, be_id, none_id, act = need("valid_id", "change_id", "be_id", "none_id",
+                                                     "valid_act")
+    entries = audit_pages(session(ADMIN))
+    expect_eq(len(entries), count("audit_log"), "entries shown against rows in audit_log")
+    ats = [e[0] for e in entries]
+    expect(ats == sorted(ats, reverse=True), "not newest first")
+    actions = {(e[2], e[3]) for e in entries}
+    mod = db_one("SELECT id FROM users WHERE email = ?", MODERATOR)
+    want = [("submit", "submission:%d" % valid_id),
+            ("login", "user:%d" % mod),
+            ("edit", "submission:%d" % none_id),
+            ("approve", "submission:%d" % valid_id),
+            ("reject", "submission:%d" % be_id),
+            ("change", "submission:%d" % change_id),
+            ("approve", "submission:%d" % change_id)]
+    missing = [w for w in want if w not in actions]
+    expect(not missing, "missing entries: %r" % missing)
+    expect(any(e[2] == "withdraw" and e[4] == "activity:%d" % act for e in entries),
+           "no withdraw entry for activity %d" % act)
+    who = {e[2]: e[1] for e in entries}
+    expect(who["edit"].endswith(MODERATOR), "actor of the edit: %r" % who["edit"])
+    expect_eq(who["submit"], "visitor", "actor of a share")
+    expect(all(e[5] for e in entries if e[1] != "cli"), "an entry without an address")
+
+
+@check("audit log: UPDATE and DELETE are refused by the database (append-only)")
+def _():
+    n = count("audit_log")
+    first = db_rows("SELECT * FROM audit_log ORDER BY id LIMIT 1")
+    con = sqlite3.connect(DB, timeout=10)
+    try:
+        for sql in ("UPDATE audit_log SET actor = 'nobody'", "DELETE FROM audit_log",
+                    "DELETE FROM audit_log WHERE id = (SELECT MAX(id) FROM audit_log)"):
+            try:
+                con.execute(sql)
+                con.commit()
+            except sqlite3.DatabaseError as e:
+                expect("append-only" in str(e), "%s failed, but not by the trigger: %s" % (sql, e))
+                con.rollback()
+                continue
+            raise Fail("%s succeeded" % sql)
+    finally:
+        con.close()
+    expect_eq(count("audit_log"), n, "rows")
+    expect_eq(db_rows("SELECT * FROM audit_log ORDER BY id LIMIT 1"), first, "first row")
+
+
+# --- the user command ---
+
+
+@check("user add: password from stdin, the account signs in")
+def _():
+    rc, out, err = cli("user", "add", "New.Mod@Example.org", "--role", "moderator",
+                       stdin=PASSWORD + "\n")
+    expect(rc == 0, "exit %d: %s" % (rc, err))
+    expect("account created: new.mod@example.org" in out, "output %r" % out)
+    r = login(Client(), "new.mod@example.org")
+    expect_eq(r.status, 303, "sign-in")
+    expect(count("audit_log", "actor = 'cli' AND action = 'user_add' AND object LIKE ?",
+                 "%new.mod@example.org%") == 1, "no user_add audit entry")
+
+
+def _user_add_fails(case):
+    args, stdin, want_rc, want_msg = case
+    n = count("users")
+    rc, out, err = cli("user", "add", *args, stdin=stdin)
+    expect_eq(rc, want_rc, "exit status (stderr %r)" % err.strip())
+    expect(want_msg in err, "stderr %r does not say %r" % (err.strip(), want_msg))
+    expect_eq(count("users"), n, "accounts")
+
+
+table("user add refused", [
+    ("an existing account -> exit 1", ((MODERATOR, "--role", "moderator"), PASSWORD + "\n", 1,
+                                       "already exists")),
+    ("an existing account in other case -> exit 1",
+     (("ADMIN@EXAMPLE.ORG", "--role", "admin"), PASSWORD + "\n", 1, "already exists")),
+    ("focal without --country -> exit 2", (("f@example.org", "--role", "focal"),
+                                           PASSWORD + "\n", 2, "--country")),
+    ("--country for a moderator -> exit 2",
+     (("m2@example.org", "--role", "moderator", "--country", "BE"), PASSWORD + "\n", 2,
+      "only for focal")),
+    ("unknown country -> exit 2", (("f2@example.org", "--role", "focal", "--country", "ZZ"),
+                                   PASSWORD + "\n", 2, "unknown country")),
+    ("unknown role -> exit 2", (("r@example.org", "--role", "root"), PASSWORD + "\n", 2,
+                                "--role")),
+    ("not an e-mail address -> exit 2", (("not-an-address", "--role", "admin"),
+                                         PASSWORD + "\n", 2, "not an e-mail")),
+    ("password of 11 characters -> exit 1", (("short@example.org", "--role", "admin"),
+                                             "a" * 11 + "\n", 1, "at least 12")),
+    ("no password on stdin -> exit 1", (("nopw@example.org", "--role", "admin"), "", 1,
+                                        "no password")),
+])(_user_add_fails)
+
+
+@check("user add: a password of exactly 12 characters is accepted")
+def _():
+    rc, out, err = cli("user", "add", "twelve@example.org", "--role", "focal", "--country", "FR",
+                       stdin="b" * 12 + "\n")
+    expect(rc == 0, "exit %d: %s" % (rc, err))
+    expect_eq(login(Client(), "twelve@example.org", "b" * 12).status, 303, "sign-in")
+
+
+@check("user list: every account with its role, country and state")
+def _():
+    rc, out, err = cli("user", "list")
+    expect(rc == 0, "exit %d: %s" % (rc, err))
+    rows = {}
+    for line in out.splitlines()[1:]:
+        parts = line.split()
+        if len(parts) >= 4:
+            rows[parts[0]] = parts[1:4]
+    expect_eq(rows.get(ADMIN), ["admin", "-", "active"], ADMIN)
+    expect_eq(rows.get(MODERATOR), ["moderator", "-", "active"], MODERATOR)
+    expect_eq(rows.get(FOCAL_BE), ["focal", "BE", "active"], FOCAL_BE)
+    expect_eq(rows.get(FOCAL_FR), ["focal", "FR", "active"], FOCAL_FR)
+    expect_eq(len(rows), count("users"), "rows against accounts")
+    expect("never" not in line_of(out, MODERATOR), "the moderator's last login is not shown")
+
+
+def line_of(out, who):
+    for line in out.splitlines():
+        if line.startswith(who + " "):
+            return line
+    return ""
+
+
+@check("user disable: the open session ends and sign-in fails; enable restores it")
+def _():
+    who = "disable.me@example.org"
+    rc, _, err = cli("user", "add", who, "--role", "focal", "--country", "BE",
+                     stdin=PASSWORD + "\n")
+    expect(rc == 0, "user add: %s" % err)
+    c = Client()
+    expect_eq(login(c, who).status, 303, "sign-in")
+    expect_eq(c.get("/en/moderation").status, 200, "queue while active")
+    rc, out, err = cli("user", "disable", who)
+    expect(rc == 0 and "disabled" in out, "disable: %d %s %s" % (rc, out, err))
+    r = c.get("/en/moderation")
+    expect(r.status == 303 and r.location() == "/en/login", "the open session still works: %s"
+           % r.describe())
+    expect_eq(login(Client(), who).status, 401, "sign-in of a disabled account")
+    expect("disabled" in line_of(cli("user", "list")[1], who), "list does not say disabled")
+    rc, _, err = cli("user", "enable", who)
+    expect(rc == 0, "enable: %s" % err)
+    expect_eq(login(Client(), who).status, 303, "sign-in after enable")
+
+
+@check("user passwd: the new password works, the old one and the open sessions do not")
+def _():
+    who = "passwd.me@example.org"
+    rc, _, err = cli("user", "add", who, "--role", "moderator", stdin=PASSWORD + "\n")
+    expect(rc == 0, "user add: %s" % err)
+    c = Client()
+    expect_eq(login(c, who).status, 303, "sign-in")
+    new = "a brand new passphrase"
+    rc, out, err = cli("user", "passwd", who, stdin=new + "\n")
+    expect(rc == 0, "passwd: %d %s" % (rc, err))
+    expect_eq(c.get("/en/moderation").status, 303, "the open session after passwd")
+    expect_eq(login(Client(), who, PASSWORD).status, 401, "sign-in with the old password")
+    expect_eq(login(Client(), who, new).status, 303, "sign-in with the new password")
+    rc, _, err = cli("user", "passwd", "nobody@example.org", stdin=new + "\n")
+    expect_eq(rc, 1, "passwd of an unknown account")
+    rc, _, err = cli("user", "passwd", who, stdin="short\n")
+    expect_eq(rc, 1, "passwd with a short password")
+    expect_eq(login(Client(), who, new).status, 303, "the password after a refused passwd")
+
+
+# ---------------------------------------------------------------------------------------------
+
+
+def main():
+    missing = [n for n, v in (("AW_BIN", BIN), ("AW_DB", DB), ("AW_MAILDIR", MAILDIR)) if not v]
+    if missing:
+        print("not ok 1 - environment: %s not set (run through tests/http/run.py --users --smtp "
+              "--exec)" % ", ".join(missing))
+        print("0 passed, 1 failed")
+        return 1
+    passed = failed = 0
+    t0 = time.monotonic()
+    for n, (name, fn) in enumerate(CHECKS, 1):
+        t = time.monotonic()
+        try:
+            fn()
+        except Fail as e:
+            failed += 1
+            print("not ok %d - %s: %s" % (n, name, e))
+        except Exception as e:  # a broken check, or the server went away
+            failed += 1
+            tb = traceback.format_exc().strip().splitlines()
+            print("not ok %d - %s: %s: %s" % (n, name, type(e).__name__, e))
+            print("\n".join("#   " + l for l in tb[-6:]))
+        else:
+            passed += 1
+            print("ok %d - %s" % (n, name))
+        if time.monotonic() - t > 5:
+            print("#   (%.1f s)" % (time.monotonic() - t))
+        sys.stdout.flush()
+    print("# %.1f s" % (time.monotonic() - t0))
+    print("%d passed, %d failed" % (passed, failed))
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
