@@ -91,6 +91,7 @@ aw_handle_moderation(struct aw_req *req)
         aw_view_set_str(it, "source", subs[i].source ? subs[i].source : "");
     }
     aw_view_set_int(pg.view, "total", (int64_t)n);
+    aw_view_set_bool(pg.view, "has_counts", aw_view_len(counts) > 0);
     aw_view_set_int(pg.view, "shown", (int64_t)aw_view_len(items));
     aw_view_set_bool(pg.view, "empty", aw_view_len(items) == 0);
     aw_view_set_bool(pg.view, "focal", focal);
