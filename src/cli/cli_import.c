@@ -116,7 +116,7 @@ aw_cli_import(int argc, char **argv, const struct aw_config *cfg, const char *db
                       : (rep.created == 0 && rep.valid < rep.rows && !io.skip_invalid
                              ? " (nothing written: fix the errors or use --skip-invalid)"
                              : ""));
-    rc = (rep.valid < rep.rows) ? 1 : 0;
+    rc = (rep.valid < rep.rows || rep.nissues > 0) ? 1 : 0;
 out:
     aw_store_close(st);
     aw_arena_free(a);

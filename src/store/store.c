@@ -434,8 +434,8 @@ aw_store_rate_reset(struct aw_store *st, const char *key)
 }
 
 enum aw_err
-aw_store_share_add(struct aw_store *st, const char *token_hash, const char *name,
-                   const char *email, int64_t now, int64_t *id)
+aw_store_share_add(struct aw_store *st, const char *token_hash, const char *name, const char *email,
+                   int64_t now, int64_t *id)
 {
     return st->ops->share_add(st->be, token_hash, name, email, now, id);
 }
@@ -473,8 +473,8 @@ aw_store_submission(struct aw_store *st, struct aw_arena *a, int64_t id, struct 
 }
 
 enum aw_err
-aw_store_submissions_pending(struct aw_store *st, struct aw_arena *a, const char *country,
-                             int year, struct aw_submission **out, size_t *n)
+aw_store_submissions_pending(struct aw_store *st, struct aw_arena *a, const char *country, int year,
+                             struct aw_submission **out, size_t *n)
 {
     if (country != NULL && country[0] == '\0')
         country = NULL;
@@ -809,8 +809,8 @@ title_fold(uint32_t cp, char buf[5])
     } else if ((rep = translit(cp)) != NULL) {
         /* done */
     } else if ((cp >= 0x2000 && cp <= 0x206F) || (cp >= 0x20A0 && cp <= 0x20CF) ||
-               (cp >= 0x3000 && cp <= 0x303F) || (cp >= 0xFE00 && cp <= 0xFE0F) ||
-               cp == 0xFEFF || cp == 0xFFFD || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) {
+               (cp >= 0x3000 && cp <= 0x303F) || (cp >= 0xFE00 && cp <= 0xFE0F) || cp == 0xFEFF ||
+               cp == 0xFFFD || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) {
         rep = NULL; /* punctuation, currency, variation selectors, invalid */
     } else {
         if ((cp >= 0x391 && cp <= 0x3A9 && cp != 0x3A2) || (cp >= 0x410 && cp <= 0x42F))

@@ -116,8 +116,7 @@ struct aw_store_ops {
                                        const char *status);
     enum aw_err (*activity_similar)(struct aw_store_be *be, int64_t org_id, int year,
                                     const char *title, bool *dup, int64_t *dup_id);
-    enum aw_err (*orgs)(struct aw_store_be *be, struct aw_arena *a, struct aw_org **out,
-                        size_t *n);
+    enum aw_err (*orgs)(struct aw_store_be *be, struct aw_arena *a, struct aw_org **out, size_t *n);
     enum aw_err (*audit)(struct aw_store_be *be, const char *actor, const char *action,
                          const char *object, const char *detail, const char *ip, int64_t now);
     enum aw_err (*audit_list)(struct aw_store_be *be, struct aw_arena *a, size_t limit,

@@ -1310,8 +1310,7 @@ parse_orgs(struct jctx *c, json_t *root, struct jdata *d)
         json_t *obj;
 
         d->norgs = i + 1;
-        if (stop(c, &orc, element(c, arr, "organisations", i, fields, &obj, &path)) ||
-            obj == NULL)
+        if (stop(c, &orc, element(c, arr, "organisations", i, fields, &obj, &path)) || obj == NULL)
             goto next;
         if (stop(c, &orc, get_key(c, obj, path, "key", &o->key)))
             goto next;
@@ -1327,8 +1326,8 @@ parse_orgs(struct jctx *c, json_t *root, struct jdata *d)
                                  strcmp(p->country_code, o->org.country_code) == 0);
             if (p->name != NULL && same_country && strcmp(p->name, o->org.name) == 0 &&
                 stop(c, &orc,
-                     jfail(c, jpath(c, path, "name"),
-                           "same name and country as organisations[%zu]", k)))
+                     jfail(c, jpath(c, path, "name"), "same name and country as organisations[%zu]",
+                           k)))
                 goto next;
         }
     next:
@@ -1370,8 +1369,8 @@ parse_links(struct jctx *c, json_t *obj, const char *path, struct aw_activity *a
 
         if (stop(c, &rc, element(c, arr, p, i, fields, &lo, &lp)) || lo == NULL)
             goto next;
-        if (stop(c, &rc, get_str(c, lo, lp, "label", J_REQUIRED | J_NONEMPTY, MAX_SHORT,
-                                 &l->label)))
+        if (stop(c, &rc,
+                 get_str(c, lo, lp, "label", J_REQUIRED | J_NONEMPTY, MAX_SHORT, &l->label)))
             goto out;
         if (stop(c, &rc, get_url(c, lo, lp, "url", true, &l->url)))
             goto out;
@@ -1400,17 +1399,20 @@ check_activity_fields(struct jctx *c, json_t *obj, const char *path, const struc
         act->country_code = org ? org->country_code : NULL;
     else if (stop(c, &rc, get_country(c, obj, path, "country", &act->country_code)))
         goto out;
-    if (stop(c, &rc, get_str(c, obj, path, "title", J_REQUIRED | J_NONEMPTY, MAX_TITLE,
-                             &act->title)))
+    if (stop(c, &rc,
+             get_str(c, obj, path, "title", J_REQUIRED | J_NONEMPTY, MAX_TITLE, &act->title)))
         goto out;
-    if (stop(c, &rc, get_str(c, obj, path, "summary", J_REQUIRED | J_MULTILINE | J_NONEMPTY,
-                             MAX_SUMMARY, &act->summary)))
+    if (stop(c, &rc,
+             get_str(c, obj, path, "summary", J_REQUIRED | J_MULTILINE | J_NONEMPTY, MAX_SUMMARY,
+                     &act->summary)))
         goto out;
-    if (stop(c, &rc, get_list(c, obj, path, "kinds", aw_model_activity_kinds, true, &act->kinds,
-                              &act->kinds_n)))
+    if (stop(c, &rc,
+             get_list(c, obj, path, "kinds", aw_model_activity_kinds, true, &act->kinds,
+                      &act->kinds_n)))
         goto out;
-    if (stop(c, &rc, get_list(c, obj, path, "audiences", aw_model_audiences, true,
-                              &act->audiences, &act->audiences_n)))
+    if (stop(c, &rc,
+             get_list(c, obj, path, "audiences", aw_model_audiences, true, &act->audiences,
+                      &act->audiences_n)))
         goto out;
     if (stop(c, &rc, get_date(c, obj, path, "start", &act->start_date)))
         goto out;
@@ -1423,8 +1425,8 @@ check_activity_fields(struct jctx *c, json_t *obj, const char *path, const struc
         goto out;
     if (stop(c, &rc, get_bool(c, obj, path, "online", &act->online)))
         goto out;
-    if (stop(c, &rc, get_list(c, obj, path, "languages", NULL, false, &act->languages,
-                              &act->languages_n)))
+    if (stop(c, &rc,
+             get_list(c, obj, path, "languages", NULL, false, &act->languages, &act->languages_n)))
         goto out;
     if (stop(c, &rc, parse_links(c, obj, path, act)))
         goto out;
@@ -1470,8 +1472,9 @@ parse_activities(struct jctx *c, json_t *root, struct jdata *d)
             goto next;
         if (stop(c, &arc, get_org_ref(c, d, obj, path, &org)))
             goto next;
-        if (stop(c, &arc, check_activity_fields(c, obj, path, org ? &org->org : NULL,
-                                                org ? org->key : NULL, false, act)))
+        if (stop(c, &arc,
+                 check_activity_fields(c, obj, path, org ? &org->org : NULL, org ? org->key : NULL,
+                                       false, act)))
             goto next;
         if (act->country_code == NULL && key != NULL && strncmp(key, "int-", 4) != 0 &&
             strncmp(key, "coe-", 4) != 0 &&
@@ -1841,9 +1844,9 @@ parse_payload(struct jctx *c, json_t *root, struct payload *p)
 {
     static const char *const top[] = {"organisation", "activity", NULL};
     static const char *const org_fields[] = {"name", "kind", "country", "website", NULL};
-    static const char *const act_fields[] = {"country", "title",     "summary", "kinds",
-                                             "audiences", "start",   "end",     "place",
-                                             "online",  "languages", "links",   NULL};
+    static const char *const act_fields[] = {"country",   "title",     "summary", "kinds",
+                                             "audiences", "start",     "end",     "place",
+                                             "online",    "languages", "links",   NULL};
     enum aw_err rc = AW_OK, orc = AW_OK;
     const struct aw_org *org = NULL;
     json_t *o, *act, *id;
@@ -2371,19 +2374,21 @@ csv_import_row(struct imp *im, const struct csv_row *row, const int *idx, struct
     aw_arena_defer(im->w, jdecref, root);
     json_object_set_new(org, "name", json_string(cell[IC_ORG]));
     json_object_set_new(org, "kind", json_string(cell[IC_ORG_KIND]));
-    json_object_set_new(org, "country", cell[IC_ORG_COUNTRY][0] ? json_string(cell[IC_ORG_COUNTRY])
-                                                                : json_null());
-    json_object_set_new(org, "website", cell[IC_ORG_WEBSITE][0] ? json_string(cell[IC_ORG_WEBSITE])
-                                                                : json_null());
+    json_object_set_new(org, "country",
+                        cell[IC_ORG_COUNTRY][0] ? json_string(cell[IC_ORG_COUNTRY]) : json_null());
+    json_object_set_new(org, "website",
+                        cell[IC_ORG_WEBSITE][0] ? json_string(cell[IC_ORG_WEBSITE]) : json_null());
     if (cell[IC_COUNTRY][0] != '\0') /* else the organisation's */
         json_object_set_new(act, "country", json_string(cell[IC_COUNTRY]));
     json_object_set_new(act, "title", json_string(cell[IC_TITLE]));
     json_object_set_new(act, "summary", json_string(cell[IC_SUMMARY]));
     json_object_set_new(act, "kinds", split_cell(cell[IC_KINDS]));
     json_object_set_new(act, "audiences", split_cell(cell[IC_AUDIENCES]));
-    json_object_set_new(act, "start", cell[IC_START][0] ? json_string(cell[IC_START]) : json_null());
+    json_object_set_new(act, "start",
+                        cell[IC_START][0] ? json_string(cell[IC_START]) : json_null());
     json_object_set_new(act, "end", cell[IC_END][0] ? json_string(cell[IC_END]) : json_null());
-    json_object_set_new(act, "place", cell[IC_PLACE][0] ? json_string(cell[IC_PLACE]) : json_null());
+    json_object_set_new(act, "place",
+                        cell[IC_PLACE][0] ? json_string(cell[IC_PLACE]) : json_null());
     if (aw_str_eq_nocase(aw_str_c(cell[IC_ONLINE]), "yes")) {
         json_object_set_new(act, "online", json_true());
     } else if (cell[IC_ONLINE][0] == '\0' || aw_str_eq_nocase(aw_str_c(cell[IC_ONLINE]), "no")) {
@@ -2449,6 +2454,8 @@ import_csv(struct imp *im, const char *data, size_t len)
             file_issue(im, import_cols[k].name, "missing column");
     im->rows = aw_arena_calloc(im->w, d.nrows, sizeof(*im->rows));
     im->nrows = d.nrows - 1;
+    for (size_t r = 1; r < d.nrows; r++)
+        im->rows[r - 1].row = (unsigned)r;
     if (im->fatal) {
         rc = AW_EINVAL;
         goto out;
@@ -2489,9 +2496,9 @@ import_json(struct imp *im, const char *data, size_t len)
     }
     root = json_loadb(data, len, JSON_REJECT_DUPLICATES, &jerr);
     if (root == NULL) {
-        file_issue(im, NULL,
-                   aw_arena_printf(im->w, "line %d, column %d: %s", jerr.line, jerr.column,
-                                   jerr.text));
+        file_issue(
+            im, NULL,
+            aw_arena_printf(im->w, "line %d, column %d: %s", jerr.line, jerr.column, jerr.text));
         rc = AW_ESYNTAX;
         goto out;
     }
@@ -2535,8 +2542,12 @@ import_json(struct imp *im, const char *data, size_t len)
         ir->row = (unsigned)(i + 1);
         ir->year = d.year;
         ir->valid = !d.act_bad[i];
-        if (!ir->valid)
+        if (!ir->valid) {
+            /* what could be read, for the report */
+            ir->p.act.title = d.acts[i].title;
+            ir->p.act.country_code = d.acts[i].country_code;
             continue;
+        }
         ir->p.org = d.orgs[d.acts[i].org.id].org;
         ir->p.org.id = 0;
         ir->p.act = d.acts[i];
@@ -2612,8 +2623,8 @@ import_write(struct imp *im, size_t *created)
             object = aw_arena_printf(im->w, "submission:%lld", (long long)id);
         }
         if (rc == AW_OK)
-            rc = aw_store_audit(im->st, "import", "import", object, audit_detail(im, ir), NULL,
-                                now);
+            rc =
+                aw_store_audit(im->st, "import", "import", object, audit_detail(im, ir), NULL, now);
         if (rc != AW_OK)
             goto out;
         (*created)++;

@@ -33,8 +33,8 @@ static const char *const sub_kinds[] = {
 };
 
 static const char *const sub_statuses[] = {
-    [AW_SUB_PENDING] = "pending",       [AW_SUB_APPROVED] = "approved",
-    [AW_SUB_REJECTED] = "rejected",     [AW_SUB_SUPERSEDED] = "superseded",
+    [AW_SUB_PENDING] = "pending",     [AW_SUB_APPROVED] = "approved",
+    [AW_SUB_REJECTED] = "rejected",   [AW_SUB_SUPERSEDED] = "superseded",
     [AW_SUB_CANCELLED] = "cancelled",
 };
 

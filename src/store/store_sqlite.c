@@ -1934,8 +1934,7 @@ one_user(struct aw_store_be *be, struct aw_arena *a, sqlite3_stmt *s, struct aw_
 }
 
 static enum aw_err
-be_user_by_email(struct aw_store_be *be, struct aw_arena *a, const char *email,
-                 struct aw_user *out)
+be_user_by_email(struct aw_store_be *be, struct aw_arena *a, const char *email, struct aw_user *out)
 {
     b_text(be, be->stmt[S_USER_BY_EMAIL], 1, email);
     return one_user(be, a, be->stmt[S_USER_BY_EMAIL], out);
@@ -2295,8 +2294,7 @@ out:
 }
 
 static enum aw_err
-be_submission_add(struct aw_store_be *be, const struct aw_submission *sub, int64_t now,
-                  int64_t *id)
+be_submission_add(struct aw_store_be *be, const struct aw_submission *sub, int64_t now, int64_t *id)
 {
     enum aw_err rc = savepoint_begin(be);
 
@@ -2404,8 +2402,8 @@ be_submission_update(struct aw_store_be *be, const struct aw_submission *sub)
 }
 
 static enum aw_err
-be_submission_decide(struct aw_store_be *be, int64_t id, enum aw_sub_status status,
-                     int64_t user_id, const char *reason, int64_t now)
+be_submission_decide(struct aw_store_be *be, int64_t id, enum aw_sub_status status, int64_t user_id,
+                     const char *reason, int64_t now)
 {
     enum aw_err rc;
     sqlite3_stmt *s = be->stmt[S_SUB_DECIDE];
@@ -2438,8 +2436,8 @@ be_activity_set_status(struct aw_store_be *be, int64_t activity_id, const char *
 }
 
 static enum aw_err
-be_activity_similar(struct aw_store_be *be, int64_t org_id, int year, const char *title,
-                    bool *dup, int64_t *dup_id)
+be_activity_similar(struct aw_store_be *be, int64_t org_id, int year, const char *title, bool *dup,
+                    int64_t *dup_id)
 {
     enum aw_err rc = AW_OK;
     sqlite3_stmt *s = be->stmt[S_ACT_TITLES];
@@ -2574,8 +2572,7 @@ be_mail_done(struct aw_store_be *be, int64_t id, bool sent, const char *error, i
     b_int(be, s, 1, id);
     rc = run_id(be, s, "mail_done", &attempts, &found);
     if (rc == AW_OK && !found) {
-        snprintf(be->errmsg, sizeof(be->errmsg), "mail_done: no unsent mail %lld",
-                 (long long)id);
+        snprintf(be->errmsg, sizeof(be->errmsg), "mail_done: no unsent mail %lld", (long long)id);
         rc = AW_ENOTFOUND;
     }
     if (rc != AW_OK)

@@ -68,6 +68,10 @@ class Fail(Exception):
     """A check failed; the message says why."""
 
 
+class Skip(Exception):
+    """A check cannot run here; the message says why."""
+
+
 def expect(cond, msg):
     if not cond:
         raise Fail(msg)
@@ -142,9 +146,10 @@ class Client:
     def __init__(self, addr=None):
         self.addr = addr or new_addr()
         self.jar = {}
+        self.port = PORT
 
     def request(self, method, path, fields=None, body=None, headers=None, cookies=True):
-        h = {"Host": "%s:%d" % (HOST, PORT), "Accept-Encoding": "identity",
+        h = {"Host": "%s:%d" % (HOST, self.port), "Accept-Encoding": "identity",
              "Connection": "close"}
         if fields is not None:
             body = encode_form(fields)
@@ -153,7 +158,8 @@ class Client:
         if cookies and self.jar:
             h["Cookie"] = "; ".join("%s=%s" % kv for kv in self.jar.items())
         h.update(headers or {})
-        conn = http.client.HTTPConnection(HOST, PORT, timeout=30, source_address=(self.addr, 0))
+        conn = http.client.HTTPConnection(HOST, self.port, timeout=30,
+                                          source_address=(self.addr, 0))
         try:
             conn.request(method, path, body=body, headers=h)
             r = conn.getresponse()
@@ -451,6 +457,13 @@ def share_ok(fields, client=None):
     return sid, token
 
 
+def share_activity(sub_id):
+    """The published activity of a submission's share (a new submission keeps activity_id
+    NULL; approval sets it on the share)."""
+    return db_one("SELECT h.activity_id FROM shares h JOIN submissions s ON s.share_id = h.id "
+                  "WHERE s.id = ?", sub_id)
+
+
 def blake(token):
     return hashlib.blake2b(token.encode(), digest_size=32).hexdigest()
 
@@ -505,8 +518,10 @@ def approve(client, sub_id):
 
 
 def public_pages(country="BE"):
+    """The visible text of the current edition's page and of a country page."""
     c = Client()
-    return (c.get("/en/editions/%d" % current_year()).body, c.get("/en/countries/%s" % country).body)
+    return (visible_text(c.get("/en/editions/%d" % current_year()).body),
+            visible_text(c.get("/en/countries/%s" % country).body))
 
 
 def activity_page(act_id):
@@ -658,6 +673,29 @@ def _():
     expect_kept(r.body, {"start": "%d-11-18" % year, "end": "%d-11-17" % year})
 
 
+def _country_mismatch(case):
+    over = case
+    f = share_fields("Country mismatch", **over)
+    if over.get("org_id") == "CF":
+        f.update(org_id=str(org_id("Child Focus", "BE")), org_name="", org_kind="", org_country="",
+                 org_website="")
+    before = snapshot()
+    r = share(Client(), f)
+    expect_eq(r.status, 422, "status")
+    errs = field_errors(r.body)
+    expect(snapshot() == before, "something was stored")
+    expect(errs, "422 without a single message next to a field (the page only says: %r)"
+           % re.search(r"<h1>(.*?)</h1>", r.body).group(1))
+    expect("country" in errs, "no message next to the country (messages: %r)" % errs)
+
+
+table("share: activity country other than the organisation's -> message next to the country", [
+    ("existing Belgian organisation, activity in France", {"org_id": "CF", "country": "FR"}),
+    ("new Belgian organisation, activity in France", {"org_country": "BE", "country": "FR"}),
+    ("new international organisation, activity in Belgium", {"org_country": "", "country": "BE"}),
+])(_country_mismatch)
+
+
 @check("share: invalid UTF-8 (%FF) in the title -> UTF-8 message, other fields kept")
 def _():
     f = share_fields("x", summary="Une soirée pour les parents.")
@@ -668,13 +706,20 @@ def _():
     errs = field_errors(r.body)
     expect_eq(sorted(errs), ["title"], "fields with an error")
     expect("UTF-8" in errs["title"], "title message %r" % errs["title"])
-    try:
-        r.raw.decode("utf-8")
-    except UnicodeDecodeError as e:
-        raise Fail("the page answering invalid UTF-8 is itself not valid UTF-8: %s" % e)
     kept = {k: v for k, v in f.items() if k not in ("title", "homepage")}
     expect_kept(r.body, kept)
     expect(snapshot() == before, "something was stored")
+    S.bad_utf8_page = r.raw
+
+
+@check("share: the page answering invalid UTF-8 is itself valid UTF-8 (charset=utf-8)")
+def _():
+    (raw,) = need("bad_utf8_page")
+    try:
+        raw.decode("utf-8")
+    except UnicodeDecodeError as e:
+        ctx = raw[max(0, e.start - 60):e.end + 20]
+        raise Fail("the typed bytes are echoed as they came: %s near %r" % (e.reason, ctx))
 
 
 def _control(case):
@@ -700,19 +745,27 @@ table("share: control characters", [
 ])(_control)
 
 
+# Character limits of the fields (app_form.c), as the form tells them.
+MAX_CHARS = {"title": TITLE_MAX, "summary": SUMMARY_MAX, "org_name": 200, "place": 200,
+             "link_label_1": 200, "link_url_1": 2000, "org_website": 2000, "contact_name": 200,
+             "contact_email": 254}
+
+
 def _limit(case):
     field, value, ok = case
-    f = share_fields("Limits", contact_name="")  # contact_name missing: never stored
+    # one other field left empty so that nothing is ever stored
+    spoiler = "contact_email" if field == "contact_name" else "contact_name"
+    f = share_fields("Limits", **{spoiler: ""})
     f[field] = value
     r = share(Client(), f)
     expect_eq(r.status, 422, "status")
     errs = field_errors(r.body)
-    expect("contact_name" in errs, "the control error on contact_name is missing")
+    expect(spoiler in errs, "the control error on %s is missing" % spoiler)
     if ok:
         expect(field not in errs, "%s of %d characters refused: %r"
                % (field, len(value), errs.get(field)))
     else:
-        maxc = TITLE_MAX if field == "title" else SUMMARY_MAX
+        maxc = MAX_CHARS[field]
         expect(field in errs, "%s of %d characters accepted" % (field, len(value)))
         expect("at most %d characters" % maxc in errs[field], "message %r" % errs[field])
     expect_kept(r.body, {field: value})
@@ -728,6 +781,23 @@ table("share: field limits", [
     ("summary of 5000 characters accepted", ("summary", "s" * 5000, True)),
     ("summary of 5001 characters refused", ("summary", "s" * 5001, False)),
     ("summary of 5000 x \"é\" accepted", ("summary", "é" * 5000, True)),
+    ("new organisation name of 200 characters accepted", ("org_name", "o" * 200, True)),
+    ("new organisation name of 201 characters refused", ("org_name", "o" * 201, False)),
+    ("place of 200 characters accepted", ("place", "p" * 200, True)),
+    ("place of 201 characters refused", ("place", "p" * 201, False)),
+    ("link text of 201 characters refused", ("link_label_1", "l" * 201, False)),
+    ("link address of 2000 characters accepted",
+     ("link_url_1", "https://example.org/" + "u" * 1980, True)),
+    ("link address of 2001 characters refused",
+     ("link_url_1", "https://example.org/" + "u" * 1981, False)),
+    ("organisation website of 2001 characters refused",
+     ("org_website", "https://example.org/" + "w" * 1981, False)),
+    ("contact name of 200 characters accepted", ("contact_name", "n" * 200, True)),
+    ("contact name of 201 characters refused", ("contact_name", "n" * 201, False)),
+    ("contact e-mail of 254 characters accepted",
+     ("contact_email", "e" * 242 + "@example.org", True)),
+    ("contact e-mail of 255 characters refused",
+     ("contact_email", "e" * 243 + "@example.org", False)),
 ])(_limit)
 
 
@@ -779,11 +849,19 @@ def _():
 def _():
     (title,) = need("valid_title")
     ed, country = public_pages("BE")
-    esc = html.escape(title, quote=True)
-    expect(title not in ed and esc not in ed, "the pending title is on /en/editions/%d"
-           % current_year())
-    expect(title not in country and esc not in country, "the pending title is on /en/countries/BE")
+    expect(title not in ed, "the pending title is on /en/editions/%d" % current_year())
+    expect(title not in country, "the pending title is on /en/countries/BE")
     expect_eq(count("activities", "title = ?", title), 0, "activities with that title")
+
+
+@check("share: the valid submission is in the moderators' queue")
+def _():
+    (sid,) = need("valid_id")
+    for who in (MODERATOR, FOCAL_BE):
+        r = session(who).get("/en/moderation")
+        expect(sid in queue_ids(r.body), "not in the queue of %s" % who)
+    expect(sid not in queue_ids(session(FOCAL_FR).get("/en/moderation").body),
+           "in the queue of focal.fr")
 
 
 @check("share: the private token is stored only as its hash")
@@ -791,12 +869,25 @@ def _():
     (token,) = need("valid_token")
     expect_eq(count("shares", "token_hash = ?", blake(token)), 1,
               "shares whose token_hash is BLAKE2b-256(token)")
+    where = [w for w in token_locations(token) if w != "mail_outbox.body"]
+    expect(not where, "the token itself is in %s" % ", ".join(where))
+
+
+def token_locations(token):
+    """table.column of every text cell holding token."""
+    out = []
     con = sqlite3.connect("file:%s?mode=ro" % urllib.parse.quote(DB), uri=True, timeout=10)
     try:
-        dump = "\n".join(con.iterdump())
+        tables = [t for (t,) in con.execute("SELECT name FROM sqlite_master WHERE type = 'table'")]
+        for t in tables:
+            for col in [r[1] for r in con.execute('PRAGMA table_info("%s")' % t)]:
+                n = con.execute('SELECT COUNT(*) FROM "%s" WHERE instr(CAST("%s" AS TEXT), ?) > 0'
+                                % (t, col), (token,)).fetchone()[0]
+                if n:
+                    out.append("%s.%s" % (t, col))
     finally:
         con.close()
-    expect(token not in dump, "the token itself is somewhere in the database")
+    return out
 
 
 @check("share: the confirmation mail arrives with the private link")
@@ -805,6 +896,18 @@ def _():
     link = "%s/en/submissions/%s" % (BASE, token)
     m = wait_mail(to, [link])
     expect("keep it to yourself" in m.body, "the mail does not ask to keep the link private")
+
+
+@check("KNOWN BUG: the private token stays readable in mail_outbox.body after the mail is sent")
+def _():
+    (token,) = need("valid_token")
+    deadline = time.monotonic() + 10
+    while count("mail_outbox", "instr(body, ?) > 0 AND sent_at IS NULL", token) and \
+            time.monotonic() < deadline:
+        time.sleep(0.1)
+    where = token_locations(token)
+    expect(not where, "after sending, the token is still in %s (the private link can be read "
+           "from any copy of the database)" % ", ".join(where))
 
 
 @check("share: honeypot filled -> 200 thank-you page, nothing stored")
@@ -875,7 +978,7 @@ def _():
     expect(re.search(r'<input type="checkbox" id="f-confirm_duplicate" name="confirm_duplicate" '
                      r'value="yes">', r.body), "no confirmation checkbox")
     expect(boxes, "no form")
-    act = submission(sid).activity_id
+    act = share_activity(sid)
     expect('href="/en/activities/%d"' % act in r.body, "the warning does not link activity %d"
            % act)
     expect_kept(r.body, {"title": near, "org_id": str(cf)})
@@ -888,6 +991,19 @@ def _():
     # a clearly different title of the same organisation is not a duplicate
     r = share(Client(), dict(f, title="Poster competition in secondary schools"))
     expect(r.status == 303, "a different title: %s" % r.describe())
+
+
+@check("KNOWN BUG: a near-duplicate of a pending (not yet published) share of the same "
+       "organisation gets no warning")
+def _():
+    cf = org_id("Child Focus", "BE")
+    f = share_fields("Online quiz on safe chatting for pupils", org_id=str(cf), org_name="",
+                     org_kind="", org_country="", org_website="")
+    share_ok(f)
+    r = share(Client(), dict(f, title="Online quiz on safe chatting for pupils!"))
+    expect(r.status == 200 and "very similar title" in r.body,
+           "the same title sent again while the first waits: %s (activity_similar in "
+           "store_sqlite.c looks at activities only, not at pending submissions)" % r.describe())
 
 
 # --- the private link ---
@@ -1022,8 +1138,8 @@ def _():
            "not a session cookie: %r" % ck)
 
 
-@check("login: Secure cookie behind a trusted proxy # SKIP no trust_proxy setting in "
-       "src/core/core_config.c")
+@check("login: with trust_proxy = yes, X-Forwarded-Proto: https makes the session cookie "
+       "Secure (a second server on the same database)")
 def _():
     src = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "src", "core",
                        "core_config.c")
@@ -1032,7 +1148,71 @@ def _():
             has = "trust_proxy" in fh.read()
     except OSError:
         has = False
-    expect(not has, "core_config.c now has trust_proxy: write this check")
+    if not has:
+        raise Skip("no trust_proxy setting in src/core/core_config.c")
+    with ExtraServer({"AWAREDAY_TRUST_PROXY": "yes"}) as port:
+        c = Client()
+        c.port = port
+        r = login(c, MODERATOR, headers={"X-Forwarded-Proto": "https"})
+        expect_eq(r.status, 303, "status behind the proxy")
+        ck = r.cookies().get("aw_session") or ""
+        attrs = [a.strip().lower() for a in ck.split(";")[1:]]
+        expect("secure" in attrs and "httponly" in attrs and "samesite=lax" in attrs,
+               "session cookie over https: %r" % ck)
+        c2 = Client()
+        c2.port = port
+        r = login(c2, MODERATOR, headers={"X-Forwarded-Proto": "http"})
+        ck = r.cookies().get("aw_session") or ""
+        expect(ck and "secure" not in [a.strip().lower() for a in ck.split(";")[1:]],
+               "session cookie over http behind the proxy: %r" % ck)
+
+
+class ExtraServer:
+    """`awareday serve` on the test database with extra settings, on a free port; stopped
+    (SIGTERM, by its own pid) when the block ends."""
+
+    def __init__(self, env):
+        self.env = env
+
+    def __enter__(self):
+        import socket
+        import tempfile
+        s = socket.socket()
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+        s.close()
+        self.tmp = tempfile.mkdtemp(prefix="aw-extra-")
+        env = {k: v for k, v in os.environ.items() if not k.startswith("AWAREDAY_")}
+        env.update({"XDG_CONFIG_HOME": self.tmp, "XDG_DATA_HOME": self.tmp}, **self.env)
+        self.log = open(os.path.join(self.tmp, "server.log"), "wb")
+        self.proc = subprocess.Popen([BIN, "serve", "--db", DB, "--listen", "127.0.0.1:%d" % port],
+                                     stdin=subprocess.DEVNULL, stdout=self.log,
+                                     stderr=subprocess.STDOUT, env=env)
+        deadline = time.monotonic() + 10
+        while True:
+            try:
+                c = Client()
+                c.port = port
+                c.get("/en/")
+                return port
+            except OSError:
+                if self.proc.poll() is not None or time.monotonic() > deadline:
+                    self.__exit__(None, None, None)
+                    raise Fail("the second server did not start")
+                time.sleep(0.1)
+
+    def __exit__(self, *exc):
+        import shutil
+        if self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        self.log.close()
+        shutil.rmtree(self.tmp, ignore_errors=True)
+        return False
 
 
 @check("logout: POST without csrf -> 403; with csrf ends the session")
@@ -1273,13 +1453,13 @@ def _():
     expect(r.status == 303 and r.location().startswith("/en/moderation"), r.describe())
     s = submission(sub_id)
     expect_eq(s.status, "approved", "status")
-    expect(s.activity_id, "no activity linked to the approved submission")
-    expect_eq(db_one("SELECT activity_id FROM shares WHERE id = ?", s.share_id), s.activity_id,
-              "the share's activity")
+    s.activity_id = share_activity(sub_id)
+    expect(s.activity_id, "the share has no published activity")
+    expect_eq(db_one("SELECT status FROM activities WHERE id = ?", s.activity_id), "published",
+              "activity status")
     ed, country = public_pages("BE")
-    esc = html.escape(title, quote=True)
-    expect(esc in ed or title in ed, "not on /en/editions/%d" % current_year())
-    expect(esc in country or title in country, "not on /en/countries/BE")
+    expect(title in ed, "not on /en/editions/%d" % current_year())
+    expect(title in country, "not on /en/countries/BE")
     expect_eq(activity_page(s.activity_id).status, 200, "activity page")
     wait_mail(to, ["is now published", "/en/activities/%d" % s.activity_id])
     S.valid_act = s.activity_id
@@ -1314,10 +1494,10 @@ def _():
     expect_eq((s.kind, s.status, s.activity_id), ("change", "pending", act),
               "kind, status, activity")
     page = activity_page(act)
-    expect(page.status == 200 and html.escape(title, quote=True) in page.body,
+    expect(page.status == 200 and title in visible_text(page.body),
            "the published version is no longer shown")
     ed, country = public_pages("BE")
-    expect(html.escape(new_title, quote=True) not in ed and new_title not in ed,
+    expect(title in ed and new_title not in ed and new_title not in country,
            "the change is public before approval")
     text = visible_text(c.get("/en/submissions/%s" % token).body)
     expect("published version stays online" in text, "private link status: %r" % text[:300])
@@ -1331,8 +1511,12 @@ def _():
     expect_eq(r.status, 200, "status")
     m = re.search(r'<table class="diff">(.*?)</table>', r.body, re.S)
     expect(m, "no diff table")
-    changed = re.findall(r'<tr class="changed"><th scope="row">([^<]*)', m.group(1))
-    expect_eq(sorted(x.strip() for x in changed), ["Place", "Title"], "changed rows")
+    rows = re.findall(r'<tr( class="changed")?><th scope="row">([^<]*).*?</th><td>(.*?)</td>'
+                      r'<td>(.*?)</td></tr>', m.group(1), re.S)
+    changed = sorted(label.strip() for cls, label, _, _ in rows if cls)
+    detail = ["%s: %r -> %r" % (label.strip(), html.unescape(a), html.unescape(b))
+              for cls, label, a, b in rows if cls]
+    expect(changed == ["Place", "Title"], "rows marked changed: %s" % "; ".join(detail))
     expect("Ghent" in m.group(1) and "Brussels" in m.group(1), "old and new place not shown")
 
 
@@ -1343,7 +1527,7 @@ def _():
     expect(r.status == 303, r.describe())
     expect_eq(submission(cid).status, "approved", "status")
     page = activity_page(act)
-    expect(page.status == 200 and html.escape(new_title, quote=True) in page.body,
+    expect(page.status == 200 and new_title in visible_text(page.body),
            "the activity page does not show the new title")
     expect_eq(db_one("SELECT place FROM activities WHERE id = ?", act), "Ghent", "place")
 
@@ -1450,8 +1634,7 @@ def _():
     expect_eq(activity_page(act).status, 404, "activity page")
     title = db_one("SELECT title FROM activities WHERE id = ?", act)
     ed, country = public_pages("BE")
-    esc = html.escape(title, quote=True)
-    expect(esc not in ed and esc not in country, "still on the public pages")
+    expect(title not in ed and title not in country, "still on the public pages")
     expect(count("audit_log", "action = 'withdraw' AND detail = ?", "activity:%d" % act) == 1,
            "no withdraw entry in the audit log")
     expect("Withdraw my activity" not in c.get("/en/submissions/%s" % token).body,
@@ -1665,6 +1848,9 @@ def main():
         except Fail as e:
             failed += 1
             print("not ok %d - %s: %s" % (n, name, e))
+        except Skip as e:
+            passed += 1
+            print("ok %d - %s # SKIP %s" % (n, name, e))
         except Exception as e:  # a broken check, or the server went away
             failed += 1
             tb = traceback.format_exc().strip().splitlines()

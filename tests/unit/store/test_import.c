@@ -254,6 +254,23 @@ test_broken_csv(void **state)
     assert_int_equal(issues_of_row(&rep, 7), 0);
     assert_int_equal(issues_of_row(&rep, 0), 0);
 
+    /* every row is listed */
+    assert_int_equal(rep.nrowinfo, 7);
+    assert_int_equal(rep.rowinfo[0].row, 1);
+    assert_true(rep.rowinfo[0].valid);
+    assert_string_equal(rep.rowinfo[0].title, "Parents evening");
+    assert_string_equal(rep.rowinfo[0].org, "Child Focus");
+    assert_string_equal(rep.rowinfo[0].country, "BE");
+    assert_int_equal(rep.rowinfo[0].year, 2017);
+    assert_int_equal(rep.rowinfo[1].row, 2);
+    assert_false(rep.rowinfo[1].valid);
+    assert_int_equal(rep.rowinfo[5].row, 6);
+    assert_false(rep.rowinfo[5].valid);
+    assert_null(rep.rowinfo[5].title);
+    assert_true(rep.rowinfo[6].valid);
+    assert_string_equal(rep.rowinfo[6].title, "Quiz");
+    assert_int_equal(rep.rowinfo[6].year, 2018);
+
     /* nothing was written */
     assert_int_equal(n_pending(f), 0);
     assert_int_equal(n_orgs(f), 1);
@@ -302,6 +319,14 @@ test_valid_csv(void **state)
     assert_int_equal(v[1].edition_year, 2018);
     /* row 3: the organisation's country */
     assert_string_equal(v[2].country_code, "FR");
+    assert_int_equal(rep.nrowinfo, 3);
+    assert_int_equal(rep.rowinfo[1].row, 2);
+    assert_true(rep.rowinfo[1].valid);
+    assert_int_equal(rep.rowinfo[1].year, 2018);
+    assert_string_equal(rep.rowinfo[1].title, "Webinar");
+    assert_string_equal(rep.rowinfo[1].org, "ECPAT International");
+    assert_null(rep.rowinfo[1].country);
+    assert_string_equal(rep.rowinfo[2].country, "FR");
 
     /* the payload, in the data-file format */
     p = json_loads(v[0].payload, 0, &jerr);
@@ -471,6 +496,9 @@ test_header_problems(void **state)
     assert_int_equal(rep.rows, 1);
     assert_int_equal(rep.valid, 0);
     assert_int_equal(rep.created, 0);
+    assert_int_equal(rep.nrowinfo, 1);
+    assert_int_equal(rep.rowinfo[0].row, 1);
+    assert_false(rep.rowinfo[0].valid);
     assert_string_equal(err, aw_arena_printf(f->a, "%s/valid.csv: titel: unknown column", f->dir));
     assert_int_equal(n_pending(f), 0);
 
@@ -577,6 +605,13 @@ test_json_import(void **state)
     has_issue(&rep, 3, "activities[2].organisation",
               "organisation \"bad-org\" has errors (organisations[2])");
     assert_int_equal(n_pending(f), 0);
+    assert_int_equal(rep.nrowinfo, 3);
+    assert_true(rep.rowinfo[0].valid);
+    assert_string_equal(rep.rowinfo[0].org, "Child Focus");
+    assert_false(rep.rowinfo[1].valid);
+    assert_int_equal(rep.rowinfo[1].row, 2);
+    assert_string_equal(rep.rowinfo[1].title, "Webinar");
+    assert_int_equal(rep.rowinfo[1].year, 2017);
 
     opts.skip_invalid = true;
     assert_int_equal(import(f, "data.json", json_file, &opts, &rep, err, sizeof(err)), AW_EINVAL);

@@ -7,10 +7,9 @@
  * inputs reach the writes.
  *
  * Checks: nothing crashes; the report adds up (valid <= rows, created <=
- * valid, nothing created by a dry run, an issue's row within the rows, a
- * message on every issue); success means no issue and failure says why; a
- * payload that passes the check can be applied, and the activity it makes
- * reads back. */
+ * valid, nothing created by a dry run, every row listed with its number, an
+ * issue's row within the rows, a message on every issue); success means no issue and failure says
+ * why; a payload that passes the check can be applied, and the activity it makes reads back. */
 #include "aw/arena.h"
 #include "aw/load.h"
 #include "aw/log.h"
@@ -62,8 +61,12 @@ fuzz_file(struct aw_store *st, struct aw_arena *a, const char *name, const char 
     enum aw_err rc;
 
     rc = aw_import_mem(st, a, name, text, len, opts, &rep, err, sizeof(err));
-    if (rep.valid > rep.rows || rep.created > rep.valid || (opts->dry_run && rep.created > 0))
+    if (rep.valid > rep.rows || rep.created > rep.valid || (opts->dry_run && rep.created > 0) ||
+        rep.nrowinfo != rep.rows)
         abort();
+    for (size_t i = 0; i < rep.nrowinfo; i++)
+        if (rep.rowinfo[i].row != i + 1)
+            abort();
     if ((rc == AW_OK) != (rep.nissues == 0))
         abort();
     if (rc != AW_OK && err[0] == '\0')
