@@ -171,6 +171,7 @@ load_config(const struct cli *cli, struct aw_config *cfg)
     goto out;
 fail:
     fprintf(stderr, "awareday: %s\n", err);
+    aw_config_free(cfg);
 out:
     free(deffile);
     return rc;

@@ -160,12 +160,16 @@ class Client:
         h.update(headers or {})
         conn = http.client.HTTPConnection(HOST, self.port, timeout=30,
                                           source_address=(self.addr, 0))
+        t0 = time.monotonic()
         try:
             conn.request(method, path, body=body, headers=h)
             r = conn.getresponse()
             resp = Resp(r.status, r.getheaders(), r.read())
         finally:
             conn.close()
+        if time.monotonic() - t0 > 1.0:
+            print("#   slow request: %s %s took %.1f s (status %d)"
+                  % (method, path[:60], time.monotonic() - t0, resp.status))
         for name, line in resp.cookies().items():
             value = line.split(";", 1)[0].split("=", 1)[1].strip()
             attrs = [a.strip().lower() for a in line.split(";")[1:]]
