@@ -482,7 +482,8 @@ def count(table, where="1", *args):
 
 def login(client, who, password=PASSWORD, headers=None):
     r = client.get("/en/login")
-    token = csrf_in(r.body)
+    # signed in already (the login page redirects): the CSRF token of any other form
+    token = csrf_in(r.body) if r.status == 200 else client.csrf()
     expect(token, "no csrf field on /en/login (%s)" % r.describe())
     return client.post("/en/login", {"csrf": token, "email": who, "password": password},
                        headers=headers)
@@ -581,7 +582,8 @@ def _():
     expect("HttpOnly" in ck, "aw_csrf cookie without HttpOnly: %r" % ck)
     r2 = c.get("/en/share")
     expect_eq(csrf_in(r2.body), token, "the token on a second visit with the cookie")
-    expect(r2.cookies().get("aw_csrf") is None, "the cookie is set again although the browser has it")
+    expect(r2.cookies().get("aw_csrf") is None,
+           "the cookie is set again although the browser has it")
 
 
 def _csrf_case(kind):
@@ -939,7 +941,7 @@ def _():
     text = visible_text(r.body)
     expect("Please wait" in text and "Nothing you sent before is lost" in text,
            "not the polite page: %r" % text[:300])
-    expect(r.header("Content-Type", ).startswith("text/html"), "not an HTML page")
+    expect((r.header("Content-Type") or "").startswith("text/html"), "not an HTML page")
     expect(snapshot() == before, "the 11th POST stored something")
     # another address is not affected
     r = share(Client(), share_fields("Rate limit, other address", contact_name=""))
@@ -978,10 +980,8 @@ def _():
     expect_eq(r.status, 200, "status of the near-duplicate")
     expect('class="notice"' in r.body and "very similar title" in r.body,
            "no duplicate warning: %s" % r.describe())
-    boxes = Forms(r.body).forms
     expect(re.search(r'<input type="checkbox" id="f-confirm_duplicate" name="confirm_duplicate" '
                      r'value="yes">', r.body), "no confirmation checkbox")
-    expect(boxes, "no form")
     act = share_activity(sid)
     expect('href="/en/activities/%d"' % act in r.body, "the warning does not link activity %d"
            % act)
@@ -1117,6 +1117,16 @@ def _():
     stale = Client()
     stale.jar["aw_session"] = planted
     expect_eq(stale.get("/en/moderation").status, 303, "queue with the planted id")
+    # a real session of the attacker planted in the victim's browser is not upgraded
+    attacker = Client()
+    expect_eq(login(attacker, FOCAL_FR).status, 303, "the attacker's own sign-in")
+    victim = Client()
+    victim.jar["aw_session"] = attacker.jar["aw_session"]
+    expect_eq(login(victim, MODERATOR).status, 303, "the victim's sign-in")
+    expect(victim.jar["aw_session"] != attacker.jar["aw_session"], "the victim kept the id")
+    r = attacker.get("/en/moderation")
+    expect(r.status == 303 or 'id="filter-country"' not in r.body,
+           "the attacker's planted session now has the moderator's rights")
     # a non-hex planted value is replaced as well
     c2 = Client()
     c2.jar["aw_session"] = "attacker-chosen"
@@ -1627,6 +1637,48 @@ def _():
         expect(title in ed and title in country, "%s not on the public pages" % title)
 
 
+@check("batch approve: the same id twice publishes one activity, not two")
+def _():
+    a, _ = share_ok(share_fields("Batch item sent twice", contact_email="batch2@example.org"))
+    c = session(MODERATOR)
+    acts = count("activities")
+    r = c.post("/en/moderation/approve", [("csrf", c.csrf()), ("ids", str(a)), ("ids", str(a))]
+               + CHECKLIST)
+    made = count("activities") - acts
+    state = "answer %d, %d activities created, submission %s" % (r.status, made,
+                                                                submission(a).status)
+    expect(r.status == 303, state)
+    expect(made <= 1 and (made == 1) == (submission(a).status == "approved"), state)
+
+
+@check("batch approve: an id already decided -> nothing approved (batch_error)")
+def _():
+    (valid_id,) = need("valid_id")
+    b, _ = share_ok(share_fields("Batch with a decided item", contact_email="batch3@example.org"))
+    c = session(MODERATOR)
+    before = snapshot()
+    r = c.post("/en/moderation/approve", [("csrf", c.csrf()), ("ids", str(b)),
+                                          ("ids", str(valid_id))] + CHECKLIST)
+    expect(r.status == 303 and "batch_error=1" in r.location(), r.describe())
+    expect(snapshot() == before, "the database changed")
+    expect("Nothing was approved" in visible_text(c.get(r.location()).body), "no message")
+
+
+@check("moderation item: unknown id -> 404 signed in, redirect to sign-in when not; unknown "
+       "action -> 400")
+def _():
+    c = session(MODERATOR)
+    expect_eq(c.get("/en/moderation/999999").status, 404, "unknown id")
+    expect_eq(c.get("/en/moderation/abc").status, 404, "non-numeric id")
+    r = Client().get("/en/moderation/999999")
+    expect(r.status == 303 and r.location() == "/en/login", "logged out: %s" % r.describe())
+    (sub_id,) = need("none_id")
+    before = snapshot()
+    r = moderate(c, sub_id, [("action", "delete")])
+    expect_eq(r.status, 400, "action=delete")
+    expect(snapshot() == before, "the database changed")
+
+
 @check("private link: withdraw hides the activity from the public pages, with an audit entry")
 def _():
     token, act = need("valid_token", "valid_act")
@@ -1643,6 +1695,17 @@ def _():
            "no withdraw entry in the audit log")
     expect("Withdraw my activity" not in c.get("/en/submissions/%s" % token).body,
            "the private link still offers withdrawal")
+
+
+@check("KNOWN BUG: the private token is written in clear to the access log")
+def _():
+    (token,) = need("valid_token")
+    log = os.path.join(os.path.dirname(DB), "server.log")  # where run.py keeps the server's output
+    if not os.path.exists(log):
+        raise Skip("no server log next to the database")
+    with open(log, encoding="utf-8", errors="replace") as fh:
+        lines = [l for l in fh if token in l]
+    expect(not lines, "%d log lines hold it, e.g. %r" % (len(lines), lines and lines[0][:150]))
 
 
 # --- audit log ---
