@@ -159,8 +159,9 @@ enum aw_err aw_store_submission_decide(struct aw_store *st, int64_t id, enum aw_
 enum aw_err aw_store_activity_set_status(struct aw_store *st, int64_t activity_id,
                                          const char *status);
 /* True in *dup when org already has an activity in that edition whose title
- * is near-identical (case, punctuation and spacing ignored) to title;
- * *dup_id gets its id. */
+ * is near-identical (case, punctuation and spacing ignored) to title, or a
+ * pending submission with such a title; *dup_id gets the activity's id, 0
+ * for a pending submission. */
 enum aw_err aw_store_activity_similar(struct aw_store *st, int64_t org_id, int year,
                                       const char *title, bool *dup, int64_t *dup_id);
 

@@ -61,7 +61,7 @@ static const struct fdef fields[] = {
     {"audiences", N_("For whom"), N_("Choose one or more."), F_AUDIENCES, true, 40, 16, false},
     {"country", N_("Country where it takes place"),
      N_("Leave empty if it is not tied to one country."), F_COUNTRY, false, 2, 1, false},
-    {"place", N_("Place"), N_("Town or venue. At most 200 characters."), F_TEXT, false, 200, 1,
+    {"place", N_("Place"), N_("Town or venue. At most 300 characters."), F_TEXT, false, 300, 1,
      false},
     {"online", N_("It takes place online"), NULL, F_CHECK, false, 3, 1, false},
     {"start", N_("Start date"), N_("For example 2025-11-18."), F_DATE, true, 10, 1, false},
@@ -96,7 +96,7 @@ const struct aw_field aw_form_http_fields[] = {
     {"kinds", 64, 16},
     {"audiences", 64, 16},
     {"country", 16, 1},
-    {"place", 1024, 1},
+    {"place", 1536, 1},
     {"online", 16, 1},
     {"start", 64, 1},
     {"end", 64, 1},
@@ -341,6 +341,8 @@ clean_text(struct aw_form *form, struct fval *f, const char *v)
     return true;
 }
 
+static const char *org_country(struct aw_page *pg, struct aw_form *form);
+
 bool
 aw_form_validate(struct aw_page *pg, struct aw_form *form)
 {
@@ -419,7 +421,8 @@ aw_form_validate(struct aw_page *pg, struct aw_form *form)
                     fail(form, f, _("Choose audiences from the list."));
                 break;
             case F_LANGS:
-                if (strcmp(aw_label_language(v), v) == 0)
+                /* The data files' rule: a two-letter ISO 639-1 code. */
+                if (strlen(v) != 2 || v[0] < 'a' || v[0] > 'z' || v[1] < 'a' || v[1] > 'z')
                     fail(form, f, _("Choose languages from the list."));
                 break;
             case F_ORG:
@@ -451,6 +454,23 @@ aw_form_validate(struct aw_page *pg, struct aw_form *form)
     if (*start && *end && !get(form, "start")->error && !get(form, "end")->error &&
         strcmp(end, start) < 0)
         fail(form, get(form, "end"), _("The end date is before the start date."));
+    /* An activity is listed under its organisation's country (or none, for
+     * international bodies): the data model's rule (store_load.c). */
+    const char *cc = aw_form_value(form, "country");
+    if (*cc && !get(form, "country")->error && !get(form, "org_id")->error &&
+        !get(form, "org_country")->error) {
+        const char *oc = org_country(pg, form);
+        if (!*oc)
+            fail(form, get(form, "country"),
+                 _("The activity of an international organisation is not tied to one country: "
+                   "leave this empty."));
+        else if (strcmp(oc, cc) != 0)
+            fail(form, get(form, "country"),
+                 aw_arena_printf(pg->arena,
+                                 _("This must be the country of the organisation (%s), or "
+                                   "empty."),
+                                 aw_page_country_name(pg, oc)));
+    }
     if (!*aw_form_value(form, "place") && !*aw_form_value(form, "online"))
         fail(form, get(form, "place"), _("Give a place, or tick \"It takes place online\"."));
     for (int k = 1; k <= LINKS; k++) {
@@ -461,6 +481,27 @@ aw_form_validate(struct aw_page *pg, struct aw_form *form)
             fail(form, get(form, un), _("Give the address this link points to."));
     }
     return form->errors == 0;
+}
+
+/* The organisation's country: the chosen existing one's, or the one typed
+ * for a new organisation; "" for an international body. */
+static const char *
+org_country(struct aw_page *pg, struct aw_form *form)
+{
+    int64_t id = aw_form_org_id(form);
+    struct aw_org o;
+    if (id)
+        return aw_store_org(pg->store, pg->arena, id, &o) == AW_OK && o.country_code
+                   ? o.country_code
+                   : "";
+    return aw_form_value(form, "org_country");
+}
+
+const char *
+aw_form_country(struct aw_page *pg, struct aw_form *form)
+{
+    const char *cc = aw_form_value(form, "country");
+    return *cc ? cc : org_country(pg, form);
 }
 
 bool
@@ -511,7 +552,9 @@ aw_form_payload(struct aw_page *pg, struct aw_form *form)
     json_object_set_new(act, "summary", json_string(aw_form_value(form, "summary")));
     json_object_set_new(act, "kinds", list(get(form, "kinds")));
     json_object_set_new(act, "audiences", list(get(form, "audiences")));
-    json_object_set_new(act, "country", str_or_null(aw_form_value(form, "country")));
+    /* No country given: the organisation's applies (docs/DATA.md). */
+    if (*aw_form_value(form, "country"))
+        json_object_set_new(act, "country", json_string(aw_form_value(form, "country")));
     json_object_set_new(act, "place", str_or_null(aw_form_value(form, "place")));
     json_object_set_new(act, "online", json_boolean(*aw_form_value(form, "online") != '\0'));
     json_object_set_new(act, "start", str_or_null(aw_form_value(form, "start")));
@@ -544,6 +587,20 @@ options(struct aw_page *pg, struct fval *f, const char *const *codes,
         const char *(*label)(const char *))
 {
     struct aw_view *list = aw_view_list(pg->arena);
+    /* Values not in the list (an imported code, say) stay on offer, chosen,
+     * so that saving the form does not drop them. */
+    for (unsigned k = 0; k < f->n; k++) {
+        bool known = false;
+        for (size_t i = 0; codes[i] && !known; i++)
+            known = strcmp(codes[i], f->v[k]) == 0;
+        if (known || f->def->type != F_LANGS || strlen(f->v[k]) != 2 || !aw_utf8_valid(f->v[k], 2))
+            continue;
+        struct aw_view *o = aw_view_push_map(list);
+        aw_view_set_str(o, "value", f->v[k]);
+        aw_view_set_str(o, "label", label(f->v[k]));
+        aw_view_set_bool(o, "selected", true);
+        aw_view_set_str(o, "id", aw_arena_printf(pg->arena, "f-%s-x%u", f->def->name, k));
+    }
     for (size_t i = 0; codes[i]; i++) {
         struct aw_view *o = aw_view_push_map(list);
         bool sel = false;
@@ -615,6 +672,33 @@ org_options(struct aw_page *pg, struct fval *f)
     return list;
 }
 
+/* What a value looks like when shown back: invalid UTF-8 sequences become
+ * U+FFFD, so that the page stays valid UTF-8 while the message next to the
+ * field says what was wrong. */
+static const char *
+displayable(struct aw_page *pg, const char *v)
+{
+    size_t n = strlen(v);
+    if (aw_utf8_valid(v, n))
+        return v;
+    struct aw_buf b = AW_BUF_INIT(n * 3 + 1);
+    for (size_t i = 0; i < n;) {
+        size_t len = 1;
+        unsigned char c = (unsigned char)v[i];
+        len = c < 0x80 ? 1 : c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : c >= 0xC0 ? 2 : 1;
+        if (i + len <= n && aw_utf8_valid(v + i, len)) {
+            aw_buf_append(&b, v + i, len);
+            i += len;
+        } else {
+            aw_buf_puts(&b, "\xEF\xBF\xBD");
+            i++;
+        }
+    }
+    const char *out = aw_arena_strdup(pg->arena, aw_buf_cstr(&b));
+    aw_buf_free(&b);
+    return out;
+}
+
 struct aw_view *
 aw_form_view(struct aw_page *pg, struct aw_form *form)
 {
@@ -634,7 +718,7 @@ aw_form_view(struct aw_page *pg, struct aw_form *form)
         else
             aw_view_set_bool(fv, "hint", false);
         aw_view_set_bool(fv, "required", d->required);
-        aw_view_set_str(fv, "value", f->n ? f->v[0] : "");
+        aw_view_set_str(fv, "value", f->n ? displayable(pg, f->v[0]) : "");
         aw_view_set_bool(fv, "checked", f->n && strcmp(f->v[0], "yes") == 0);
         aw_view_set_int(fv, "max", d->max_chars);
         if (f->error) {
@@ -715,7 +799,7 @@ aw_form_to_activity(struct aw_page *pg, struct aw_form *form, int year, struct a
     act->kinds = values_copy(pg, get(form, "kinds"), &act->kinds_n);
     act->audiences = values_copy(pg, get(form, "audiences"), &act->audiences_n);
     act->languages = values_copy(pg, get(form, "languages"), &act->languages_n);
-    const char *cc = aw_form_value(form, "country");
+    const char *cc = aw_form_country(pg, form);
     act->country_code = *cc ? cc : NULL;
     const char *start = aw_form_value(form, "start"), *end = aw_form_value(form, "end");
     act->start_date = *start ? start : NULL;

@@ -95,8 +95,10 @@ bool aw_auth_may_country(const struct aw_user *u, const char *country);
 const char *aw_csrf_token(struct aw_page *pg);
 /* True when the POSTed "csrf" field matches the cookie's token. */
 bool aw_csrf_ok(struct aw_page *pg);
-/* Queues an e-mail (sent by the outbox thread) and wakes the sender. */
+/* Queues an e-mail (sent by the outbox thread) in the current transaction;
+ * call aw_page_mail_kick() once it is committed to send it at once. */
 void aw_page_mail(struct aw_page *pg, const char *to, const char *subject, const char *body);
+void aw_page_mail_kick(struct aw_page *pg);
 /* Tells the moderators whose scope covers `country` that something waits,
  * at most once a day each. */
 void aw_page_notify_moderators(struct aw_page *pg, const char *country);
@@ -119,6 +121,9 @@ bool aw_form_validate(struct aw_page *pg, struct aw_form *form);
 /* The trimmed first value of a field ("" when empty). */
 const char *aw_form_value(struct aw_form *form, const char *name);
 bool aw_form_honeypot(const struct aw_form *form);
+/* The country the activity is listed under: the one chosen, else the
+ * organisation's; "" when none (international bodies). */
+const char *aw_form_country(struct aw_page *pg, struct aw_form *form);
 /* The chosen existing organisation, or 0 for a new one. */
 int64_t aw_form_org_id(struct aw_form *form);
 /* The payload (JSON, docs/DATA.md) of a valid form, in the arena. */

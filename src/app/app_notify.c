@@ -15,10 +15,13 @@ aw_page_abs_url(struct aw_page *pg, const char *path)
 void
 aw_page_mail(struct aw_page *pg, const char *to, const char *subject, const char *body)
 {
-    if (aw_store_mail_queue(pg->store, to, subject, body, aw_now()) != AW_OK) {
+    if (aw_store_mail_queue(pg->store, to, subject, body, aw_now()) != AW_OK)
         AW_ERROR("could not queue an e-mail");
-        return;
-    }
+}
+
+void
+aw_page_mail_kick(struct aw_page *pg)
+{
     if (pg->app->mailer)
         aw_mailer_kick(pg->app->mailer);
 }

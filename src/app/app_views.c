@@ -28,13 +28,29 @@ aw_page_join_names(struct aw_page *pg, const char **names, size_t n)
     return s;
 }
 
+/* Labels of codes joined in the page language ("French and Dutch"); sorted
+ * by the page's collation when `sorted` (sets such as languages). */
+static const char *
+join_labels_sorted(struct aw_page *pg, const char **codes, size_t n,
+                   const char *(*label)(const char *), bool sorted)
+{
+    const char **names = aw_arena_calloc(pg->arena, n ? n : 1, sizeof(*names));
+    for (size_t i = 0; i < n; i++) {
+        names[i] = label(codes[i]);
+        for (size_t j = i; sorted && j > 0 && aw_page_collate(pg, names[j - 1], names[j]) > 0;
+             j--) {
+            const char *t = names[j];
+            names[j] = names[j - 1];
+            names[j - 1] = t;
+        }
+    }
+    return aw_page_join_names(pg, names, n);
+}
+
 static const char *
 join_labels(struct aw_page *pg, const char **codes, size_t n, const char *(*label)(const char *))
 {
-    const char **names = aw_arena_calloc(pg->arena, n ? n : 1, sizeof(*names));
-    for (size_t i = 0; i < n; i++)
-        names[i] = label(codes[i]);
-    return aw_page_join_names(pg, names, n);
+    return join_labels_sorted(pg, codes, n, label, false);
 }
 
 static int
@@ -182,8 +198,9 @@ aw_page_activity(struct aw_page *pg, const struct aw_activity *act)
     else
         aw_view_set_bool(v, "audiences", false);
     if (act->languages_n)
-        aw_view_set_str(v, "languages",
-                        join_labels(pg, act->languages, act->languages_n, aw_label_language));
+        aw_view_set_str(
+            v, "languages",
+            join_labels_sorted(pg, act->languages, act->languages_n, aw_label_language, true));
     else
         aw_view_set_bool(v, "languages", false);
     struct aw_view *links = links_view(pg, act->links, act->links_n);

@@ -166,7 +166,10 @@ aw_moderation_approve(struct aw_page *pg, const struct aw_submission *sub, char 
                          share.submitter_name, sub->title,
                          aw_page_abs_url(pg, aw_arena_printf(pg->arena, "/%s/activities/%lld",
                                                              pg->lang->code, (long long)act_id))));
-    return aw_store_commit(pg->store);
+    rc = aw_store_commit(pg->store);
+    if (rc == AW_OK)
+        aw_page_mail_kick(pg);
+    return rc;
 }
 
 /* The four safeguarding checks a moderator confirms before approving. */
@@ -203,17 +206,20 @@ aw_handle_moderation_batch(struct aw_req *req)
         aw_resp_redirect(req, 303, aw_arena_printf(pg.arena, "%s?batch_error=1", back));
         return;
     }
-    /* All or nothing: every item must exist, be pending and be in scope. */
+    /* All or nothing: every item must exist, be pending and be in scope.
+     * The same id twice counts once. */
+    unsigned kept = 0;
     for (unsigned i = 0; i < n; i++) {
         int64_t id;
+        bool dup = false;
         if (aw_str_to_i64(aw_req_form(req, "ids", i), 1, INT64_MAX, &id) != 0 ||
-            aw_store_submission(pg.store, pg.arena, id, &subs[i]) != AW_OK ||
-            subs[i].status != AW_SUB_PENDING) {
+            aw_store_submission(pg.store, pg.arena, id, &subs[kept]) != AW_OK ||
+            subs[kept].status != AW_SUB_PENDING) {
             aw_i18n_use(NULL);
             aw_resp_redirect(req, 303, aw_arena_printf(pg.arena, "%s?batch_error=1", back));
             return;
         }
-        if (!aw_auth_may_country(pg.user, subs[i].country_code)) {
+        if (!aw_auth_may_country(pg.user, subs[kept].country_code)) {
             aw_page_audit(&pg, "denied",
                           aw_arena_printf(pg.arena, "submission:%lld", (long long)id),
                           "batch approve outside scope");
@@ -221,14 +227,31 @@ aw_handle_moderation_batch(struct aw_req *req)
             aw_resp_error(req, 403);
             return;
         }
+        for (unsigned k = 0; k < kept && !dup; k++)
+            dup = subs[k].id == id;
+        kept += dup ? 0 : 1;
+    }
+    n = kept;
+    /* One transaction around the batch (the store nests the approvals'
+     * own): all are published, or none. */
+    if ((rc = aw_store_begin(pg.store)) != AW_OK) {
+        aw_page_fail(&pg, rc);
+        return;
     }
     for (unsigned i = 0; i < n; i++) {
         if ((rc = aw_moderation_approve(&pg, &subs[i], err, sizeof(err))) != AW_OK) {
             AW_ERROR("approving submission %lld: %s", (long long)subs[i].id, err);
-            aw_page_fail(&pg, rc);
+            aw_store_rollback(pg.store);
+            aw_i18n_use(NULL);
+            aw_resp_redirect(req, 303, aw_arena_printf(pg.arena, "%s?batch_error=1", back));
             return;
         }
     }
+    if ((rc = aw_store_commit(pg.store)) != AW_OK) {
+        aw_page_fail(&pg, rc);
+        return;
+    }
+    aw_page_mail_kick(&pg);
     aw_i18n_use(NULL);
     aw_resp_redirect(req, 303, aw_arena_printf(pg.arena, "%s?approved=%u", back, n));
 }

@@ -226,7 +226,7 @@ aw_handle_moderation_item_post(struct aw_req *req)
         }
         sub.payload = payload;
         sub.title = aw_form_value(form, "title");
-        const char *cc = aw_form_value(form, "country");
+        const char *cc = aw_form_country(&pg, form);
         memset(sub.country_code, 0, sizeof(sub.country_code));
         memcpy(sub.country_code, cc, strlen(cc) == 2 ? 2 : 0);
         if (!aw_auth_may_country(pg.user, sub.country_code)) {

@@ -100,9 +100,12 @@ aw_handle_share_post(struct aw_req *req)
         form_page(&pg, form, &ed);
         if (dup) {
             struct aw_view *d = aw_view_set_map(pg.view, "duplicate");
-            aw_view_set_str(
-                d, "url",
-                aw_arena_printf(pg.arena, "/%s/activities/%lld", pg.lang->code, (long long)dup_id));
+            if (dup_id)
+                aw_view_set_str(d, "url",
+                                aw_arena_printf(pg.arena, "/%s/activities/%lld", pg.lang->code,
+                                                (long long)dup_id));
+            else
+                aw_view_set_bool(d, "url", false);
         } else {
             aw_view_set_bool(pg.view, "duplicate", false);
         }
@@ -121,7 +124,7 @@ aw_handle_share_post(struct aw_req *req)
         .payload = payload,
         .source = "form",
     };
-    const char *cc = aw_form_value(form, "country");
+    const char *cc = aw_form_country(&pg, form);
     memcpy(sub.country_code, cc, strlen(cc) == 2 ? 3 : 1);
     if (aw_form_org_id(form)) {
         struct aw_org o;
@@ -153,6 +156,7 @@ aw_handle_share_post(struct aw_req *req)
     aw_page_notify_moderators(&pg, sub.country_code);
     if ((rc = aw_store_commit(pg.store)) != AW_OK)
         goto fail;
+    aw_page_mail_kick(&pg);
     aw_i18n_use(NULL);
     aw_resp_redirect(req, 303, aw_arena_printf(pg.arena, "%s?sent=1", private_path(&pg, token)));
     return;

@@ -162,7 +162,7 @@ aw_handle_submission_post(struct aw_req *req)
         .payload = payload,
         .source = "form",
     };
-    const char *cc = aw_form_value(form, "country");
+    const char *cc = aw_form_country(&pg, form);
     memcpy(sub.country_code, cc, strlen(cc) == 2 ? 3 : 1);
     int64_t id = 0;
     if ((rc = aw_store_submission_add(pg.store, &sub, aw_now(), &id)) != AW_OK)
@@ -170,6 +170,7 @@ aw_handle_submission_post(struct aw_req *req)
     aw_page_audit(&pg, "change", aw_arena_printf(pg.arena, "submission:%lld", (long long)id),
                   aw_arena_printf(pg.arena, "share:%lld", (long long)share.id));
     aw_page_notify_moderators(&pg, sub.country_code);
+    aw_page_mail_kick(&pg);
     aw_i18n_use(NULL);
     aw_resp_redirect(
         req, 303, aw_arena_printf(pg.arena, "/%s/submissions/%s?changed=1", pg.lang->code, token));

@@ -344,9 +344,14 @@ static const char *const sql[S_COUNT] = {
                      "reason = ?5 WHERE id = ?1 AND status = 'pending'",
 
     [S_ACT_SET_STATUS] = "UPDATE activities SET status = ?2, updated_at = ?3 WHERE id = ?1",
+    /* Published activities, then pending submissions (id 0) of the same
+     * organisation and edition. */
     [S_ACT_TITLES] = "SELECT a.id, a.title FROM activities a JOIN editions e "
                      "ON e.id = a.edition_id WHERE a.org_id = ?1 AND e.year = ?2 "
-                     "AND a.status IN ('published', 'pending') ORDER BY a.id",
+                     "AND a.status IN ('published', 'pending') "
+                     "UNION ALL SELECT 0, s.title FROM submissions s JOIN organisations o "
+                     "ON o.name = s.org_name WHERE o.id = ?1 AND s.edition_year = ?2 "
+                     "AND s.status = 'pending' ORDER BY 1 DESC",
 
     [S_AUDIT_ADD] = "INSERT INTO audit_log (at, actor, action, object, detail, ip) "
                     "VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
@@ -359,8 +364,9 @@ static const char *const sql[S_COUNT] = {
                     "WHERE sent_at IS NULL AND next_attempt_at <= ?1 AND attempts < ?2 "
                     "ORDER BY id LIMIT 1",
     [S_MAIL_ATTEMPTS] = "SELECT attempts FROM mail_outbox WHERE id = ?1 AND sent_at IS NULL",
+    /* The body may hold a private link: it is not kept once sent. */
     [S_MAIL_SENT] = "UPDATE mail_outbox SET sent_at = ?2, attempts = attempts + 1, "
-                    "last_error = NULL WHERE id = ?1",
+                    "last_error = NULL, body = '' WHERE id = ?1",
     [S_MAIL_FAILED] = "UPDATE mail_outbox SET attempts = attempts + 1, next_attempt_at = ?2, "
                       "last_error = ?3 WHERE id = ?1",
 

@@ -517,8 +517,8 @@ def _():
            "the others" % sorted(boxes))
 
 
-@check("KNOWN BUG: an imported place of 250 characters (IMPORT.md allows 300, the form 200) "
-       "blocks every edit of the submission")
+@check("an imported place of 250 characters (the limit is 300 for imports and the form) "
+       "does not block an edit of the submission")
 def _():
     sid = import_edit_rows()[1]
     c = moderator()
