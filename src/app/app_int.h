@@ -50,8 +50,9 @@ struct aw_page {
 };
 
 /* Validates {lang}, switches the thread's language, opens the thread's store
- * connection and fills the layout data. On failure it has already answered
- * (404 for an unknown language, 503 without a database) and returns -1. */
+ * connection, reads the session and, for a POST, checks the CSRF token. On
+ * failure it has already answered (404 for an unknown language, 503 without
+ * a database, 403 for a POST without a valid token) and returns -1. */
 int aw_page_begin(struct aw_req *req, struct aw_page *pg);
 /* Renders template `tpl` with pg->view and sends it with `status`. title is
  * the page's <title> and h1 text (escaped by the template). */
@@ -180,6 +181,10 @@ void aw_handle_moderation_batch(struct aw_req *req);
 void aw_handle_moderation_item(struct aw_req *req);
 void aw_handle_moderation_item_post(struct aw_req *req);
 void aw_handle_moderation_log(struct aw_req *req);
+
+/* Counts a partner form POST against the per-address limit (every attempt,
+ * valid or not); beyond AW_SHARE_PER_HOUR answers 429 and returns -1. */
+int aw_page_share_quota(struct aw_page *pg);
 
 /* Moderation helpers shared by the queue and the item page. */
 enum aw_err aw_moderation_approve(struct aw_page *pg, const struct aw_submission *sub, char *err,

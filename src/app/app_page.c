@@ -187,6 +187,13 @@ aw_page_begin(struct aw_req *req, struct aw_page *pg)
         pg->country = cc;
     pg->view = aw_view_map(pg->arena);
     aw_auth_load(pg);
+    /* Every POST carries the CSRF token of its form: checked here, once, for
+     * every handler. */
+    if (strcmp(aw_req_method(req), "POST") == 0 && !aw_csrf_ok(pg)) {
+        aw_i18n_use(NULL);
+        aw_resp_error(req, 403);
+        return -1;
+    }
     return 0;
 }
 

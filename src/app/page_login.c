@@ -70,11 +70,6 @@ aw_handle_login_post(struct aw_req *req)
     int64_t per_account = 0, per_address = 0;
     if (aw_page_begin(req, &pg) != 0)
         return;
-    if (!aw_csrf_ok(&pg)) {
-        aw_i18n_use(NULL);
-        aw_resp_error(req, 403);
-        return;
-    }
     struct aw_str es = aw_req_form(req, "email", 0), ps = aw_req_form(req, "password", 0);
     char *email = aw_arena_strndup(pg.arena, es.ptr ? es.ptr : "", es.len);
     char *password = aw_arena_strndup(pg.arena, ps.ptr ? ps.ptr : "", ps.len);
@@ -124,11 +119,6 @@ aw_handle_logout(struct aw_req *req)
     struct aw_page pg;
     if (aw_page_begin(req, &pg) != 0)
         return;
-    if (!aw_csrf_ok(&pg)) {
-        aw_i18n_use(NULL);
-        aw_resp_error(req, 403);
-        return;
-    }
     aw_auth_logout(&pg);
     aw_i18n_use(NULL);
     aw_resp_redirect(req, 303, aw_arena_printf(pg.arena, "/%s/", pg.lang->code));

@@ -194,11 +194,6 @@ aw_handle_moderation_batch(struct aw_req *req)
     char err[512];
     if (aw_page_begin(req, &pg) != 0 || aw_auth_require(&pg, AW_ROLES_ALL) != 0)
         return;
-    if (!aw_csrf_ok(&pg)) {
-        aw_i18n_use(NULL);
-        aw_resp_error(req, 403);
-        return;
-    }
     n = aw_req_form_count(req, "ids");
     const char *back = aw_arena_printf(pg.arena, "/%s/moderation", pg.lang->code);
     if (n == 0 || n > BATCH_MAX || !aw_moderation_checklist_ok(&pg)) {

@@ -199,11 +199,6 @@ aw_handle_moderation_item_post(struct aw_req *req)
     char err[512];
     if (aw_page_begin(req, &pg) != 0 || aw_auth_require(&pg, AW_ROLES_ALL) != 0)
         return;
-    if (!aw_csrf_ok(&pg)) {
-        aw_i18n_use(NULL);
-        aw_resp_error(req, 403);
-        return;
-    }
     if (load_sub(&pg, &sub) != 0)
         return;
     const char *base =

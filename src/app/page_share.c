@@ -21,6 +21,25 @@ form_page(struct aw_page *pg, struct aw_form *form, const struct aw_edition *ed)
     aw_view_set_str(pg->view, "action", aw_arena_printf(pg->arena, "/%s/share", pg->lang->code));
 }
 
+int
+aw_page_share_quota(struct aw_page *pg)
+{
+    int64_t hits = 0;
+    const char *key = aw_arena_printf(pg->arena, "share:%s", aw_req_client_addr(pg->req));
+    enum aw_err rc = aw_store_rate_hit(pg->store, key, 3600, aw_now(), &hits);
+    if (rc != AW_OK) {
+        aw_page_fail(pg, rc);
+        return -1;
+    }
+    if (hits > AW_SHARE_PER_HOUR) {
+        aw_resp_header(pg->req, "Retry-After", "3600");
+        aw_view_set_int(pg->view, "limit", AW_SHARE_PER_HOUR);
+        aw_page_render(pg, 429, "rate_limited", _("Please wait a little"));
+        return -1;
+    }
+    return 0;
+}
+
 void
 aw_handle_share(struct aw_req *req)
 {
@@ -54,25 +73,10 @@ aw_handle_share_post(struct aw_req *req)
     char err[512];
     if (aw_page_begin(req, &pg) != 0)
         return;
-    if (!aw_csrf_ok(&pg)) {
-        aw_i18n_use(NULL);
-        aw_resp_error(req, 403);
-        return;
-    }
     if ((rc = aw_store_edition_current(pg.store, pg.arena, pg.lang->code, &ed)) != AW_OK)
         goto fail;
-    /* The rate limit counts every attempt from the address, valid or not. */
-    int64_t hits = 0;
-    const char *addr = aw_req_client_addr(req);
-    if ((rc = aw_store_rate_hit(pg.store, aw_arena_printf(pg.arena, "share:%s", addr), 3600,
-                                aw_now(), &hits)) != AW_OK)
-        goto fail;
-    if (hits > AW_SHARE_PER_HOUR) {
-        aw_resp_header(req, "Retry-After", "3600");
-        aw_view_set_int(pg.view, "limit", AW_SHARE_PER_HOUR);
-        aw_page_render(&pg, 429, "rate_limited", _("Please wait a little"));
+    if (aw_page_share_quota(&pg) != 0)
         return;
-    }
     struct aw_form *form = aw_form_from_request(&pg, true);
     bool ok = aw_form_validate(&pg, form);
     if (ok && aw_form_honeypot(form)) {

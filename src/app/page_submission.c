@@ -117,22 +117,8 @@ aw_handle_submission_post(struct aw_req *req)
     char err[512];
     if (aw_page_begin(req, &pg) != 0 || load_share(&pg, &share, &token) != 0)
         return;
-    if (!aw_csrf_ok(&pg)) {
-        aw_i18n_use(NULL);
-        aw_resp_error(req, 403);
+    if (aw_page_share_quota(&pg) != 0)
         return;
-    }
-    int64_t hits = 0;
-    if ((rc = aw_store_rate_hit(pg.store,
-                                aw_arena_printf(pg.arena, "share:%s", aw_req_client_addr(req)),
-                                3600, aw_now(), &hits)) != AW_OK)
-        goto fail;
-    if (hits > AW_SHARE_PER_HOUR) {
-        aw_resp_header(req, "Retry-After", "3600");
-        aw_view_set_int(pg.view, "limit", AW_SHARE_PER_HOUR);
-        aw_page_render(&pg, 429, "rate_limited", _("Please wait a little"));
-        return;
-    }
     if ((rc = aw_store_submissions_by_share(pg.store, pg.arena, share.id, &subs, &n)) != AW_OK)
         goto fail;
     if (n == 0) {
@@ -190,11 +176,6 @@ aw_handle_submission_withdraw(struct aw_req *req)
     enum aw_err rc;
     if (aw_page_begin(req, &pg) != 0 || load_share(&pg, &share, &token) != 0)
         return;
-    if (!aw_csrf_ok(&pg)) {
-        aw_i18n_use(NULL);
-        aw_resp_error(req, 403);
-        return;
-    }
     if ((rc = aw_store_submissions_by_share(pg.store, pg.arena, share.id, &subs, &n)) != AW_OK)
         goto fail;
     if ((rc = aw_store_begin(pg.store)) != AW_OK)
