@@ -52,7 +52,8 @@ static const char usage_init[] =
     "  --db PATH   database file (default: AWAREDAY_DB, the config file, or\n"
     "              $XDG_DATA_HOME/awareday/awareday.db, i.e. ~/.local/share/awareday/awareday.db)\n"
     "  --demo      also load the demo data (SHARE_DIR/data/demo/*.json: the 2017 edition),\n"
-    "              published\n";
+    "              published, and publish the help services of high confidence\n"
+    "              (help_publish_high); without it they wait for a person to verify them\n";
 
 static const char usage_serve[] =
     "Usage: awareday serve [--db PATH] [--listen ADDR:PORT] [--config FILE]\n"
@@ -231,7 +232,9 @@ cmd_init(int argc, char **argv)
         goto out;
     }
     struct aw_load_opts lo = {
-        .publish_high_help = cfg.help_publish_high,
+        /* The demo is a deployment that chooses to publish the high-confidence
+         * help services of the reference data (data/reference/README.md). */
+        .publish_high_help = cfg.help_publish_high || cli.demo,
         .verified_by = "reference data import (confidence: high)",
         .publish_activities = true,
     };

@@ -22,6 +22,10 @@ void aw_log_write(enum aw_log_level lvl, const char *file, int line, const char 
  * Use it for any untrusted text that goes to a log. Returns dst. */
 char *aw_log_repr(char *dst, size_t dstlen, const char *s, size_t n);
 
+/* Replaces, in place, every path segment of 32 or more hex digits or %-escapes
+ * (a secret token, such as a partner's private link) with "[token]". */
+void aw_log_redact_tokens(char *path);
+
 #define AW_LOG(lvl, ...)                                                                           \
     do {                                                                                           \
         if ((lvl) >= aw_log_level_current)                                                         \

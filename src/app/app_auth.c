@@ -98,6 +98,7 @@ aw_page_audit(struct aw_page *pg, const char *action, const char *object, const 
 static void
 set_csrf_cookie(struct aw_page *pg, const char *value)
 {
+    pg->csrf_cookie = value;
     aw_resp_cookie_ex(pg->req, AW_CSRF_COOKIE, value, -1, AW_COOKIE_SESSION | AW_COOKIE_STRICT);
 }
 
@@ -133,6 +134,7 @@ aw_auth_logout(struct aw_page *pg)
         aw_page_audit(pg, "logout",
                       aw_arena_printf(pg->arena, "user:%lld", (long long)pg->user->id), NULL);
     aw_resp_cookie_ex(pg->req, AW_SESSION_COOKIE, "", 0, 0);
+    set_csrf_cookie(pg, aw_auth_random_hex(pg->arena));
     pg->user = NULL;
 }
 
@@ -181,7 +183,8 @@ csrf_for(struct aw_page *pg, const char *cookie)
 const char *
 aw_csrf_token(struct aw_page *pg)
 {
-    const char *cookie = aw_req_cookie(pg->req, AW_CSRF_COOKIE);
+    /* One cookie per response: a token made earlier in this request wins. */
+    const char *cookie = pg->csrf_cookie ? pg->csrf_cookie : aw_req_cookie(pg->req, AW_CSRF_COOKIE);
     if (!aw_auth_token_shape(cookie)) {
         cookie = aw_auth_random_hex(pg->arena);
         set_csrf_cookie(pg, cookie);

@@ -47,6 +47,7 @@ struct aw_page {
     const char *country;  /* the visitor's chosen country (cookie), or NULL */
     struct aw_user *user; /* the logged-in moderator, or NULL (app_auth.c) */
     const char *session_hash;
+    const char *csrf_cookie; /* the CSRF cookie this response sets, if any */
 };
 
 /* Validates {lang}, switches the thread's language, opens the thread's store

@@ -214,6 +214,9 @@ aw_page_render(struct aw_page *pg, int status, const char *tpl, const char *titl
     }
     /* The help panel depends on the country cookie. */
     aw_resp_header(pg->req, "Vary", "Cookie");
+    /* A signed-in page carries the user's address and tokens: never stored. */
+    if (pg->user)
+        aw_resp_header(pg->req, "Cache-Control", "private, no-store");
     aw_resp_header(pg->req, "Content-Language", pg->lang->code);
     aw_resp_send_html(pg->req, status, &out);
     aw_buf_free(&out);
@@ -227,7 +230,10 @@ aw_page_fail(struct aw_page *pg, enum aw_err rc)
         aw_resp_error(pg->req, 404);
         return;
     }
-    AW_ERROR("%s: %s", aw_req_path(pg->req), aw_strerror(rc));
+    char path[512];
+    aw_log_repr(path, sizeof(path), aw_req_path(pg->req), strlen(aw_req_path(pg->req)));
+    aw_log_redact_tokens(path);
+    AW_ERROR("%s: %s", path, aw_strerror(rc));
     aw_resp_error(pg->req, 500);
 }
 

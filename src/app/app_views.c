@@ -336,6 +336,7 @@ aw_page_help_list(struct aw_page *pg, const struct aw_help_service *hs, size_t n
             if (verified) {
                 aw_view_set_str(s, "verified", verified);
                 aw_view_set_str(s, "verified_date", hs[i].verified_at);
+                aw_view_set_str(s, "verified_by", hs[i].verified_by ? hs[i].verified_by : "");
             } else {
                 aw_view_set_bool(s, "verified", false);
             }

@@ -113,3 +113,21 @@ aw_log_repr(char *dst, size_t dstlen, const char *s, size_t n)
     dst[o] = '\0';
     return dst;
 }
+
+void
+aw_log_redact_tokens(char *path)
+{
+    char *seg = path;
+    while (*seg) {
+        size_t n = strcspn(seg, "/?");
+        size_t hex = strspn(seg, "0123456789abcdefABCDEF%");
+        if (hex == n && n >= 32) {
+            memmove(seg + 7, seg + n, strlen(seg + n) + 1);
+            memcpy(seg, "[token]", 7);
+            n = 7;
+        }
+        seg += n;
+        if (*seg == '/' || *seg == '?')
+            seg++;
+    }
+}

@@ -863,26 +863,6 @@ uri_log(void *cls, const char *uri, struct MHD_Connection *mc)
     return req;
 }
 
-/* Secret tokens travel in some paths (a partner's private link): any path
- * segment of 32 or more hex digits is logged as "[token]" instead. */
-static void
-redact_tokens(char *path)
-{
-    char *seg = path;
-    while (*seg) {
-        size_t n = strcspn(seg, "/");
-        size_t hex = strspn(seg, "0123456789abcdefABCDEF");
-        if (hex == n && n >= 32) {
-            memmove(seg + 7, seg + n, strlen(seg + n) + 1);
-            memcpy(seg, "[token]", 7);
-            n = 7;
-        }
-        seg += n;
-        if (*seg == '/')
-            seg++;
-    }
-}
-
 static void
 access_log(struct aw_req *req)
 {
@@ -902,7 +882,7 @@ access_log(struct aw_req *req)
     gmtime_r(&ts.tv_sec, &tm);
     strftime(tbuf, sizeof(tbuf), "%Y-%m-%dT%H:%M:%S", &tm);
     aw_log_repr(path, sizeof(path), req->raw_uri, plen);
-    redact_tokens(path);
+    aw_log_redact_tokens(path); /* private links carry tokens */
     aw_log_repr(method, sizeof(method), req->method ? req->method : "-",
                 req->method ? strlen(req->method) : 1);
     const char *addr = req->client_addr ? req->client_addr : req->cs ? req->cs->addr : "-";

@@ -47,7 +47,7 @@ test_defaults(void **state)
     assert_int_equal(c->max_header_bytes, 16384);
     assert_int_equal(c->max_body_bytes, 1048576);
     assert_int_equal(c->max_url_bytes, 2048);
-    assert_true(c->help_publish_high);
+    assert_false(c->help_publish_high); /* a person verifies first */
     assert_string_equal(c->day_date, "11-18");
     assert_string_equal(c->languages, "en");
     assert_non_null(c->share_dir);
@@ -361,7 +361,7 @@ test_print(void **state)
     buf[n] = '\0';
     assert_non_null(strstr(buf, "listen = 127.0.0.1:8080\n"));
     assert_non_null(strstr(buf, "max_url_bytes = 2048\n"));
-    assert_non_null(strstr(buf, "help_publish_high = yes\n"));
+    assert_non_null(strstr(buf, "help_publish_high = no\n"));
     assert_non_null(strstr(buf, "log_level = info\n"));
     /* One line per table entry. */
     size_t entries, lines = 0;
