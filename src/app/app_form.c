@@ -188,8 +188,13 @@ aw_form_from_request(struct aw_page *pg, bool with_contact)
         unsigned n = aw_req_form_count(pg->req, f->def->name);
         for (unsigned k = 0; k < n && k < f->def->max_count; k++) {
             struct aw_str s = aw_req_form(pg->req, f->def->name, k);
-            /* Keep the bytes as sent (NUL excepted): validation reports them. */
-            f->v[f->n++] = aw_arena_strndup(pg->arena, s.ptr ? s.ptr : "", s.len);
+            /* Keep the bytes as sent; a NUL becomes U+0001 so that validation
+             * reports a control character instead of cutting the value. */
+            char *copy = aw_arena_strndup(pg->arena, s.ptr ? s.ptr : "", s.len);
+            for (size_t b = 0; b < s.len; b++)
+                if (copy[b] == '\0')
+                    copy[b] = '\x01';
+            f->v[f->n++] = copy;
         }
     }
     return form;
@@ -277,6 +282,9 @@ valid_date(const char *s)
     static const int mdays[] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
     if (strlen(s) != 10 || s[4] != '-' || s[7] != '-')
         return false;
+    for (int i = 0; i < 10; i++)
+        if (i != 4 && i != 7 && (s[i] < '0' || s[i] > '9'))
+            return false;
     if (sscanf(s, "%4d-%2d-%2d%c", &y, &m, &d, &extra) != 3)
         return false;
     if (y < 1900 || y > 2999 || m < 1 || m > 12 || d < 1 || d > mdays[m - 1])
@@ -286,27 +294,24 @@ valid_date(const char *s)
     return true;
 }
 
+/* The address must be one the mailer accepts (src/mail/mail_smtp.c). */
 static bool
 valid_email(const char *s)
 {
-    const char *at = strchr(s, '@');
-    size_t n = strlen(s);
-    if (!at || at == s || strchr(at + 1, '@') || n > 254 || !strchr(at + 1, '.'))
-        return false;
-    if (at[1] == '.' || s[n - 1] == '.')
-        return false;
-    for (const char *p = s; *p; p++)
-        if ((unsigned char)*p <= ' ' || *p == '<' || *p == '>' || *p == ',' || *p == ';' ||
-            *p == '"' || *p == '(' || *p == ')' || *p == '\\')
-            return false;
-    return true;
+    return aw_mail_addr_ok(s) && strchr(strchr(s, '@'), '.') != NULL;
 }
 
+/* http(s) with a host, no space, quote, angle bracket or backslash (the
+ * data files' rule, src/store/store_load.c). */
 static bool
 valid_url(const char *s)
 {
-    return (strncmp(s, "https://", 8) == 0 || strncmp(s, "http://", 7) == 0) && strlen(s) > 10 &&
-           aw_html_url_ok(s, strlen(s)) && !strchr(s, ' ');
+    const char *rest = strncmp(s, "https://", 8) == 0  ? s + 8
+                       : strncmp(s, "http://", 7) == 0 ? s + 7
+                                                       : NULL;
+    if (!rest || !*rest || *rest == '/' || *rest == '.' || !aw_html_url_ok(s, strlen(s)))
+        return false;
+    return strpbrk(s, " \"<>\\`{}|^") == NULL;
 }
 
 static void
@@ -333,7 +338,10 @@ clean_text(struct aw_form *form, struct fval *f, const char *v)
     for (size_t i = 0; i < n; i++) {
         unsigned char c = (unsigned char)v[i];
         bool ok_ws = f->def->type == F_TEXTAREA && (c == '\n' || c == '\r' || c == '\t');
-        if ((c < 0x20 && !ok_ws) || c == 0x7f) {
+        /* C0, DEL, and C1 (U+0080 to U+009F, encoded C2 80 to C2 9F). */
+        bool c1 = c == 0xC2 && i + 1 < n && (unsigned char)v[i + 1] >= 0x80 &&
+                  (unsigned char)v[i + 1] <= 0x9F;
+        if ((c < 0x20 && !ok_ws) || c == 0x7f || c1) {
             fail(form, f, _("This contains control characters, which are not allowed."));
             return false;
         }

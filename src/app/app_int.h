@@ -29,10 +29,11 @@ struct aw_app {
 };
 
 /* Limits of the partner and login forms (tested at their edges). */
-#define AW_SHARE_PER_HOUR 10      /* submissions and changes per address per hour */
-#define AW_LOGIN_WINDOW (15 * 60) /* seconds */
-#define AW_LOGIN_PER_ACCOUNT 5    /* attempts per account per window */
-#define AW_LOGIN_PER_ADDRESS 20   /* attempts per address per window */
+#define AW_SHARE_PER_HOUR 10        /* submissions and changes per address per hour */
+#define AW_LOGIN_WINDOW (15 * 60)   /* seconds */
+#define AW_LOGIN_PER_ACCOUNT 5      /* attempts per account from one address per window */
+#define AW_LOGIN_PER_ACCOUNT_ALL 50 /* attempts per account from all addresses per window */
+#define AW_LOGIN_PER_ADDRESS 20     /* attempts per address per window */
 
 /* One request's page: language, arena, store, and the root view that every
  * template receives (layout data is filled by aw_page_begin). */

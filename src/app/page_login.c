@@ -80,31 +80,45 @@ aw_handle_login_post(struct aw_req *req)
                    _("Enter your e-mail address and your password."));
         return;
     }
-    const char *acct_key = aw_arena_printf(pg.arena, "login:account:%s", email);
-    if ((rc = aw_store_rate_hit(pg.store, acct_key, AW_LOGIN_WINDOW, aw_now(), &per_account)) !=
+    /* Three counters: the account from this address (so that someone else
+     * cannot lock a moderator out by failing on purpose), the account from
+     * everywhere (a distributed guess), and the address (many accounts). */
+    const char *addr = aw_req_client_addr(req);
+    const char *pair_key = aw_arena_printf(pg.arena, "login:pair:%s:%s", email, addr);
+    int64_t per_pair = 0;
+    if ((rc = aw_store_rate_hit(pg.store, pair_key, AW_LOGIN_WINDOW, aw_now(), &per_pair)) !=
             AW_OK ||
-        (rc = aw_store_rate_hit(
-             pg.store, aw_arena_printf(pg.arena, "login:address:%s", aw_req_client_addr(req)),
-             AW_LOGIN_WINDOW, aw_now(), &per_address)) != AW_OK) {
+        (rc = aw_store_rate_hit(pg.store, aw_arena_printf(pg.arena, "login:account:%s", email),
+                                AW_LOGIN_WINDOW, aw_now(), &per_account)) != AW_OK ||
+        (rc = aw_store_rate_hit(pg.store, aw_arena_printf(pg.arena, "login:address:%s", addr),
+                                AW_LOGIN_WINDOW, aw_now(), &per_address)) != AW_OK) {
         aw_page_fail(&pg, rc);
         return;
     }
-    if (per_account > AW_LOGIN_PER_ACCOUNT || per_address > AW_LOGIN_PER_ADDRESS) {
-        aw_page_audit(&pg, "login_throttled", aw_arena_printf(pg.arena, "account:%s", email), NULL);
+    rc = aw_store_user_by_email(pg.store, pg.arena, email, &u);
+    bool known = rc == AW_OK;
+    if (per_pair > AW_LOGIN_PER_ACCOUNT || per_account > AW_LOGIN_PER_ACCOUNT_ALL ||
+        per_address > AW_LOGIN_PER_ADDRESS) {
+        /* Logged once per window, and only for real accounts: the audit log
+         * is append-only and must not fill up with what strangers type. */
+        if (known &&
+            (per_pair == AW_LOGIN_PER_ACCOUNT + 1 || per_account == AW_LOGIN_PER_ACCOUNT_ALL + 1))
+            aw_page_audit(&pg, "login_throttled",
+                          aw_arena_printf(pg.arena, "user:%lld", (long long)u.id), NULL);
         aw_resp_header(req, "Retry-After", "900");
         login_form(&pg, 429, email,
                    _("Too many sign-in attempts. Please wait 15 minutes and try again."));
         return;
     }
-    rc = aw_store_user_by_email(pg.store, pg.arena, email, &u);
-    bool known = rc == AW_OK;
     bool ok = aw_auth_check_password(known ? u.password_hash : dummy_hash(), password);
     if (!known || !ok || u.disabled) {
-        aw_page_audit(&pg, "login_failed", aw_arena_printf(pg.arena, "account:%s", email), NULL);
+        if (known)
+            aw_page_audit(&pg, "login_failed",
+                          aw_arena_printf(pg.arena, "user:%lld", (long long)u.id), NULL);
         login_form(&pg, 401, email, _("The e-mail address or the password is wrong."));
         return;
     }
-    aw_store_rate_reset(pg.store, acct_key);
+    aw_store_rate_reset(pg.store, pair_key);
     if ((rc = aw_auth_login(&pg, &u)) != AW_OK) {
         aw_page_fail(&pg, rc);
         return;

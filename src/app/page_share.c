@@ -149,14 +149,16 @@ aw_handle_share_post(struct aw_req *req)
     aw_page_audit(&pg, "submit", aw_arena_printf(pg.arena, "submission:%lld", (long long)sub_id),
                   sub.title);
     const char *link = aw_page_abs_url(&pg, private_path(&pg, token));
+    /* Nothing the sender typed goes into this mail (the address is not
+     * verified yet): the site must not carry anyone's text to anyone. */
     aw_page_mail(&pg, email, _("Your activity was received"),
                  aw_arena_printf(pg.arena,
-                                 _("Hello %s,\n\nthank you for sharing \"%s\" for the %d edition "
-                                   "of the %s.\n\nIt will be published once it has been checked. "
-                                   "With this private link you can see it, change it or "
-                                   "withdraw it; keep it to yourself:\n\n%s\n"),
-                                 aw_form_value(form, "contact_name"), sub.title, ed.year,
-                                 _(pg.app->cfg->day_name), link));
+                                 _("Hello,\n\nthank you for sharing an activity for the %d "
+                                   "edition of the %s.\n\nIt will be published once it has been "
+                                   "checked. With this private link you can see it, change it or "
+                                   "withdraw it; keep it to yourself:\n\n%s\n\nIf you did not "
+                                   "send anything, you can ignore this message.\n"),
+                                 ed.year, _(pg.app->cfg->day_name), link));
     aw_page_notify_moderators(&pg, sub.country_code);
     if ((rc = aw_store_commit(pg.store)) != AW_OK)
         goto fail;
