@@ -42,7 +42,7 @@ struct fdef {
 #define LINKS 3
 
 /* The fields in the order of the form. Limits here are the ones the person
- * is told about; the HTTP layer's byte caps (aw_form_http_fields) are wider. */
+ * is told about; the HTTP layer's byte caps (aw_form_*_fields) are wider. */
 static const struct fdef fields[] = {
     {"org_id", N_("Organisation"), N_("Choose yours, or say it is not listed."), F_ORG, true, 20, 1,
      false},
@@ -83,42 +83,34 @@ static const struct fdef fields[] = {
 
 #define NFIELDS (sizeof(fields) / sizeof(fields[0]))
 
-/* Byte caps for the HTTP layer: 4 bytes per character plus slack. */
-const struct aw_field aw_form_http_fields[] = {
-    {"csrf", 128, 1},
-    {"org_id", 64, 1},
-    {"org_name", 1024, 1},
-    {"org_kind", 64, 1},
-    {"org_country", 16, 1},
-    {"org_website", 8192, 1},
-    {"title", 1024, 1},
-    {"summary", 24576, 1},
-    {"kinds", 64, 16},
-    {"audiences", 64, 16},
-    {"country", 16, 1},
-    {"place", 1536, 1},
-    {"online", 16, 1},
-    {"start", 64, 1},
-    {"end", 64, 1},
-    {"languages", 16, 32},
-    {"link_label_1", 1024, 1},
-    {"link_url_1", 8192, 1},
-    {"link_label_2", 1024, 1},
-    {"link_url_2", 8192, 1},
-    {"link_label_3", 1024, 1},
-    {"link_url_3", 8192, 1},
-    {"contact_name", 1024, 1},
-    {"contact_email", 1024, 1},
-    {"homepage", 1024, 1},
-    {"confirm_duplicate", 16, 1},
-    {"action", 32, 1},
-    {"reason", 64, 1},
-    {"reason_text", 4096, 1},
-    {"check_child", 16, 1},
-    {"check_victim", 16, 1},
-    {"check_explicit", 16, 1},
-    {"check_links", 16, 1},
-    {NULL, 0, 0},
+/* Byte caps for the HTTP layer (4 bytes per character plus slack), one list
+ * per route: a field a form does not have is refused (400) before any
+ * handler runs. */
+#define ACTIVITY_FIELDS                                                                            \
+    {"csrf", 128, 1}, {"org_id", 64, 1}, {"org_name", 1024, 1}, {"org_kind", 64, 1},               \
+        {"org_country", 16, 1}, {"org_website", 8192, 1}, {"title", 1024, 1},                      \
+        {"summary", 24576, 1}, {"kinds", 64, 16}, {"audiences", 64, 16}, {"country", 16, 1},       \
+        {"place", 1536, 1}, {"online", 16, 1}, {"start", 64, 1}, {"end", 64, 1},                   \
+        {"languages", 16, 32}, {"link_label_1", 1024, 1}, {"link_url_1", 8192, 1},                 \
+        {"link_label_2", 1024, 1}, {"link_url_2", 8192, 1}, {"link_label_3", 1024, 1},             \
+    {                                                                                              \
+        "link_url_3", 8192, 1                                                                      \
+    }
+
+/* POST /{lang}/share: the activity, the contact, the honeypot. */
+const struct aw_field aw_form_share_fields[] = {
+    ACTIVITY_FIELDS,       {"contact_name", 1024, 1},    {"contact_email", 1024, 1},
+    {"homepage", 1024, 1}, {"confirm_duplicate", 16, 1}, {NULL, 0, 0},
+};
+
+/* POST /{lang}/submissions/{token}: a change of the activity. */
+const struct aw_field aw_form_change_fields[] = {ACTIVITY_FIELDS, {NULL, 0, 0}};
+
+/* POST /{lang}/moderation/{id}: edit, approve (checklist) or reject (reason). */
+const struct aw_field aw_form_moderation_fields[] = {
+    ACTIVITY_FIELDS,           {"action", 32, 1},      {"reason", 64, 1},
+    {"reason_text", 4096, 1},  {"check_child", 16, 1}, {"check_victim", 16, 1},
+    {"check_explicit", 16, 1}, {"check_links", 16, 1}, {NULL, 0, 0},
 };
 
 struct fval {
@@ -503,6 +495,16 @@ org_country(struct aw_page *pg, struct aw_form *form)
                    ? o.country_code
                    : "";
     return aw_form_value(form, "org_country");
+}
+
+const char *
+aw_form_org_name(struct aw_page *pg, struct aw_form *form)
+{
+    int64_t id = aw_form_org_id(form);
+    struct aw_org o;
+    if (id)
+        return aw_store_org(pg->store, pg->arena, id, &o) == AW_OK ? o.name : "";
+    return aw_form_value(form, "org_name");
 }
 
 const char *

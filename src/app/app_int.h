@@ -114,8 +114,10 @@ int64_t aw_now(void);
 
 /* --- the activity form (app_form.c) --- */
 struct aw_form;
-/* Byte caps of every form field a POST route of the app accepts. */
-extern const struct aw_field aw_form_http_fields[];
+/* The fields (with byte caps) each form route accepts (routes.c). */
+extern const struct aw_field aw_form_share_fields[];
+extern const struct aw_field aw_form_change_fields[];
+extern const struct aw_field aw_form_moderation_fields[];
 struct aw_form *aw_form_empty(struct aw_page *pg, bool with_contact);
 struct aw_form *aw_form_from_request(struct aw_page *pg, bool with_contact);
 struct aw_form *aw_form_from_payload(struct aw_page *pg, const char *payload, bool with_contact);
@@ -127,6 +129,8 @@ bool aw_form_honeypot(const struct aw_form *form);
 /* The country the activity is listed under: the one chosen, else the
  * organisation's; "" when none (international bodies). */
 const char *aw_form_country(struct aw_page *pg, struct aw_form *form);
+/* The organisation's name: the chosen existing one's, or the one typed. */
+const char *aw_form_org_name(struct aw_page *pg, struct aw_form *form);
 /* The chosen existing organisation, or 0 for a new one. */
 int64_t aw_form_org_id(struct aw_form *form);
 /* The payload (JSON, docs/DATA.md) of a valid form, in the arena. */

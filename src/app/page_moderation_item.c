@@ -221,6 +221,7 @@ aw_handle_moderation_item_post(struct aw_req *req)
         }
         sub.payload = payload;
         sub.title = aw_form_value(form, "title");
+        sub.org_name = aw_form_org_name(&pg, form);
         const char *cc = aw_form_country(&pg, form);
         memset(sub.country_code, 0, sizeof(sub.country_code));
         memcpy(sub.country_code, cc, strlen(cc) == 2 ? 2 : 0);
@@ -262,9 +263,14 @@ aw_handle_moderation_item_post(struct aw_req *req)
                    _("Choose a reason for the rejection, or write one for \"Other reason\"."));
             return;
         }
-        if ((rc = aw_store_submission_decide(pg.store, sub.id, AW_SUB_REJECTED, pg.user->id, reason,
-                                             aw_now())) != AW_OK)
+        /* The decision, its audit entry and the mail: one transaction. */
+        if ((rc = aw_store_begin(pg.store)) != AW_OK)
             goto fail;
+        if ((rc = aw_store_submission_decide(pg.store, sub.id, AW_SUB_REJECTED, pg.user->id, reason,
+                                             aw_now())) != AW_OK) {
+            aw_store_rollback(pg.store);
+            goto fail;
+        }
         aw_page_audit(&pg, "reject",
                       aw_arena_printf(pg.arena, "submission:%lld", (long long)sub.id), reason);
         struct aw_share share;
@@ -276,6 +282,9 @@ aw_handle_moderation_item_post(struct aw_req *req)
                                            "it and send it again with the private link you "
                                            "received.\n"),
                                          share.submitter_name, sub.title, reason));
+        if ((rc = aw_store_commit(pg.store)) != AW_OK)
+            goto fail;
+        aw_page_mail_kick(&pg);
         aw_i18n_use(NULL);
         aw_resp_redirect(req, 303,
                          aw_arena_printf(pg.arena, "/%s/moderation?rejected=1", pg.lang->code));

@@ -130,13 +130,7 @@ aw_handle_share_post(struct aw_req *req)
     };
     const char *cc = aw_form_country(&pg, form);
     memcpy(sub.country_code, cc, strlen(cc) == 2 ? 3 : 1);
-    if (aw_form_org_id(form)) {
-        struct aw_org o;
-        if (aw_store_org(pg.store, pg.arena, aw_form_org_id(form), &o) == AW_OK)
-            sub.org_name = o.name;
-    } else {
-        sub.org_name = aw_form_value(form, "org_name");
-    }
+    sub.org_name = aw_form_org_name(&pg, form);
     if ((rc = aw_store_begin(pg.store)) != AW_OK)
         goto fail;
     if ((rc = aw_store_share_add(pg.store, aw_auth_hash_hex(pg.arena, token),

@@ -65,10 +65,15 @@ render(struct aw_page *pg, const struct aw_share *share, const char *token, stru
     aw_view_set_str(pg->view, "csrf", aw_csrf_token(pg));
     aw_view_set_bool(pg->view, "sent", aw_req_query(pg->req, "sent") != NULL);
     aw_view_set_bool(pg->view, "changed", aw_req_query(pg->req, "changed") != NULL);
+    struct aw_activity act;
+    bool published = share->activity_id &&
+                     aw_store_activity(pg->store, pg->arena, share->activity_id, &act) == AW_OK;
+    /* Once published, then withdrawn: the activity is hidden for good. */
+    bool withdrawn = share->activity_id && !published;
     if (n > 0) {
         struct aw_view *latest = aw_view_set_map(pg->view, "latest");
         aw_view_set_str(latest, "title", subs[0].title);
-        aw_view_set_str(latest, "status", status_text(&subs[0]));
+        aw_view_set_str(latest, "status", withdrawn ? _("Withdrawn.") : status_text(&subs[0]));
         aw_view_set_str(latest, "status_code", aw_sub_status_str(subs[0].status));
         if (subs[0].reason)
             aw_view_set_str(latest, "reason", subs[0].reason);
@@ -79,9 +84,6 @@ render(struct aw_page *pg, const struct aw_share *share, const char *token, stru
     } else {
         aw_view_set_bool(pg->view, "latest", false);
     }
-    struct aw_activity act;
-    bool published = share->activity_id &&
-                     aw_store_activity(pg->store, pg->arena, share->activity_id, &act) == AW_OK;
     if (published)
         aw_view_set(pg->view, "published", aw_page_activity(pg, &act));
     else
@@ -89,7 +91,7 @@ render(struct aw_page *pg, const struct aw_share *share, const char *token, stru
     bool withdrawable = published || (n > 0 && subs[0].status == AW_SUB_PENDING);
     aw_view_set_bool(pg->view, "withdrawable", withdrawable);
     aw_view_set(pg->view, "form", aw_form_view(pg, form ? form : aw_form_empty(pg, false)));
-    aw_view_set_bool(pg->view, "can_change", n > 0);
+    aw_view_set_bool(pg->view, "can_change", n > 0 && !withdrawn);
     aw_page_render(pg, status, "submission", _("Your shared activity"));
 }
 
@@ -125,6 +127,13 @@ aw_handle_submission_post(struct aw_req *req)
         rc = AW_ENOTFOUND;
         goto fail;
     }
+    struct aw_activity act;
+    if (share.activity_id &&
+        aw_store_activity(pg.store, pg.arena, share.activity_id, &act) == AW_ENOTFOUND) {
+        /* Withdrawn: a change would publish it again behind the partner's back. */
+        render(&pg, &share, token, NULL, 409);
+        return;
+    }
     struct aw_form *form = aw_form_from_request(&pg, false);
     bool ok = aw_form_validate(&pg, form);
     const char *payload = ok ? aw_form_payload(&pg, form) : NULL;
@@ -144,7 +153,7 @@ aw_handle_submission_post(struct aw_req *req)
         .kind = share.activity_id ? AW_SUB_CHANGE : AW_SUB_NEW,
         .edition_year = subs[0].edition_year,
         .title = aw_form_value(form, "title"),
-        .org_name = subs[0].org_name,
+        .org_name = aw_form_org_name(&pg, form),
         .payload = payload,
         .source = "form",
     };

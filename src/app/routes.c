@@ -40,9 +40,9 @@ static const struct aw_route routes[] = {
     {"GET", "/{lang}/help/{code}", aw_handle_help_country, NULL},
     /* Partners share activities without an account (page_share.c, page_submission.c). */
     {"GET", "/{lang}/share", aw_handle_share, NULL},
-    {"POST", "/{lang}/share", aw_handle_share_post, aw_form_http_fields},
+    {"POST", "/{lang}/share", aw_handle_share_post, aw_form_share_fields},
     {"GET", "/{lang}/submissions/{token}", aw_handle_submission, NULL},
-    {"POST", "/{lang}/submissions/{token}", aw_handle_submission_post, aw_form_http_fields},
+    {"POST", "/{lang}/submissions/{token}", aw_handle_submission_post, aw_form_change_fields},
     {"POST", "/{lang}/submissions/{token}/withdraw", aw_handle_submission_withdraw, csrf_only},
     /* Moderators (page_login.c, page_moderation.c, page_moderation_item.c). */
     {"GET", "/{lang}/login", aw_handle_login, NULL},
@@ -52,7 +52,7 @@ static const struct aw_route routes[] = {
     {"POST", "/{lang}/moderation/approve", aw_handle_moderation_batch, batch_fields},
     {"GET", "/{lang}/moderation/log", aw_handle_moderation_log, NULL},
     {"GET", "/{lang}/moderation/{id}", aw_handle_moderation_item, NULL},
-    {"POST", "/{lang}/moderation/{id}", aw_handle_moderation_item_post, aw_form_http_fields},
+    {"POST", "/{lang}/moderation/{id}", aw_handle_moderation_item_post, aw_form_moderation_fields},
 };
 
 const struct aw_route *

@@ -66,15 +66,19 @@ drain(struct aw_mailer *m)
             break;
         }
         rc = aw_mail_send(&m->cfg, mail.to, mail.subject, mail.body, err, sizeof(err));
-        aw_log_repr(who, sizeof(who), mail.to, strlen(mail.to));
+        /* Only the domain: a partner's address is personal data the log
+         * does not need (the outbox row has it). */
+        const char *at = strrchr(mail.to, '@');
+        const char *dom = at ? at + 1 : mail.to;
+        aw_log_repr(who, sizeof(who), dom, strlen(dom));
         if (rc == AW_OK) {
-            AW_INFO("mail %lld to \"%s\": sent", (long long)mail.id, who);
+            AW_INFO("mail %lld to an address at \"%s\": sent", (long long)mail.id, who);
         } else {
             aw_log_repr(why, sizeof(why), err, strlen(err));
             /* AW_EINVAL will not get better by itself (a bad address): say it louder. */
             AW_LOG(rc == AW_EINVAL ? AW_LOG_ERROR : AW_LOG_WARN,
-                   "mail %lld to \"%s\": not sent (attempt %d): %s", (long long)mail.id, who,
-                   mail.attempts + 1, why);
+                   "mail %lld to an address at \"%s\": not sent (attempt %d): %s",
+                   (long long)mail.id, who, mail.attempts + 1, why);
         }
         enum aw_err drc =
             aw_store_mail_done(m->st, mail.id, rc == AW_OK, rc == AW_OK ? NULL : err, time(NULL));

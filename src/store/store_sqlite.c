@@ -367,8 +367,10 @@ static const char *const sql[S_COUNT] = {
     /* The body may hold a private link: it is not kept once sent. */
     [S_MAIL_SENT] = "UPDATE mail_outbox SET sent_at = ?2, attempts = attempts + 1, "
                     "last_error = NULL, body = '' WHERE id = ?1",
+    /* The last attempt forgets the body too (it may hold a private link). */
     [S_MAIL_FAILED] = "UPDATE mail_outbox SET attempts = attempts + 1, next_attempt_at = ?2, "
-                      "last_error = ?3 WHERE id = ?1",
+                      "last_error = ?3, body = CASE WHEN attempts + 1 >= ?4 THEN '' ELSE body END "
+                      "WHERE id = ?1",
 
     [S_NOTIFY] = "INSERT INTO notify_log (user_id, day) VALUES (?1, ?2) "
                  "ON CONFLICT (user_id, day) DO NOTHING RETURNING user_id",
@@ -2593,6 +2595,7 @@ be_mail_done(struct aw_store_be *be, int64_t id, bool sent, const char *error, i
         b_int(be, s, 1, id);
         b_int(be, s, 2, now + aw_store__mail_backoff((int)attempts));
         b_text(be, s, 3, error ? error : "unknown error");
+        b_int(be, s, 4, AW_MAIL_MAX_ATTEMPTS);
     }
     rc = update_one(be, s, "mail_done");
 out:
