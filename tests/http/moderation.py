@@ -1696,8 +1696,19 @@ def _():
     expect(title not in ed and title not in country, "still on the public pages")
     expect(count("audit_log", "action = 'withdraw' AND detail = ?", "activity:%d" % act) == 1,
            "no withdraw entry in the audit log")
-    expect("Withdraw my activity" not in c.get("/en/submissions/%s" % token).body,
-           "the private link still offers withdrawal")
+    page = c.get("/en/submissions/%s" % token).body
+    expect("Withdraw my activity" not in page, "the private link still offers withdrawal")
+    expect("Withdrawn." in page and "Send the change" not in page,
+           "the private link does not say Withdrawn, or still offers a change")
+    # a change sent anyway does not bring it back
+    f = share_fields("Back from the dead")
+    for k in ("contact_name", "contact_email", "homepage"):
+        f.pop(k, None)
+    f["csrf"] = c.csrf()
+    r = c.post("/en/submissions/%s" % token, f)
+    expect_eq(r.status, 409, "change after withdrawal")
+    expect_eq(db_one("SELECT status FROM activities WHERE id = ?", act), "withdrawn",
+              "activity status after the refused change")
 
 
 @check("private token: never written in clear to the access log")
