@@ -59,11 +59,11 @@ else
     echo "setup: all ${#PACKAGES[@]} packages present"
 fi
 
-# playwright-core needs Node.js 20 or later.
+# playwright-core needs Node.js 18 or later (Debian 12 ships 18).
 node_major=$(node -p 'process.versions.node.split(".")[0]' 2>/dev/null || echo 0)
-if [ "$node_major" -lt 20 ]; then
-    echo "setup: warning: Node.js $(node --version 2>/dev/null || echo missing) is older than 20;" \
-        "the browser tests need Node.js 20 or later" >&2
+if [ "$node_major" -lt 18 ]; then
+    echo "setup: warning: Node.js $(node --version 2>/dev/null || echo missing) is older than 18;" \
+        "the browser tests need Node.js 18 or later" >&2
 fi
 
 # Locales: `locale -a` lists en_GB.UTF-8 as en_GB.utf8.
