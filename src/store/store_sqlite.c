@@ -567,30 +567,65 @@ out:
     return p;
 }
 
-/* Rows of a one-column statement keyed by ?1 = id, as an arena array. */
+/* Fills the zeroed element elem from the current row of s; ctx is what the
+ * caller of read_rows() passed along (may be NULL). */
+typedef void row_fn(struct aw_arena *a, sqlite3_stmt *s, const void *ctx, void *elem);
+
+/* Runs a statement bound by the caller and reads every row into an arena
+ * array of elements of size bytes, each zeroed and then filled by row();
+ * "what" names the list in the error message. *out and *n are set only on
+ * success. Finishes s. */
 static enum aw_err
-read_strings(struct aw_store_be *be, struct aw_arena *a, enum stmt_id sid, int64_t id,
-             const char ***out, size_t *n)
+read_rows(struct aw_store_be *be, struct aw_arena *a, sqlite3_stmt *s, const char *what,
+          size_t size, row_fn *row, const void *ctx, void **out, size_t *n)
 {
     enum aw_err rc = AW_OK;
-    sqlite3_stmt *s = be->stmt[sid];
-    const char **v = NULL;
+    unsigned char *v = NULL;
     size_t cap = 0, len = 0;
     int r;
 
-    b_int(be, s, 1, id);
     while ((r = step(be, s)) == SQLITE_ROW) {
-        v = grow(a, v, &cap, len, sizeof(*v));
-        v[len++] = col_str(a, s, 0);
+        v = grow(a, v, &cap, len, size);
+        memset(v + len * size, 0, size);
+        row(a, s, ctx, v + len * size);
+        len++;
     }
     if (r != SQLITE_DONE) {
-        rc = fail(be, "reading a list", r);
+        rc = fail(be, what, r);
         goto out;
     }
     *out = v;
     *n = len;
 out:
     finish(be, s);
+    return rc;
+}
+
+static void
+row_string(struct aw_arena *a, sqlite3_stmt *s, const void *ctx, void *elem)
+{
+    const char **v = elem;
+
+    (void)ctx;
+    *v = col_str(a, s, 0);
+}
+
+/* Rows of a one-column statement keyed by ?1 = id, as an arena array. */
+static enum aw_err
+read_strings(struct aw_store_be *be, struct aw_arena *a, enum stmt_id sid, int64_t id,
+             const char ***out, size_t *n)
+{
+    enum aw_err rc;
+    void *v = NULL;
+    size_t len = 0;
+
+    b_int(be, be->stmt[sid], 1, id);
+    rc = read_rows(be, a, be->stmt[sid], "reading a list", sizeof(**out), row_string, NULL, &v,
+                   &len);
+    if (rc == AW_OK) {
+        *out = v;
+        *n = len;
+    }
     return rc;
 }
 
@@ -919,9 +954,12 @@ be_errmsg(struct aw_store_be *be)
 
 /* ---- countries ---- */
 
+/* A row_fn: ctx is the language. */
 static void
-read_country(struct aw_arena *a, sqlite3_stmt *s, const char *lang, struct aw_country *c)
+read_country(struct aw_arena *a, sqlite3_stmt *s, const void *ctx, void *elem)
 {
+    const char *lang = ctx;
+    struct aw_country *c = elem;
     const unsigned char *code = sqlite3_column_text(s, 0);
 
     memset(c, 0, sizeof(*c));
@@ -939,24 +977,15 @@ static enum aw_err
 be_countries(struct aw_store_be *be, struct aw_arena *a, const char *lang, struct aw_country **out,
              size_t *n)
 {
-    enum aw_err rc = AW_OK;
-    sqlite3_stmt *s = be->stmt[S_COUNTRIES];
-    struct aw_country *v = NULL;
-    size_t cap = 0, len = 0;
-    int r;
+    void *v = NULL;
+    size_t len = 0;
+    enum aw_err rc = read_rows(be, a, be->stmt[S_COUNTRIES], "countries", sizeof(**out),
+                               read_country, lang, &v, &len);
 
-    while ((r = step(be, s)) == SQLITE_ROW) {
-        v = grow(a, v, &cap, len, sizeof(*v));
-        read_country(a, s, lang, &v[len++]);
+    if (rc == AW_OK) {
+        *out = v;
+        *n = len;
     }
-    if (r != SQLITE_DONE) {
-        rc = fail(be, "countries", r);
-        goto out;
-    }
-    *out = v;
-    *n = len;
-out:
-    finish(be, s);
     return rc;
 }
 
@@ -998,8 +1027,11 @@ be_put_country(struct aw_store_be *be, const struct aw_country *c)
 /* ---- editions ---- */
 
 static void
-read_edition(struct aw_arena *a, sqlite3_stmt *s, struct aw_edition *e)
+read_edition(struct aw_arena *a, sqlite3_stmt *s, const void *ctx, void *elem)
 {
+    struct aw_edition *e = elem;
+
+    (void)ctx;
     memset(e, 0, sizeof(*e));
     e->id = sqlite3_column_int64(s, 0);
     e->year = sqlite3_column_int(s, 1);
@@ -1026,29 +1058,19 @@ static enum aw_err
 be_editions(struct aw_store_be *be, struct aw_arena *a, const char *lang, struct aw_edition **out,
             size_t *n)
 {
-    enum aw_err rc = AW_OK;
-    sqlite3_stmt *s = be->stmt[S_EDITIONS];
-    struct aw_edition *v = NULL;
-    size_t cap = 0, len = 0;
-    int r;
+    enum aw_err rc;
+    void *v = NULL;
+    size_t len = 0;
 
     (void)lang; /* themes are stored in English only for now */
-    while ((r = step(be, s)) == SQLITE_ROW) {
-        v = grow(a, v, &cap, len, sizeof(*v));
-        read_edition(a, s, &v[len++]);
+    rc = read_rows(be, a, be->stmt[S_EDITIONS], "editions", sizeof(**out), read_edition, NULL, &v,
+                   &len);
+    if (rc == AW_OK)
+        rc = fill_issuers(be, a, v, len);
+    if (rc == AW_OK) {
+        *out = v;
+        *n = len;
     }
-    if (r != SQLITE_DONE) {
-        rc = fail(be, "editions", r);
-        goto out;
-    }
-    finish(be, s);
-    rc = fill_issuers(be, a, v, len);
-    if (rc != AW_OK)
-        goto out;
-    *out = v;
-    *n = len;
-out:
-    finish(be, s);
     return rc;
 }
 
@@ -1071,7 +1093,7 @@ one_edition(struct aw_store_be *be, struct aw_arena *a, enum stmt_id sid, int ye
         rc = fail(be, "edition", r);
         goto out;
     }
-    read_edition(a, s, out);
+    read_edition(a, s, NULL, out);
     finish(be, s);
     rc = fill_issuers(be, a, out, 1);
 out:
@@ -1208,8 +1230,11 @@ out:
 /* ---- activities ---- */
 
 static void
-read_activity(struct aw_arena *a, sqlite3_stmt *s, struct aw_activity *act)
+read_activity(struct aw_arena *a, sqlite3_stmt *s, const void *ctx, void *elem)
 {
+    struct aw_activity *act = elem;
+
+    (void)ctx;
     memset(act, 0, sizeof(*act));
     act->id = sqlite3_column_int64(s, 0);
     act->slug = col_str(a, s, 1);
@@ -1224,30 +1249,30 @@ read_activity(struct aw_arena *a, sqlite3_stmt *s, struct aw_activity *act)
     act->online = sqlite3_column_int(s, 15) != 0;
 }
 
+static void
+read_link(struct aw_arena *a, sqlite3_stmt *s, const void *ctx, void *elem)
+{
+    struct aw_link *l = elem;
+
+    (void)ctx;
+    l->label = col_str(a, s, 0);
+    l->url = col_str(a, s, 1);
+}
+
 static enum aw_err
 read_links(struct aw_store_be *be, struct aw_arena *a, struct aw_activity *act)
 {
-    enum aw_err rc = AW_OK;
-    sqlite3_stmt *s = be->stmt[S_ACT_LINKS];
-    struct aw_link *v = NULL;
-    size_t cap = 0, len = 0;
-    int r;
+    enum aw_err rc;
+    void *v = NULL;
+    size_t len = 0;
 
-    b_int(be, s, 1, act->id);
-    while ((r = step(be, s)) == SQLITE_ROW) {
-        v = grow(a, v, &cap, len, sizeof(*v));
-        v[len].label = col_str(a, s, 0);
-        v[len].url = col_str(a, s, 1);
-        len++;
+    b_int(be, be->stmt[S_ACT_LINKS], 1, act->id);
+    rc = read_rows(be, a, be->stmt[S_ACT_LINKS], "activity links", sizeof(*act->links), read_link,
+                   NULL, &v, &len);
+    if (rc == AW_OK) {
+        act->links = v;
+        act->links_n = len;
     }
-    if (r != SQLITE_DONE) {
-        rc = fail(be, "activity links", r);
-        goto out;
-    }
-    act->links = v;
-    act->links_n = len;
-out:
-    finish(be, s);
     return rc;
 }
 
@@ -1275,27 +1300,17 @@ static enum aw_err
 activity_list(struct aw_store_be *be, struct aw_arena *a, sqlite3_stmt *s, struct aw_activity **out,
               size_t *n)
 {
-    enum aw_err rc = AW_OK;
-    struct aw_activity *v = NULL;
-    size_t cap = 0, len = 0;
-    int r;
+    void *v = NULL;
+    size_t len = 0;
+    enum aw_err rc =
+        read_rows(be, a, s, "activities", sizeof(**out), read_activity, NULL, &v, &len);
 
-    while ((r = step(be, s)) == SQLITE_ROW) {
-        v = grow(a, v, &cap, len, sizeof(*v));
-        read_activity(a, s, &v[len++]);
+    if (rc == AW_OK)
+        rc = fill_activities(be, a, v, len);
+    if (rc == AW_OK) {
+        *out = v;
+        *n = len;
     }
-    if (r != SQLITE_DONE) {
-        rc = fail(be, "activities", r);
-        goto out;
-    }
-    finish(be, s);
-    rc = fill_activities(be, a, v, len);
-    if (rc != AW_OK)
-        goto out;
-    *out = v;
-    *n = len;
-out:
-    finish(be, s);
     return rc;
 }
 
@@ -1469,39 +1484,36 @@ be_put_activity(struct aw_store_be *be, const struct aw_activity *act, const cha
 
 /* ---- tools, statements, documents ---- */
 
+static void
+read_tool(struct aw_arena *a, sqlite3_stmt *s, const void *ctx, void *elem)
+{
+    struct aw_tool *t = elem;
+
+    (void)ctx;
+    t->id = sqlite3_column_int64(s, 0);
+    t->kind = col_str(a, s, 1);
+    t->title = col_str(a, s, 2);
+    t->description = col_str_nonempty(a, s, 3);
+    t->url = col_str_nonempty(a, s, 4);
+}
+
 static enum aw_err
 be_tools(struct aw_store_be *be, struct aw_arena *a, int year, struct aw_tool **out, size_t *n)
 {
-    enum aw_err rc = AW_OK;
-    sqlite3_stmt *s = be->stmt[S_TOOLS];
+    enum aw_err rc;
     struct aw_tool *v = NULL;
-    size_t cap = 0, len = 0;
-    int r;
+    void *rows = NULL;
+    size_t len = 0;
 
-    b_int(be, s, 1, year);
-    while ((r = step(be, s)) == SQLITE_ROW) {
-        v = grow(a, v, &cap, len, sizeof(*v));
-        memset(&v[len], 0, sizeof(v[len]));
-        v[len].id = sqlite3_column_int64(s, 0);
-        v[len].kind = col_str(a, s, 1);
-        v[len].title = col_str(a, s, 2);
-        v[len].description = col_str_nonempty(a, s, 3);
-        v[len].url = col_str_nonempty(a, s, 4);
-        len++;
-    }
-    if (r != SQLITE_DONE) {
-        rc = fail(be, "tools", r);
-        goto out;
-    }
-    finish(be, s);
+    b_int(be, be->stmt[S_TOOLS], 1, year);
+    rc = read_rows(be, a, be->stmt[S_TOOLS], "tools", sizeof(*v), read_tool, NULL, &rows, &len);
+    v = rows;
     for (size_t i = 0; i < len && rc == AW_OK; i++)
         rc = read_strings(be, a, S_TOOL_LANGUAGES, v[i].id, &v[i].languages, &v[i].languages_n);
-    if (rc != AW_OK)
-        goto out;
-    *out = v;
-    *n = len;
-out:
-    finish(be, s);
+    if (rc == AW_OK) {
+        *out = v;
+        *n = len;
+    }
     return rc;
 }
 
@@ -1544,38 +1556,36 @@ be_put_tool(struct aw_store_be *be, int year, const struct aw_tool *t, int64_t *
     return rc;
 }
 
+static void
+read_statement(struct aw_arena *a, sqlite3_stmt *s, const void *ctx, void *elem)
+{
+    struct aw_statement *st = elem;
+
+    (void)ctx;
+    st->id = sqlite3_column_int64(s, 0);
+    st->edition_year = sqlite3_column_int(s, 1);
+    st->speaker = col_str_nonempty(a, s, 2);
+    st->speaker_role = col_str_nonempty(a, s, 3);
+    read_org(a, s, 4, &st->org);
+    st->summary = col_str(a, s, 10);
+    st->url = col_str_nonempty(a, s, 11);
+}
+
 static enum aw_err
 be_statements(struct aw_store_be *be, struct aw_arena *a, int year, struct aw_statement **out,
               size_t *n)
 {
-    enum aw_err rc = AW_OK;
-    sqlite3_stmt *s = be->stmt[S_STATEMENTS];
-    struct aw_statement *v = NULL;
-    size_t cap = 0, len = 0;
-    int r;
+    enum aw_err rc;
+    void *v = NULL;
+    size_t len = 0;
 
-    b_int(be, s, 1, year);
-    while ((r = step(be, s)) == SQLITE_ROW) {
-        struct aw_statement *st;
-        v = grow(a, v, &cap, len, sizeof(*v));
-        st = &v[len++];
-        memset(st, 0, sizeof(*st));
-        st->id = sqlite3_column_int64(s, 0);
-        st->edition_year = sqlite3_column_int(s, 1);
-        st->speaker = col_str_nonempty(a, s, 2);
-        st->speaker_role = col_str_nonempty(a, s, 3);
-        read_org(a, s, 4, &st->org);
-        st->summary = col_str(a, s, 10);
-        st->url = col_str_nonempty(a, s, 11);
+    b_int(be, be->stmt[S_STATEMENTS], 1, year);
+    rc = read_rows(be, a, be->stmt[S_STATEMENTS], "statements", sizeof(**out), read_statement, NULL,
+                   &v, &len);
+    if (rc == AW_OK) {
+        *out = v;
+        *n = len;
     }
-    if (r != SQLITE_DONE) {
-        rc = fail(be, "statements", r);
-        goto out;
-    }
-    *out = v;
-    *n = len;
-out:
-    finish(be, s);
     return rc;
 }
 
@@ -1603,38 +1613,36 @@ out:
     return rc;
 }
 
+static void
+read_document(struct aw_arena *a, sqlite3_stmt *s, const void *ctx, void *elem)
+{
+    struct aw_document *d = elem;
+
+    (void)ctx;
+    d->id = sqlite3_column_int64(s, 0);
+    d->edition_year = sqlite3_column_int(s, 1);
+    d->title = col_str(a, s, 2);
+    d->kind = col_str(a, s, 3);
+    read_org(a, s, 4, &d->org);
+    d->date = col_str_nonempty(a, s, 10);
+    d->url = col_str_nonempty(a, s, 11);
+}
+
 static enum aw_err
 be_documents(struct aw_store_be *be, struct aw_arena *a, int year, struct aw_document **out,
              size_t *n)
 {
-    enum aw_err rc = AW_OK;
-    sqlite3_stmt *s = be->stmt[S_DOCUMENTS];
-    struct aw_document *v = NULL;
-    size_t cap = 0, len = 0;
-    int r;
+    enum aw_err rc;
+    void *v = NULL;
+    size_t len = 0;
 
-    b_int(be, s, 1, year);
-    while ((r = step(be, s)) == SQLITE_ROW) {
-        struct aw_document *d;
-        v = grow(a, v, &cap, len, sizeof(*v));
-        d = &v[len++];
-        memset(d, 0, sizeof(*d));
-        d->id = sqlite3_column_int64(s, 0);
-        d->edition_year = sqlite3_column_int(s, 1);
-        d->title = col_str(a, s, 2);
-        d->kind = col_str(a, s, 3);
-        read_org(a, s, 4, &d->org);
-        d->date = col_str_nonempty(a, s, 10);
-        d->url = col_str_nonempty(a, s, 11);
+    b_int(be, be->stmt[S_DOCUMENTS], 1, year);
+    rc = read_rows(be, a, be->stmt[S_DOCUMENTS], "documents", sizeof(**out), read_document, NULL,
+                   &v, &len);
+    if (rc == AW_OK) {
+        *out = v;
+        *n = len;
     }
-    if (r != SQLITE_DONE) {
-        rc = fail(be, "documents", r);
-        goto out;
-    }
-    *out = v;
-    *n = len;
-out:
-    finish(be, s);
     return rc;
 }
 
@@ -1664,50 +1672,47 @@ out:
 
 /* ---- help services ---- */
 
+static void
+read_help_service(struct aw_arena *a, sqlite3_stmt *s, const void *ctx, void *elem)
+{
+    struct aw_help_service *h = elem;
+    const unsigned char *cc = sqlite3_column_text(s, 1);
+    const unsigned char *kind = sqlite3_column_text(s, 2);
+
+    (void)ctx;
+    h->id = sqlite3_column_int64(s, 0);
+    snprintf(h->country_code, sizeof(h->country_code), "%s", cc ? (const char *)cc : "");
+    if (kind == NULL || aw_help_kind_parse((const char *)kind, &h->kind) != 0)
+        h->kind = AW_HELP_HELPLINE;
+    h->name = col_str(a, s, 3);
+    h->organisation = col_str(a, s, 4);
+    h->url = col_str_nonempty(a, s, 5);
+    h->phone = col_str_nonempty(a, s, 6);
+    split_list(a, (const char *)sqlite3_column_text(s, 7), &h->languages, &h->languages_n);
+    h->source_url = col_str_nonempty(a, s, 8);
+    h->confidence = col_str(a, s, 9);
+    h->verified_at = col_str_nonempty(a, s, 10);
+    h->verified_by = col_str_nonempty(a, s, 11);
+    h->retired = sqlite3_column_type(s, 12) != SQLITE_NULL;
+}
+
 static enum aw_err
 be_help_services(struct aw_store_be *be, struct aw_arena *a, const char *code,
                  bool include_unverified, struct aw_help_service **out, size_t *n)
 {
-    enum aw_err rc = AW_OK;
+    enum aw_err rc;
     sqlite3_stmt *s = be->stmt[code ? S_HELP_COUNTRY : S_HELP_ALL];
-    struct aw_help_service *v = NULL;
-    size_t cap = 0, len = 0;
-    int r;
+    void *v = NULL;
+    size_t len = 0;
 
     b_int(be, s, 1, include_unverified ? 1 : 0);
     if (code != NULL)
         b_text(be, s, 2, code);
-    while ((r = step(be, s)) == SQLITE_ROW) {
-        struct aw_help_service *h;
-        const unsigned char *cc = sqlite3_column_text(s, 1);
-        const unsigned char *kind = sqlite3_column_text(s, 2);
-
-        v = grow(a, v, &cap, len, sizeof(*v));
-        h = &v[len++];
-        memset(h, 0, sizeof(*h));
-        h->id = sqlite3_column_int64(s, 0);
-        snprintf(h->country_code, sizeof(h->country_code), "%s", cc ? (const char *)cc : "");
-        if (kind == NULL || aw_help_kind_parse((const char *)kind, &h->kind) != 0)
-            h->kind = AW_HELP_HELPLINE;
-        h->name = col_str(a, s, 3);
-        h->organisation = col_str(a, s, 4);
-        h->url = col_str_nonempty(a, s, 5);
-        h->phone = col_str_nonempty(a, s, 6);
-        split_list(a, (const char *)sqlite3_column_text(s, 7), &h->languages, &h->languages_n);
-        h->source_url = col_str_nonempty(a, s, 8);
-        h->confidence = col_str(a, s, 9);
-        h->verified_at = col_str_nonempty(a, s, 10);
-        h->verified_by = col_str_nonempty(a, s, 11);
-        h->retired = sqlite3_column_type(s, 12) != SQLITE_NULL;
+    rc = read_rows(be, a, s, "help services", sizeof(**out), read_help_service, NULL, &v, &len);
+    if (rc == AW_OK) {
+        *out = v;
+        *n = len;
     }
-    if (r != SQLITE_DONE) {
-        rc = fail(be, "help services", r);
-        goto out;
-    }
-    *out = v;
-    *n = len;
-out:
-    finish(be, s);
     return rc;
 }
 
@@ -1793,28 +1798,25 @@ be_org_find(struct aw_store_be *be, struct aw_arena *a, const char *name, const 
     return rc;
 }
 
+static void
+row_org(struct aw_arena *a, sqlite3_stmt *s, const void *ctx, void *elem)
+{
+    (void)ctx;
+    read_org(a, s, 0, elem);
+}
+
 static enum aw_err
 be_orgs(struct aw_store_be *be, struct aw_arena *a, struct aw_org **out, size_t *n)
 {
-    enum aw_err rc = AW_OK;
-    sqlite3_stmt *s = be->stmt[S_ORGS];
-    struct aw_org *v = NULL;
-    size_t cap = 0, len = 0;
-    int r;
+    void *v = NULL;
+    size_t len = 0;
+    enum aw_err rc =
+        read_rows(be, a, be->stmt[S_ORGS], "orgs", sizeof(**out), row_org, NULL, &v, &len);
 
-    while ((r = step(be, s)) == SQLITE_ROW) {
-        v = grow(a, v, &cap, len, sizeof(*v));
-        memset(&v[len], 0, sizeof(v[len]));
-        read_org(a, s, 0, &v[len++]);
+    if (rc == AW_OK) {
+        *out = v;
+        *n = len;
     }
-    if (r != SQLITE_DONE) {
-        rc = fail(be, "orgs", r);
-        goto out;
-    }
-    *out = v;
-    *n = len;
-out:
-    finish(be, s);
     return rc;
 }
 
@@ -1875,10 +1877,12 @@ role_parse(const char *s)
 /* Eight columns from 0: id, email, password_hash, role, country_code,
  * disabled, created_at, last_login_at. */
 static void
-read_user(struct aw_arena *a, sqlite3_stmt *s, struct aw_user *u)
+read_user(struct aw_arena *a, sqlite3_stmt *s, const void *ctx, void *elem)
 {
+    struct aw_user *u = elem;
     const unsigned char *cc = sqlite3_column_text(s, 4);
 
+    (void)ctx;
     memset(u, 0, sizeof(*u));
     u->id = sqlite3_column_int64(s, 0);
     u->email = col_str(a, s, 1);
@@ -1932,7 +1936,7 @@ one_user(struct aw_store_be *be, struct aw_arena *a, sqlite3_stmt *s, struct aw_
     int r = step(be, s);
 
     if (r == SQLITE_ROW)
-        read_user(a, s, out);
+        read_user(a, s, NULL, out);
     else if (r == SQLITE_DONE)
         rc = AW_ENOTFOUND;
     else
@@ -1958,24 +1962,15 @@ be_user_by_id(struct aw_store_be *be, struct aw_arena *a, int64_t id, struct aw_
 static enum aw_err
 be_users(struct aw_store_be *be, struct aw_arena *a, struct aw_user **out, size_t *n)
 {
-    enum aw_err rc = AW_OK;
-    sqlite3_stmt *s = be->stmt[S_USERS];
-    struct aw_user *v = NULL;
-    size_t cap = 0, len = 0;
-    int r;
+    void *v = NULL;
+    size_t len = 0;
+    enum aw_err rc =
+        read_rows(be, a, be->stmt[S_USERS], "users", sizeof(**out), read_user, NULL, &v, &len);
 
-    while ((r = step(be, s)) == SQLITE_ROW) {
-        v = grow(a, v, &cap, len, sizeof(*v));
-        read_user(a, s, &v[len++]);
+    if (rc == AW_OK) {
+        *out = v;
+        *n = len;
     }
-    if (r != SQLITE_DONE) {
-        rc = fail(be, "users", r);
-        goto out;
-    }
-    *out = v;
-    *n = len;
-out:
-    finish(be, s);
     return rc;
 }
 
@@ -2075,7 +2070,7 @@ be_session_user(struct aw_store_be *be, struct aw_arena *a, const char *id_hash,
     b_int(be, s, 2, now);
     r = step(be, s);
     if (r == SQLITE_ROW) {
-        read_user(a, s, out);
+        read_user(a, s, NULL, out);
         last_seen = sqlite3_column_int64(s, 8);
     } else if (r == SQLITE_DONE) {
         rc = AW_ENOTFOUND;
@@ -2237,10 +2232,12 @@ sub_status_parse(const char *s)
 
 /* The fifteen columns of SUB_COLS. */
 static void
-read_submission(struct aw_arena *a, sqlite3_stmt *s, struct aw_submission *sub)
+read_submission(struct aw_arena *a, sqlite3_stmt *s, const void *ctx, void *elem)
 {
+    struct aw_submission *sub = elem;
     const unsigned char *cc = sqlite3_column_text(s, 6);
 
+    (void)ctx;
     memset(sub, 0, sizeof(*sub));
     sub->id = sqlite3_column_int64(s, 0);
     sub->share_id = sqlite3_column_int64(s, 1);
@@ -2316,23 +2313,15 @@ static enum aw_err
 submission_list(struct aw_store_be *be, struct aw_arena *a, sqlite3_stmt *s,
                 struct aw_submission **out, size_t *n)
 {
-    enum aw_err rc = AW_OK;
-    struct aw_submission *v = NULL;
-    size_t cap = 0, len = 0;
-    int r;
+    void *v = NULL;
+    size_t len = 0;
+    enum aw_err rc =
+        read_rows(be, a, s, "submissions", sizeof(**out), read_submission, NULL, &v, &len);
 
-    while ((r = step(be, s)) == SQLITE_ROW) {
-        v = grow(a, v, &cap, len, sizeof(*v));
-        read_submission(a, s, &v[len++]);
+    if (rc == AW_OK) {
+        *out = v;
+        *n = len;
     }
-    if (r != SQLITE_DONE) {
-        rc = fail(be, "submissions", r);
-        goto out;
-    }
-    *out = v;
-    *n = len;
-out:
-    finish(be, s);
     return rc;
 }
 
@@ -2489,38 +2478,37 @@ be_audit(struct aw_store_be *be, const char *actor, const char *action, const ch
     return run(be, s, "audit");
 }
 
+static void
+read_audit_entry(struct aw_arena *a, sqlite3_stmt *s, const void *ctx, void *elem)
+{
+    struct aw_audit_entry *e = elem;
+
+    (void)ctx;
+    e->id = sqlite3_column_int64(s, 0);
+    e->at = col_str(a, s, 1);
+    e->actor = col_str(a, s, 2);
+    e->action = col_str(a, s, 3);
+    e->object = col_str(a, s, 4);
+    e->detail = col_str(a, s, 5);
+    e->ip = col_str(a, s, 6);
+}
+
 static enum aw_err
 be_audit_list(struct aw_store_be *be, struct aw_arena *a, size_t limit, size_t offset,
               struct aw_audit_entry **out, size_t *n)
 {
-    enum aw_err rc = AW_OK;
+    enum aw_err rc;
     sqlite3_stmt *s = be->stmt[S_AUDIT_LIST];
-    struct aw_audit_entry *v = NULL;
-    size_t cap = 0, len = 0;
-    int r;
+    void *v = NULL;
+    size_t len = 0;
 
     b_int(be, s, 1, limit > INT64_MAX ? INT64_MAX : (int64_t)limit);
     b_int(be, s, 2, offset > INT64_MAX ? INT64_MAX : (int64_t)offset);
-    while ((r = step(be, s)) == SQLITE_ROW) {
-        struct aw_audit_entry *e;
-        v = grow(a, v, &cap, len, sizeof(*v));
-        e = &v[len++];
-        e->id = sqlite3_column_int64(s, 0);
-        e->at = col_str(a, s, 1);
-        e->actor = col_str(a, s, 2);
-        e->action = col_str(a, s, 3);
-        e->object = col_str(a, s, 4);
-        e->detail = col_str(a, s, 5);
-        e->ip = col_str(a, s, 6);
+    rc = read_rows(be, a, s, "audit_list", sizeof(**out), read_audit_entry, NULL, &v, &len);
+    if (rc == AW_OK) {
+        *out = v;
+        *n = len;
     }
-    if (r != SQLITE_DONE) {
-        rc = fail(be, "audit_list", r);
-        goto out;
-    }
-    *out = v;
-    *n = len;
-out:
-    finish(be, s);
     return rc;
 }
 
