@@ -24,18 +24,11 @@
 //
 // Prints "ok N - ..." / "not ok N - ..." and closes with "N passed, M failed"; exits 1 on any
 // failure.
-import { chromium } from 'playwright-core';
-import { createRequire } from 'node:module';
-import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { ARTIFACTS, AXE_TAGS, VIEWPORT, axeErrors, baseUrl, blockOffHost, check, crashed, finish, launch,
+    onHost as onHostOf, recordCsp, screenshot } from './lib.mjs';
 
-const require = createRequire(import.meta.url);
-const here = path.dirname(fileURLToPath(import.meta.url));
-const AXE_PATH = require.resolve('axe-core/axe.min.js');
-const ARTIFACTS = path.join(here, 'artifacts');
-const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
-const AXE_TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice'];
 const MAIL_WAIT_MS = 10000;
 
 const baseText = process.env.AW_BASE_URL;
@@ -45,11 +38,7 @@ if (!baseText || !MAILDIR || !PASSWORD) {
     console.error('usage: python3 tests/http/run.py --bin BIN --users --smtp --exec node moderation.mjs');
     process.exit(2);
 }
-const BASE = new URL(baseText);
-if (BASE.hostname !== '127.0.0.1') {
-    console.error('AW_BASE_URL must be http://127.0.0.1:PORT');
-    process.exit(2);
-}
+const BASE = baseUrl(baseText);
 const ORIGIN = BASE.origin;
 
 const PARTNER = {
@@ -92,35 +81,8 @@ const CHECKLIST = [
 const REASON = 'Important information is missing or unclear.';
 const REASON_DETAIL = 'Please add the address of the school and the time of the round table.';
 
-let count = 0;
-let failures = 0;
-
-function report(name, errors) {
-    count++;
-    if (errors.length === 0) {
-        console.log(`ok ${count} - ${name}`);
-        return;
-    }
-    failures++;
-    console.log(`not ok ${count} - ${name}: ${errors[0]}`);
-    for (const e of errors.slice(1)) console.log(`#   ${e}`);
-}
-
-// Runs fn() and reports its list of errors; an exception is a failure too. Returns true when
-// the step passed.
-async function check(name, fn) {
-    let errors;
-    try {
-        errors = (await fn()) || [];
-    } catch (e) {
-        errors = [`exception: ${String(e && e.message ? e.message : e).split('\n')[0]}`];
-    }
-    report(name, errors);
-    return errors.length === 0;
-}
-
 function shot(page, step, options = {}) {
-    return page.screenshot({ path: path.join(ARTIFACTS, `moderation-${step}.png`), fullPage: true, ...options });
+    return screenshot(page, `moderation-${step}`, options);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -130,36 +92,18 @@ const offHost = [];
 const pageErrors = [];
 const contexts = [];
 
-function onHost(url) {
-    let u;
-    try {
-        u = new URL(url);
-    } catch {
-        return false;
-    }
-    if (u.protocol === 'data:' || u.protocol === 'blob:' || url === 'about:blank') return true;
-    return u.protocol === 'http:' && u.hostname === '127.0.0.1' && u.port === BASE.port;
-}
+const onHost = (url) => onHostOf(url, BASE);
 
 async function newContext(browser, who, options = {}) {
-    const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, ...options });
+    const context = await browser.newContext({ viewport: VIEWPORT, ...options });
     contexts.push(context);
     context.setDefaultTimeout(5000);
     context.setDefaultNavigationTimeout(15000);
-    await context.route('**/*', (route) =>
-        onHost(route.request().url()) ? route.continue() : route.abort('blockedbyclient'),
-    );
+    await blockOffHost(context, BASE);
     context.on('request', (r) => {
         if (!onHost(r.url())) offHost.push(`${who}: ${r.url()}`);
     });
-    if (!options.bypassCSP) {
-        await context.addInitScript(() => {
-            window.__awCsp = [];
-            document.addEventListener('securitypolicyviolation', (e) =>
-                window.__awCsp.push(`${e.violatedDirective} blocked ${e.blockedURI || 'inline'}`),
-            );
-        });
-    }
+    if (!options.bypassCSP) await recordCsp(context);
     context.on('page', (page) => {
         page.on('websocket', (ws) => offHost.push(`${who}: websocket ${ws.url()}`));
         page.on('pageerror', (e) => pageErrors.push(`${who}: script error: ${e.message}`));
@@ -215,25 +159,7 @@ async function axeCheck(browser, name, storageState, prepare) {
             const page = await context.newPage();
             const pre = await prepare(page);
             if (pre && pre.length) return pre;
-            await page.addScriptTag({ path: AXE_PATH });
-            const violations = await page.evaluate(async (tags) => {
-                const r = await window.axe.run(document, {
-                    runOnly: { type: 'tag', values: tags },
-                    resultTypes: ['violations'],
-                });
-                return r.violations.map((v) => ({
-                    id: v.id,
-                    impact: v.impact,
-                    help: v.help,
-                    nodes: v.nodes.map((n) => n.target.join(' ')),
-                }));
-            }, AXE_TAGS);
-            const errors = [];
-            for (const v of violations) {
-                errors.push(`${v.id} [${v.impact}] ${v.help} (${v.nodes.length} node(s)) on ${page.url().replace(ORIGIN, '')}`);
-                for (const t of v.nodes.slice(0, 5)) errors.push(`    ${t}`);
-            }
-            return errors;
+            return await axeErrors(page, ` on ${page.url().replace(ORIGIN, '')}`);
         } finally {
             await context.close();
         }
@@ -421,21 +347,7 @@ async function queueRow(page, title) {
 // ---------------------------------------------------------------------------------------------
 
 async function main() {
-    mkdirSync(ARTIFACTS, { recursive: true });
-    const browser = await chromium.launch({
-        executablePath: CHROMIUM,
-        headless: true,
-        args: [
-            '--headless',
-            '--no-sandbox',
-            '--disable-gpu',
-            '--disable-quic',
-            '--no-first-run',
-            '--disable-background-networking',
-            '--disable-component-update',
-            '--disable-sync',
-        ],
-    });
+    const browser = await launch();
     const s = {}; // what the steps learn: year, private URLs, item ids
     try {
         // --- 1. The partner shares an activity ------------------------------------------
@@ -752,12 +664,7 @@ async function main() {
         for (const c of contexts) await c.close().catch(() => {});
         await browser.close();
     }
-    console.log(`${count - failures} passed, ${failures} failed`);
-    process.exit(failures ? 1 : 0);
+    finish();
 }
 
-main().catch((e) => {
-    console.log(`not ok ${count + 1} - moderation tests crashed: ${e && e.stack ? e.stack : e}`);
-    console.log(`${count - failures} passed, ${failures + 1} failed`);
-    process.exit(1);
-});
+main().catch((e) => crashed('moderation tests', e));

@@ -16,18 +16,9 @@
 //
 // Prints "ok N - ..." / "not ok N - ..." and closes with "N passed, M failed"; exits 1 on any
 // failure.
-import { chromium } from 'playwright-core';
-import { createRequire } from 'node:module';
-import { mkdirSync } from 'node:fs';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { AXE_TAGS, VIEWPORT, baseUrl, blockOffHost, check, crashed, finish, launch, onHost as onHostOf,
+    recordCsp, axeErrors, screenshot } from './lib.mjs';
 
-const require = createRequire(import.meta.url);
-const here = path.dirname(fileURLToPath(import.meta.url));
-const AXE_PATH = require.resolve('axe-core/axe.min.js');
-const ARTIFACTS = path.join(here, 'artifacts');
-const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
-const AXE_TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice'];
 const MOBILE_WIDTH = 375;
 
 const baseText = process.env.AW_BASE_URL || process.argv[2];
@@ -35,11 +26,7 @@ if (!baseText) {
     console.error('usage: AW_BASE_URL=http://127.0.0.1:PORT node pages.mjs');
     process.exit(2);
 }
-const BASE = new URL(baseText);
-if (BASE.hostname !== '127.0.0.1') {
-    console.error('AW_BASE_URL must be http://127.0.0.1:PORT');
-    process.exit(2);
-}
+const BASE = baseUrl(baseText);
 const ORIGIN = BASE.origin;
 
 // Pages to visit; null paths are discovered on the 2017 edition page.
@@ -58,59 +45,16 @@ const PAGES = [
 // The help selector: Belgium, and one of its verified services.
 const COUNTRY = { code: 'BE', name: 'Belgium', service: 'Child Focus' };
 
-let count = 0;
-let failures = 0;
-
-function report(name, errors) {
-    count++;
-    if (errors.length === 0) {
-        console.log(`ok ${count} - ${name}`);
-        return;
-    }
-    failures++;
-    console.log(`not ok ${count} - ${name}: ${errors[0]}`);
-    for (const e of errors.slice(1)) console.log(`#   ${e}`);
-}
-
-// Runs fn() and reports its list of errors; an exception is a failure too.
-async function check(name, fn) {
-    let errors;
-    try {
-        errors = (await fn()) || [];
-    } catch (e) {
-        errors = [`exception: ${String(e && e.message ? e.message : e).split('\n')[0]}`];
-    }
-    report(name, errors);
-}
-
 // True when url stays on the server under test (data: and blob: never leave the machine).
-function onHost(url) {
-    let u;
-    try {
-        u = new URL(url);
-    } catch {
-        return false;
-    }
-    if (u.protocol === 'data:' || u.protocol === 'blob:' || url === 'about:blank') return true;
-    return u.protocol === 'http:' && u.hostname === '127.0.0.1' && u.port === BASE.port;
-}
+const onHost = (url) => onHostOf(url, BASE);
 
 // A context that records everything a page does. Requests that would leave 127.0.0.1:PORT are
 // aborted (so a test run never touches the network) and reported.
 async function strictContext(browser, options = {}) {
-    const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, ...options });
+    const context = await browser.newContext({ viewport: VIEWPORT, ...options });
     context.setDefaultTimeout(15000);
-    await context.route('**/*', (route) =>
-        onHost(route.request().url()) ? route.continue() : route.abort('blockedbyclient'),
-    );
-    // Init scripts run through the DevTools protocol, not as page scripts, so the page's CSP
-    // does not apply to them.
-    await context.addInitScript(() => {
-        window.__awCsp = [];
-        document.addEventListener('securitypolicyviolation', (e) =>
-            window.__awCsp.push(`${e.violatedDirective} blocked ${e.blockedURI || 'inline'}`),
-        );
-    });
+    await blockOffHost(context, BASE);
+    await recordCsp(context);
     return context;
 }
 
@@ -207,7 +151,7 @@ async function mobileCheck(page, name) {
             }
             return { sw, wide };
         }, MOBILE_WIDTH);
-        await page.screenshot({ path: path.join(ARTIFACTS, `${name}-${MOBILE_WIDTH}.png`), fullPage: true });
+        await screenshot(page, `${name}-${MOBILE_WIDTH}`);
         return r.sw <= MOBILE_WIDTH ? [] : [`scrollWidth ${r.sw} > ${MOBILE_WIDTH}`, ...r.wide];
     });
 }
@@ -225,7 +169,7 @@ async function pageChecks(browser, p) {
         return resp.status() === p.status ? [] : [`status ${resp.status()}`];
     });
     if (loaded) {
-        await page.screenshot({ path: path.join(ARTIFACTS, `${p.name}.png`), fullPage: true });
+        await screenshot(page, p.name);
         await structureChecks(page, p.name);
         await mobileCheck(page, p.name);
         await check(`${p.name}: no CSP violation, script error or failed resource`, async () => {
@@ -247,33 +191,12 @@ async function pageChecks(browser, p) {
     // context therefore uses bypassCSP: true, which disables CSP for it only. The checks
     // above ran in a context without it, so CSP violations are still caught there.
     await check(`${p.name}: axe (${AXE_TAGS.join(', ')})`, async () => {
-        const axeContext = await browser.newContext({ bypassCSP: true, viewport: { width: 1280, height: 900 } });
-        await axeContext.route('**/*', (route) =>
-            onHost(route.request().url()) ? route.continue() : route.abort('blockedbyclient'),
-        );
+        const axeContext = await browser.newContext({ bypassCSP: true, viewport: VIEWPORT });
+        await blockOffHost(axeContext, BASE);
         try {
             const axePage = await axeContext.newPage();
             await axePage.goto(url, { waitUntil: 'load' });
-            await axePage.addScriptTag({ path: AXE_PATH });
-            const violations = await axePage.evaluate(async (tags) => {
-                const r = await window.axe.run(document, {
-                    runOnly: { type: 'tag', values: tags },
-                    resultTypes: ['violations'],
-                });
-                return r.violations.map((v) => ({
-                    id: v.id,
-                    impact: v.impact,
-                    help: v.help,
-                    helpUrl: v.helpUrl,
-                    nodes: v.nodes.map((n) => n.target.join(' ')),
-                }));
-            }, AXE_TAGS);
-            const errors = [];
-            for (const v of violations) {
-                errors.push(`${v.id} [${v.impact}] ${v.help} (${v.nodes.length} node(s))`);
-                for (const t of v.nodes.slice(0, 5)) errors.push(`    ${t}`);
-            }
-            return errors;
+            return await axeErrors(axePage);
         } finally {
             await axeContext.close();
         }
@@ -358,23 +281,7 @@ async function countryCheck(browser) {
 }
 
 async function main() {
-    mkdirSync(ARTIFACTS, { recursive: true });
-    // chromium.launch() starts Chromium with a fresh temporary profile (user data dir) and
-    // deletes it at close: no state is shared between runs.
-    const browser = await chromium.launch({
-        executablePath: CHROMIUM,
-        headless: true,
-        args: [
-            '--headless',
-            '--no-sandbox',
-            '--disable-gpu',
-            '--disable-quic',
-            '--no-first-run',
-            '--disable-background-networking',
-            '--disable-component-update',
-            '--disable-sync',
-        ],
-    });
+    const browser = await launch();
     try {
         let found = {};
         await check('discover an activity and an organisation on /en/editions/2017', async () => {
@@ -392,12 +299,7 @@ async function main() {
     } finally {
         await browser.close();
     }
-    console.log(`${count - failures} passed, ${failures} failed`);
-    process.exit(failures ? 1 : 0);
+    finish();
 }
 
-main().catch((e) => {
-    console.log(`not ok ${count + 1} - browser tests crashed: ${e && e.stack ? e.stack : e}`);
-    console.log(`${count - failures} passed, ${failures + 1} failed`);
-    process.exit(1);
-});
+main().catch((e) => crashed('browser tests', e));

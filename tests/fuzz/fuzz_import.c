@@ -12,45 +12,14 @@
  * why; a payload that passes the check can be applied, and the activity it makes reads back. */
 #include "aw/arena.h"
 #include "aw/load.h"
-#include "aw/log.h"
 #include "aw/store.h"
+#include "fuzz_store.h"
 
 #include <stdint.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-static struct aw_store *store;
-
-static void
-close_store(void)
-{
-    aw_store_close(store);
-}
-
-static struct aw_store *
-get_store(void)
-{
-    char err[512], ref[4096];
-    const char *share = getenv("AWAREDAY_SHARE_DIR");
-
-    if (store != NULL)
-        return store;
-    aw_log_set_level(AW_LOG_OFF);
-    if (aw_store_open(":memory:", true, true, &store, err, sizeof(err)) != AW_OK) {
-        fprintf(stderr, "fuzz_import: %s\n", err);
-        abort();
-    }
-    snprintf(ref, sizeof(ref), "%s/data/reference", share && share[0] ? share : AW_SHARE_DIR);
-    if (aw_load_reference(store, ref, NULL, err, sizeof(err)) != AW_OK) {
-        fprintf(stderr, "fuzz_import: %s\n", err);
-        abort();
-    }
-    atexit(close_store);
-    return store;
-}
 
 static void
 fuzz_file(struct aw_store *st, struct aw_arena *a, const char *name, const char *text, size_t len,
@@ -97,7 +66,7 @@ fuzz_payload(struct aw_store *st, struct aw_arena *a, const char *text)
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    struct aw_store *st = get_store();
+    struct aw_store *st = fuzz_store("fuzz_import");
     struct aw_arena *a;
     struct aw_import_opts opts = {0};
     unsigned mode, bits;

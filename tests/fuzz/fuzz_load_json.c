@@ -6,49 +6,18 @@
  * reads back. */
 #include "aw/arena.h"
 #include "aw/load.h"
-#include "aw/log.h"
 #include "aw/store.h"
+#include "fuzz_store.h"
 
 #include <stdint.h>
-#include <stdio.h>
 #include <stdlib.h>
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-static struct aw_store *store;
-
-static void
-close_store(void)
-{
-    aw_store_close(store);
-}
-
-static struct aw_store *
-get_store(void)
-{
-    char err[512], ref[4096];
-    const char *share = getenv("AWAREDAY_SHARE_DIR");
-
-    if (store != NULL)
-        return store;
-    aw_log_set_level(AW_LOG_OFF);
-    if (aw_store_open(":memory:", true, true, &store, err, sizeof(err)) != AW_OK) {
-        fprintf(stderr, "fuzz_load_json: %s\n", err);
-        abort();
-    }
-    snprintf(ref, sizeof(ref), "%s/data/reference", share && share[0] ? share : AW_SHARE_DIR);
-    if (aw_load_reference(store, ref, NULL, err, sizeof(err)) != AW_OK) {
-        fprintf(stderr, "fuzz_load_json: %s\n", err);
-        abort();
-    }
-    atexit(close_store);
-    return store;
-}
-
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    struct aw_store *st = get_store();
+    struct aw_store *st = fuzz_store("fuzz_load_json");
     struct aw_load_opts opts = {.publish_activities = (size & 1) != 0};
     struct aw_arena *a = aw_arena_new(0);
     struct aw_edition *eds = NULL;

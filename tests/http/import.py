@@ -14,27 +14,18 @@ tests/http/fixtures/import/; variants (BOM and CRLF) are written to a temporary 
 Output: "ok N - name" or "not ok N - name: reason" per check, then "N passed, M failed"."""
 
 import html
-import html.parser
-import http.client
 import json
 import os
 import re
 import shutil
-import sqlite3
-import subprocess
 import sys
 import tempfile
-import traceback
 import types
-import urllib.parse
 
-BASE = os.environ.get("AW_BASE_URL", "http://127.0.0.1:8080").rstrip("/")
-_u = urllib.parse.urlsplit(BASE)
-HOST, PORT = _u.hostname, _u.port or 80
-BIN = os.environ.get("AW_BIN", "")
-DB = os.environ.get("AW_DB", "")
-PASSWORD = os.environ.get("AW_PASSWORD", "correct horse battery staple")
-MODERATOR = "moderator@example.org"
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from awtest import (BIN, DB, MODERATOR, PASSWORD, Client, check, cli, db_one, db_rows,  # noqa: E402
+                    expect, expect_eq, run_checks, visible_text)
+
 FIXTURES = os.path.join(os.path.dirname(os.path.abspath(__file__)), "fixtures", "import")
 YEAR = 2025  # the edition the fixtures name (the newest one of data/reference/editions.csv)
 
@@ -65,20 +56,6 @@ PUBLISH_TITLES = ["Published by import: helpline week",
                   "Published by import: school talks in Lyon"]
 
 
-class Fail(Exception):
-    pass
-
-
-def expect(cond, msg):
-    if not cond:
-        raise Fail(msg)
-
-
-def expect_eq(got, want, what):
-    if got != want:
-        raise Fail("%s: expected %r, got %r" % (what, want, got))
-
-
 # ---------------------------------------------------------------------------------------------
 
 
@@ -87,24 +64,8 @@ def fixture(name):
 
 
 def run_import(path, *flags):
-    r = subprocess.run([BIN, "import", path, "--db", DB] + list(flags), stdin=subprocess.DEVNULL,
-                       stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=60,
-                       env={k: v for k, v in os.environ.items() if not k.startswith("AWAREDAY_")})
-    return types.SimpleNamespace(rc=r.returncode, out=r.stdout.decode("utf-8", "replace"),
-                                 err=r.stderr.decode("utf-8", "replace"))
-
-
-def db_rows(sql, *args):
-    con = sqlite3.connect("file:%s?mode=ro" % urllib.parse.quote(DB), uri=True, timeout=10)
-    try:
-        return con.execute(sql, args).fetchall()
-    finally:
-        con.close()
-
-
-def db_one(sql, *args):
-    rows = db_rows(sql, *args)
-    return rows[0][0] if rows else None
+    rc, out, err = cli("import", path, *flags)
+    return types.SimpleNamespace(rc=rc, out=out, err=err)
 
 
 def snapshot():
@@ -123,73 +84,25 @@ def describe(r):
     return "exit %d, stdout %r, stderr %r" % (r.rc, r.out[-600:], r.err[-300:])
 
 
-class Client:
-    def __init__(self):
-        self.jar = {}
-
-    def request(self, method, path, fields=None):
-        h = {"Host": "%s:%d" % (HOST, PORT), "Accept-Encoding": "identity", "Connection": "close"}
-        body = None
-        if fields is not None:
-            body = urllib.parse.urlencode(fields).encode()
-            h["Content-Type"] = "application/x-www-form-urlencoded"
-        if self.jar:
-            h["Cookie"] = "; ".join("%s=%s" % kv for kv in self.jar.items())
-        conn = http.client.HTTPConnection(HOST, PORT, timeout=30)
-        try:
-            conn.request(method, path, body=body, headers=h)
-            r = conn.getresponse()
-            status, headers, raw = r.status, r.getheaders(), r.read()
-        finally:
-            conn.close()
-        for k, v in headers:
-            if k.lower() == "set-cookie":
-                name, _, rest = v.partition("=")
-                value = rest.split(";", 1)[0]
-                if value and "max-age=0" not in v.lower():
-                    self.jar[name.strip()] = value
-                else:
-                    self.jar.pop(name.strip(), None)
-        return status, dict((k.lower(), v) for k, v in headers), raw.decode("utf-8", "replace")
-
-
-class _Text(html.parser.HTMLParser):
-    def __init__(self):
-        super().__init__(convert_charrefs=True)
-        self.parts = []
-
-    def handle_data(self, data):
-        self.parts.append(data)
-
-    def handle_starttag(self, tag, attrs):
-        self.parts.append(" ")
-
-
-def visible_text(body):
-    p = _Text()
-    p.feed(body)
-    p.close()
-    return re.sub(r"\s+", " ", "".join(p.parts)).strip()
-
-
 S = types.SimpleNamespace()
 
 
 def moderator():
     if not hasattr(S, "mod"):
         c = Client()
-        status, _, body = c.request("GET", "/en/login")
+        body = c.get("/en/login").body
         m = re.search(r'name="csrf" value="([^"]*)"', body)
         expect(m, "no csrf field on /en/login")
-        status, headers, _ = c.request("POST", "/en/login", {
-            "csrf": html.unescape(m.group(1)), "email": MODERATOR, "password": PASSWORD})
+        status = c.post("/en/login", {
+            "csrf": html.unescape(m.group(1)), "email": MODERATOR, "password": PASSWORD}).status
         expect(status == 303, "sign-in of the moderator: status %d" % status)
         S.mod = c
     return S.mod
 
 
 def queue_text():
-    status, _, body = moderator().request("GET", "/en/moderation")
+    r = moderator().get("/en/moderation")
+    status, body = r.status, r.body
     expect_eq(status, 200, "status of /en/moderation")
     return visible_text(body)
 
@@ -197,7 +110,7 @@ def queue_text():
 def public_text():
     c = Client()
     pages = ["/en/editions/%d" % YEAR, "/en/countries/BE", "/en/countries/FR"]
-    return " ".join(visible_text(c.request("GET", p)[2]) for p in pages)
+    return " ".join(visible_text(c.get(p).body) for p in pages)
 
 
 def imported(source):
@@ -206,16 +119,6 @@ def imported(source):
 
 
 # ---------------------------------------------------------------------------------------------
-
-CHECKS = []
-
-
-def check(name):
-    def reg(fn):
-        CHECKS.append((name, fn))
-        return fn
-    return reg
-
 
 @check("broken CSV --dry-run: one line per error naming its row and column, exit 1, "
        "nothing written")
@@ -342,12 +245,13 @@ def _():
     ids = getattr(S, "valid_csv_ids", None)
     expect(ids, "the import check did not run")
     c = moderator()
-    status, _, body = c.request("GET", "/en/moderation/%d" % ids[0])
+    r = c.get("/en/moderation/%d" % ids[0])
+    status, body = r.status, r.body
     expect_eq(status, 200, "status of the item page")
     token = html.unescape(re.search(r'name="csrf" value="([^"]*)"', body).group(1))
-    status, headers, _ = c.request("POST", "/en/moderation/%d" % ids[0], [
+    status = c.post("/en/moderation/%d" % ids[0], [
         ("csrf", token), ("action", "approve"), ("check_child", "yes"), ("check_victim", "yes"),
-        ("check_explicit", "yes"), ("check_links", "yes")])
+        ("check_explicit", "yes"), ("check_links", "yes")]).status
     expect_eq(status, 303, "status of approve")
     expect_eq(db_one("SELECT status FROM submissions WHERE id = ?", ids[0]), "approved", "status")
     expect(VALID_CSV_TITLES[0] in public_text(), "not on the public pages after approval")
@@ -509,7 +413,8 @@ def import_edit_rows():
 @check("an imported row's languages (zh, accepted by the import) survive a moderator's edit")
 def _():
     sid = import_edit_rows()[0]
-    status, _, body = moderator().request("GET", "/en/moderation/%d" % sid)
+    r = moderator().get("/en/moderation/%d" % sid)
+    status, body = r.status, r.body
     expect_eq(status, 200, "status of the item page")
     boxes = set(re.findall(r'name="languages" value="([a-z]+)"[^>]* checked', body))
     expect(boxes == {"zh", "nl"},
@@ -522,11 +427,12 @@ def _():
 def _():
     sid = import_edit_rows()[1]
     c = moderator()
-    status, _, body = c.request("GET", "/en/moderation/%d" % sid)
+    body = c.get("/en/moderation/%d" % sid).body
     token = html.unescape(re.search(r'name="csrf" value="([^"]*)"', body).group(1))
     payload = json.loads(db_one("SELECT payload FROM submissions WHERE id = ?", sid))
     fields = [(k, v if k != "title" else v + " (checked)") for k, v in edit_fields(payload)]
-    status, _, body = c.request("POST", "/en/moderation/%d" % sid, [("csrf", token)] + fields)
+    r = c.post("/en/moderation/%d" % sid, [("csrf", token)] + fields)
+    status, body = r.status, r.body
     errs = re.findall(r'<p class="error" id="f-([a-z_0-9]+)-error">(.*?)</p>', body)
     expect(status == 303, "saving only a new title: status %d, messages %r" % (status, errs))
 
@@ -535,29 +441,7 @@ def _():
 
 
 def main():
-    missing = [n for n, v in (("AW_BIN", BIN), ("AW_DB", DB)) if not v]
-    if missing:
-        print("not ok 1 - environment: %s not set (run through tests/http/run.py --users --exec)"
-              % ", ".join(missing))
-        print("0 passed, 1 failed")
-        return 1
-    passed = failed = 0
-    for n, (name, fn) in enumerate(CHECKS, 1):
-        try:
-            fn()
-        except Fail as e:
-            failed += 1
-            print("not ok %d - %s: %s" % (n, name, e))
-        except Exception as e:
-            failed += 1
-            print("not ok %d - %s: %s: %s" % (n, name, type(e).__name__, e))
-            print("\n".join("#   " + l for l in traceback.format_exc().strip().splitlines()[-6:]))
-        else:
-            passed += 1
-            print("ok %d - %s" % (n, name))
-        sys.stdout.flush()
-    print("%d passed, %d failed" % (passed, failed))
-    return 1 if failed else 0
+    return run_checks((("AW_BIN", BIN), ("AW_DB", DB)), "--users --exec")
 
 
 if __name__ == "__main__":

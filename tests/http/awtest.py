@@ -1,0 +1,271 @@
+"""awtest.py: what the HTTP test scripts run through tests/http/run.py --exec (moderation.py,
+import.py) share: the environment run.py sets, check registration and the "ok N - name" /
+"not ok N - name: reason" report closed by "N passed, M failed", an HTTP client with a small
+cookie jar and its own loopback source address, the visible text of a page, read-only database
+queries and the `awareday` command line. Python standard library only."""
+
+import html
+import html.parser
+import http.client
+import os
+import re
+import sqlite3
+import subprocess
+import sys
+import time
+import traceback
+import urllib.parse
+
+BASE = os.environ.get("AW_BASE_URL", "http://127.0.0.1:8080").rstrip("/")
+_u = urllib.parse.urlsplit(BASE)
+HOST, PORT = _u.hostname, _u.port or 80
+BIN = os.environ.get("AW_BIN", "")
+DB = os.environ.get("AW_DB", "")
+MAILDIR = os.environ.get("AW_MAILDIR", "")
+PASSWORD = os.environ.get("AW_PASSWORD", "correct horse battery staple")
+
+ADMIN = "admin@example.org"
+MODERATOR = "moderator@example.org"
+FOCAL_BE = "focal.be@example.org"
+FOCAL_FR = "focal.fr@example.org"
+
+
+class Fail(Exception):
+    """A check failed; the message says why."""
+
+
+class Skip(Exception):
+    """A check cannot run here; the message says why."""
+
+
+def expect(cond, msg):
+    if not cond:
+        raise Fail(msg)
+
+
+def expect_eq(got, want, what):
+    if got != want:
+        raise Fail("%s: expected %r, got %r" % (what, want, got))
+
+
+# ---------------------------------------------------------------------------------------------
+# Checks, in the order they run (later ones use what earlier ones made)
+
+CHECKS = []
+
+
+def check(name):
+    def reg(fn):
+        CHECKS.append((name, fn))
+        return fn
+    return reg
+
+
+def table(name, rows):
+    """One check per row: rows is [(row name, argument)]; the function takes the argument."""
+    def reg(fn):
+        for label, *args in rows:
+            arg = args[0] if len(args) == 1 else tuple(args)
+            CHECKS.append(("%s: %s" % (name, label), (lambda a=arg: fn(a))))
+        return fn
+    return reg
+
+
+def run_checks(required, hint, timing=False):
+    """Runs CHECKS and prints the report; returns the exit status. required: [(variable name,
+    value)] of the environment; hint: the run.py options the script needs. With timing, checks
+    over 5 s and the whole run print their duration as comments."""
+    missing = [n for n, v in required if not v]
+    if missing:
+        print("not ok 1 - environment: %s not set (run through tests/http/run.py %s)"
+              % (", ".join(missing), hint))
+        print("0 passed, 1 failed")
+        return 1
+    passed = failed = 0
+    t0 = time.monotonic()
+    for n, (name, fn) in enumerate(CHECKS, 1):
+        t = time.monotonic()
+        try:
+            fn()
+        except Fail as e:
+            failed += 1
+            print("not ok %d - %s: %s" % (n, name, e))
+        except Skip as e:
+            passed += 1
+            print("ok %d - %s # SKIP %s" % (n, name, e))
+        except Exception as e:  # a broken check, or the server went away
+            failed += 1
+            tb = traceback.format_exc().strip().splitlines()
+            print("not ok %d - %s: %s: %s" % (n, name, type(e).__name__, e))
+            print("\n".join("#   " + l for l in tb[-6:]))
+        else:
+            passed += 1
+            print("ok %d - %s" % (n, name))
+        if timing and time.monotonic() - t > 5:
+            print("#   (%.1f s)" % (time.monotonic() - t))
+        sys.stdout.flush()
+    if timing:
+        print("# %.1f s" % (time.monotonic() - t0))
+    print("%d passed, %d failed" % (passed, failed))
+    return 1 if failed else 0
+
+
+# ---------------------------------------------------------------------------------------------
+# HTTP with a small cookie jar, from a chosen loopback address
+
+_addr_counter = [10]
+
+
+def new_addr():
+    """A loopback address no other client used yet (127.0.0.10, 127.0.0.11, ...)."""
+    n = _addr_counter[0]
+    _addr_counter[0] += 1
+    return "127.0.%d.%d" % (n // 250, n % 250 + 1)
+
+
+class Resp:
+    def __init__(self, status, headers, raw):
+        self.status = status
+        self.headers = headers  # [(name, value)], repeats kept
+        self.raw = raw
+        self.body = raw.decode("utf-8", "replace")
+
+    def header(self, name):
+        for k, v in self.headers:
+            if k.lower() == name.lower():
+                return v
+        return None
+
+    def cookies(self):
+        """{name: full Set-Cookie value} of the cookies this response sets."""
+        out = {}
+        for k, v in self.headers:
+            if k.lower() == "set-cookie":
+                out[v.split("=", 1)[0].strip()] = v
+        return out
+
+    def location(self):
+        loc = self.header("Location") or ""
+        if loc.startswith(BASE):
+            loc = loc[len(BASE):]
+        return loc
+
+    def describe(self):
+        return "status %d, Location %r, body %r" % (self.status, self.header("Location"),
+                                                    visible_text(self.body)[:300])
+
+
+def encode_form(fields):
+    """fields: dict or list of pairs; a value may be a str, bytes, a list (several values) or
+    None (field left out)."""
+    items = fields.items() if isinstance(fields, dict) else fields
+    pairs = []
+    for k, v in items:
+        if v is None:
+            continue
+        for one in (v if isinstance(v, (list, tuple)) else [v]):
+            pairs.append((k, one))
+    return urllib.parse.urlencode(pairs).encode("ascii")
+
+
+class Client:
+    """One browser: its own cookies and its own source address."""
+
+    def __init__(self, addr=None):
+        self.addr = addr or new_addr()
+        self.jar = {}
+        self.port = PORT
+
+    def request(self, method, path, fields=None, body=None, headers=None, cookies=True):
+        h = {"Host": "%s:%d" % (HOST, self.port), "Accept-Encoding": "identity",
+             "Connection": "close"}
+        if fields is not None:
+            body = encode_form(fields)
+        if body is not None:
+            h["Content-Type"] = "application/x-www-form-urlencoded"
+        if cookies and self.jar:
+            h["Cookie"] = "; ".join("%s=%s" % kv for kv in self.jar.items())
+        h.update(headers or {})
+        conn = http.client.HTTPConnection(HOST, self.port, timeout=30,
+                                          source_address=(self.addr, 0))
+        t0 = time.monotonic()
+        try:
+            conn.request(method, path, body=body, headers=h)
+            r = conn.getresponse()
+            resp = Resp(r.status, r.getheaders(), r.read())
+        finally:
+            conn.close()
+        if time.monotonic() - t0 > 1.0:
+            print("#   slow request: %s %s took %.1f s (status %d)"
+                  % (method, path[:60], time.monotonic() - t0, resp.status))
+        for name, line in resp.cookies().items():
+            value = line.split(";", 1)[0].split("=", 1)[1].strip()
+            attrs = [a.strip().lower() for a in line.split(";")[1:]]
+            if not value or "max-age=0" in attrs:
+                self.jar.pop(name, None)
+            else:
+                self.jar[name] = value
+        return resp
+
+    def get(self, path, **kw):
+        return self.request("GET", path, **kw)
+
+    def post(self, path, fields, **kw):
+        return self.request("POST", path, fields=fields, **kw)
+
+    def csrf(self):
+        """The CSRF token of this browser's forms (from the share page, which always has one)."""
+        r = self.get("/en/share")
+        token = csrf_in(r.body)
+        expect(token, "no csrf field on /en/share (%s)" % r.describe())
+        return token
+
+
+def csrf_in(body):
+    m = re.search(r'<input type="hidden" name="csrf" value="([^"]*)"', body)
+    return html.unescape(m.group(1)) if m else None
+
+
+class _Text(html.parser.HTMLParser):
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.parts = []
+
+    def handle_data(self, data):
+        self.parts.append(data)
+
+    def handle_starttag(self, tag, attrs):
+        self.parts.append(" ")
+
+
+def visible_text(body):
+    p = _Text()
+    p.feed(body)
+    p.close()
+    return re.sub(r"\s+", " ", "".join(p.parts)).strip()
+
+
+# ---------------------------------------------------------------------------------------------
+# Database (read-only), command line
+
+
+def db_rows(sql, *args):
+    con = sqlite3.connect("file:%s?mode=ro" % urllib.parse.quote(DB), uri=True, timeout=10)
+    try:
+        return con.execute(sql, args).fetchall()
+    finally:
+        con.close()
+
+
+def db_one(sql, *args):
+    rows = db_rows(sql, *args)
+    return rows[0][0] if rows else None
+
+
+def cli(*args, stdin=""):
+    """`awareday ARGS --db DB` without the AWAREDAY_* variables, stdin given; returns (exit
+    status, stdout, stderr)."""
+    r = subprocess.run([BIN] + list(args) + ["--db", DB], input=stdin.encode(),
+                       stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=60,
+                       env={k: v for k, v in os.environ.items() if not k.startswith("AWAREDAY_")})
+    return r.returncode, r.stdout.decode("utf-8", "replace"), r.stderr.decode("utf-8", "replace")
