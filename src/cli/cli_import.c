@@ -80,15 +80,8 @@ aw_cli_import(int argc, char **argv, const struct aw_config *cfg, const char *db
         goto out;
     }
     rc = 1;
-    if (access(db, R_OK) != 0) {
-        fprintf(stderr, "awareday: no database at %s; create it with 'awareday init --db %s'\n", db,
-                db);
+    if (aw_cli_open_store(db, &st) != 0)
         goto out;
-    }
-    if (aw_store_open(db, false, true, &st, err, sizeof(err)) != AW_OK) {
-        fprintf(stderr, "awareday: %s\n", err);
-        goto out;
-    }
     enum aw_err e = aw_import_file(st, a, argv[optind], &io, &rep, err, sizeof(err));
     if (e != AW_OK && e != AW_EINVAL) {
         fprintf(stderr, "awareday: %s\n", err);

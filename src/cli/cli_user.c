@@ -116,6 +116,22 @@ audit(struct aw_store *st, const char *action, const char *object)
 }
 
 int
+aw_cli_open_store(const char *db, struct aw_store **st)
+{
+    char err[1024];
+    if (access(db, R_OK) != 0) {
+        fprintf(stderr, "awareday: no database at %s; create it with 'awareday init --db %s'\n", db,
+                db);
+        return -1;
+    }
+    if (aw_store_open(db, false, true, st, err, sizeof(err)) != AW_OK) {
+        fprintf(stderr, "awareday: %s\n", err);
+        return -1;
+    }
+    return 0;
+}
+
+int
 aw_cli_user(int argc, char **argv, const struct aw_config *cfg_in, const char *db)
 {
     static const struct option opts[] = {{"role", required_argument, NULL, 'r'},
@@ -125,7 +141,6 @@ aw_cli_user(int argc, char **argv, const struct aw_config *cfg_in, const char *d
     const char *role_s = NULL, *country = NULL;
     struct aw_store *st = NULL;
     struct aw_arena *a = aw_arena_new(0);
-    char err[1024];
     char *email = NULL, *pw = NULL;
     int rc = 2, c;
     (void)cfg_in;
@@ -163,15 +178,8 @@ aw_cli_user(int argc, char **argv, const struct aw_config *cfg_in, const char *d
         goto out;
     }
     rc = 1;
-    if (access(db, R_OK) != 0) {
-        fprintf(stderr, "awareday: no database at %s; create it with 'awareday init --db %s'\n", db,
-                db);
+    if (aw_cli_open_store(db, &st) != 0)
         goto out;
-    }
-    if (aw_store_open(db, false, true, &st, err, sizeof(err)) != AW_OK) {
-        fprintf(stderr, "awareday: %s\n", err);
-        goto out;
-    }
     if (list) {
         struct aw_user *u = NULL;
         size_t n = 0;
