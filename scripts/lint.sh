@@ -4,7 +4,7 @@
 #   banned   no sprintf strcpy strcat strtok atoi gets calls in src/ include/ tests/
 #            (snprintf, vsnprintf, asprintf, vasprintf are fine)
 #   sql      no SQL text in src/ outside src/store/ (SQL lives in src/store/ and sql/)
-#   output   no libmicrohttpd (MHD_*) outside src/http/, and no writing to standard output
+#   output   no libuv (uv_*) outside src/http/, and no writing to standard output
 #            (printf, puts, write(1, ...), fprintf(stdout, ...)) in src/ outside src/http/ and
 #            the command line (src/main.c, src/cli/): nothing but the output module writes response bytes
 # Prints each violation as FILE:LINE: rule: text and exits 1 if there is any.
@@ -73,7 +73,7 @@ fi
 # (d) output outside the output module
 mapfile -t non_http < <(c_files src | grep -v '^src/http/' || true)
 if [ "${#non_http[@]}" -gt 0 ]; then
-    grep -nHE 'MHD_' "${non_http[@]}" | report output || true
+    grep -nHE '\buv_[a-z_]+[[:space:]]*\(|<uv.h>' "${non_http[@]}" | report output || true
     mapfile -t handlers < <(printf '%s\n' "${non_http[@]}" | grep -vxE 'src/main.c|src/cli/.*' || true)
     if [ "${#handlers[@]}" -gt 0 ]; then
         grep -nHE '(^|[^[:alnum:]_])(printf|vprintf|puts|putchar)[[:space:]]*\(|\bwrite[[:space:]]*\([[:space:]]*(1|STDOUT_FILENO)[[:space:]]*,|\b(fprintf|vfprintf|fputs|fputc|putc|fwrite|fflush)[[:space:]]*\(([^;]*,)?[[:space:]]*stdout[[:space:]]*[,)]' \

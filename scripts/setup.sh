@@ -8,7 +8,7 @@ set -euo pipefail
 # Debian packages, one per purpose:
 PACKAGES=(
     build-essential cmake ninja-build pkg-config    # compiler and build
-    libmicrohttpd-dev libsqlite3-dev libcmark-dev   # HTTP server, store, Markdown
+    libuv1-dev libsqlite3-dev libcmark-dev          # event loop (HTTP), store, Markdown
     libjansson-dev libsodium-dev zlib1g-dev         # JSON (demo data), tokens, gzip
     libcsv-dev                                      # CSV import of the reference data
     libcurl4-openssl-dev                            # outgoing mail (SMTP)

@@ -17,11 +17,15 @@ struct aw_config {
     char *share_dir;  /* templates/, static/, sql/, data/, po/ */
     char *access_log; /* path, "-" (stderr) or "off" */
     enum aw_log_level log_level;
-    int64_t threads;
+    int64_t threads;    /* workers running handlers */
+    int64_t io_threads; /* event loops */
+    int64_t max_queue;  /* requests waiting for a worker */
     int64_t max_connections;
     int64_t max_per_ip;
     int64_t idle_timeout;   /* seconds */
     int64_t header_timeout; /* seconds */
+    int64_t body_timeout;   /* seconds, extended by body_min_rate */
+    int64_t body_min_rate;  /* bytes per second; 0: none */
     int64_t max_header_bytes;
     int64_t max_body_bytes;
     int64_t max_url_bytes;

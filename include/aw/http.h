@@ -1,5 +1,6 @@
-/* http.h: the HTTP server (libmicrohttpd, internal epoll thread pool), the
- * router and the response API. Nothing but this module writes response bytes.
+/* http.h: the HTTP/1.1 server (libuv I/O threads and a pool of workers that
+ * run the handlers), the router and the response API. Nothing but this module
+ * writes response bytes.
  *
  * Every response gets Content-Type with charset, X-Content-Type-Options:
  * nosniff, Referrer-Policy, a Content-Security-Policy (default-src 'self',
@@ -10,8 +11,11 @@
  * are fixed text per status and never echo the request.
  *
  * Limits (struct aw_server_opts) are enforced before a handler runs: header
- * bytes (431), body bytes (413), connections in total and per address,
- * idle timeout and the time allowed to receive the headers (408 / close). */
+ * bytes (431), target bytes (414), body bytes (413), connections in total and
+ * per address (a fixed 503 to the connection over the limit), the handler
+ * queue (503), the idle timeout, and the time allowed to receive the headers
+ * and the body (408). Requests that break RFC 9112's framing rules get 400,
+ * 501 or 505 and the connection is closed (docs/internals/http.md). */
 #ifndef AW_HTTP_H
 #define AW_HTTP_H
 
@@ -55,11 +59,15 @@ struct aw_field {
 
 struct aw_server_opts {
     const char *listen;        /* "127.0.0.1:8080", "[::1]:8080", ":8080" */
-    unsigned threads;          /* pool size; 0: number of cores */
-    unsigned max_connections;  /* MHD_OPTION_CONNECTION_LIMIT */
-    unsigned max_per_ip;       /* MHD_OPTION_PER_IP_CONNECTION_LIMIT */
-    unsigned idle_timeout_s;   /* MHD_OPTION_CONNECTION_TIMEOUT */
-    unsigned header_timeout_s; /* time allowed from accept to the end of the headers */
+    unsigned threads;          /* workers running handlers; 0: twice the number of cores */
+    unsigned io_threads;       /* I/O threads (event loops); 0: number of cores */
+    unsigned max_connections;  /* connections served at once; 0: no limit */
+    unsigned max_per_ip;       /* of which from one address; 0: no limit */
+    unsigned max_queue;        /* requests waiting for a worker; 0: 1024; 503 beyond */
+    unsigned idle_timeout_s;   /* keep-alive wait, and a client that reads nothing; 0: 30 */
+    unsigned header_timeout_s; /* from a request's first byte to the end of its head; 0: 10 */
+    unsigned body_timeout_s;   /* the body: this long (0: 20)... */
+    unsigned body_min_rate;    /* ...plus one second per this many bytes received; 0: none */
     size_t max_header_bytes;   /* request line + headers; 431 beyond */
     size_t max_body_bytes;     /* request body; 413 beyond */
     size_t max_url_bytes;      /* 414 beyond */

@@ -64,6 +64,9 @@ Sections (a section may appear more than once; trailing blank lines of a section
   --- expect response not contains
                           Literal fragments that appear nowhere: not in the status line, the
                           headers, the raw body or the decoded body (for "never echo the path").
+  --- expect closed       (empty) After this one response the server closes the connection
+                          within 3 s and sends nothing more: no second response to bytes
+                          smuggled behind the first request, and no waiting for a timeout.
 
 Placeholders, usable in every section:
   {{host}}                 127.0.0.1:PORT
@@ -234,8 +237,27 @@ def _dechunk(sock, buf, deadline):
         buf = buf[size + 2 :]
 
 
-def exchange(port, request, timeout=IO_TIMEOUT):
-    """Sends request bytes to 127.0.0.1:port and reads one response (skipping 1xx)."""
+def _read_until_eof(sock, buf, deadline):
+    """Reads until the server closes (True) or the deadline passes (False)."""
+    while True:
+        left = deadline - time.monotonic()
+        if left <= 0:
+            return buf, False
+        sock.settimeout(left)
+        try:
+            data = sock.recv(65536)
+        except socket.timeout:
+            return buf, False
+        except (ConnectionResetError, OSError):
+            return buf, True
+        if not data:
+            return buf, True
+        buf += data
+
+
+def exchange(port, request, timeout=IO_TIMEOUT, read_rest=False):
+    """Sends request bytes to 127.0.0.1:port and reads one response (skipping 1xx).
+    read_rest: then read until the server closes (resp.eof) or 3 s pass."""
     method = request.split(b" ", 1)[0].upper() if b" " in request else b""
     wants_close = re.search(rb"(?im)^connection:\s*close\s*$", request.split(b"\r\n\r\n")[0])
     deadline = time.monotonic() + timeout
@@ -285,7 +307,10 @@ def exchange(port, request, timeout=IO_TIMEOUT):
             buf = b""
         resp.raw_body = body
         closing = wants_close or "close" in (resp.header("Connection") or "").lower()
-        if closing:
+        resp.eof = False
+        if read_rest:
+            buf, resp.eof = _read_until_eof(sock, buf, time.monotonic() + 3.0)
+        elif closing:
             buf = _read_to_eof(sock, buf, min(deadline, time.monotonic() + 2.0))
         resp.extra = buf
         enc = (resp.header("Content-Encoding") or "").lower()
@@ -444,6 +469,7 @@ SECTIONS = {
     "expect text contains",
     "expect text matches",
     "expect body empty",
+    "expect closed",
     "expect response not contains",
 }
 
@@ -629,6 +655,13 @@ def check(case, resp):
             errs.append("expected no body, got %d bytes (+%d after the response)" %
                         (len(resp.raw_body), len(resp.extra)))
 
+    if case.has("expect closed"):
+        if resp.extra:
+            errs.append("%d more bytes after the response (%r...): expected the connection "
+                        "closed" % (len(resp.extra), resp.extra[:60]))
+        elif not resp.eof:
+            errs.append("the connection stayed open for 3 s after the response")
+
     everything = [resp.head, resp.raw_body, resp.body, resp.extra]
     for frag in case.lines("expect response not contains"):
         f = frag.encode("utf-8")
@@ -647,7 +680,7 @@ def run_case(case, ctx):
     ]
     request = case.build_request(ctx)
     try:
-        resp = exchange(ctx.port, request)
+        resp = exchange(ctx.port, request, read_rest=case.has("expect closed"))
     except ClosedWithoutResponse as e:
         if "closed" in " ".join(case.lines("expect status")).split():
             return [], None
