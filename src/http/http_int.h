@@ -242,7 +242,8 @@ struct aw_req {
     bool out_close; /* Connection: close was sent */
 
     /* Access log. */
-    uint64_t start_us; /* monotonic, when the first byte of the request arrived */
+    uint64_t start_us;  /* monotonic, when the first byte of the request arrived */
+    uint64_t queued_us; /* monotonic, when it was queued for a worker */
     int status_sent;
     size_t bytes_sent;
 };

@@ -100,7 +100,7 @@ aw_http__head_end(const char *buf, size_t len, struct aw_http_scan *sc,
         sc->line_start = i + 1;
     }
     /* Not complete yet: is it already too long? */
-    if (!sc->seen_line && target_so_far(sc, len) > lim->max_url_bytes)
+    if (!sc->seen_line && target_so_far(sc, i) > lim->max_url_bytes)
         ret = -414;
     else if (len >= lim->max_header_bytes)
         ret = -431;

@@ -190,6 +190,15 @@ route_index(const struct aw_server *srv, const struct aw_route *rt)
     return (size_t)(rt - srv->opts.routes);
 }
 
+unsigned
+aw_http__lane(uint32_t cost_us)
+{
+    unsigned lane = 0;
+    for (uint32_t c = cost_us >> 8; c && lane < AW_POOL_LANES - 1; c >>= 1)
+        lane++;
+    return lane;
+}
+
 bool
 aw_http__pool_push(struct aw_server *srv, struct aw_req *req)
 {
@@ -197,14 +206,16 @@ aw_http__pool_push(struct aw_server *srv, struct aw_req *req)
     bool ok = false;
     uint32_t cost =
         atomic_load_explicit(&srv->route_cost[route_index(srv, req->route)], memory_order_relaxed);
-    int lane = cost >= AW_FAST_LANE_US;
+    unsigned lane = aw_http__lane(cost);
     pthread_mutex_lock(&p->lock);
-    if (p->stop || p->n[0] + p->n[1] >= p->max)
+    if (p->stop || p->queued >= p->max)
         goto out;
     req->next = NULL;
+    req->queued_us = aw_http__now_us();
     *p->tail[lane] = req;
     p->tail[lane] = &req->next;
     p->n[lane]++;
+    p->queued++;
     pthread_cond_signal(&p->cond);
     ok = true;
 out:
@@ -212,19 +223,29 @@ out:
     return ok;
 }
 
-/* The next request: the fast lane first, but every fourth pick goes to the
- * slow lane when both wait, so slow pages are delayed, never starved. */
+/* The next request (see struct aw_pool): the cheapest lane's oldest, or on
+ * every fourth pick among several waiting lanes, the oldest of all. */
 static struct aw_req *
 pool_pop(struct aw_pool *p)
 {
-    int lane = p->n[0] ? 0 : 1;
-    if (p->n[0] && p->n[1] && (p->picks++ & 3) == 3)
-        lane = 1;
+    unsigned lane = AW_POOL_LANES, oldest = AW_POOL_LANES, waiting = 0;
+    for (unsigned i = 0; i < AW_POOL_LANES; i++) {
+        if (!p->n[i])
+            continue;
+        waiting++;
+        if (lane == AW_POOL_LANES)
+            lane = i;
+        if (oldest == AW_POOL_LANES || p->head[i]->queued_us < p->head[oldest]->queued_us)
+            oldest = i;
+    }
+    if (waiting > 1 && (p->picks++ & 3) == 3)
+        lane = oldest;
     struct aw_req *req = p->head[lane];
     p->head[lane] = req->next;
     if (!p->head[lane])
         p->tail[lane] = &p->head[lane];
     p->n[lane]--;
+    p->queued--;
     req->next = NULL;
     return req;
 }
@@ -240,6 +261,14 @@ hand_back(struct aw_req *req)
     uv_async_send(&lp->wake);
 }
 
+static uint64_t
+thread_cpu_us(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+    return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
+}
+
 static void *
 worker_main(void *arg)
 {
@@ -247,16 +276,19 @@ worker_main(void *arg)
     struct aw_pool *p = &srv->pool;
     pthread_mutex_lock(&p->lock);
     for (;;) {
-        while (!p->stop && p->n[0] + p->n[1] == 0)
+        while (!p->stop && p->queued == 0)
             pthread_cond_wait(&p->cond, &p->lock);
         if (p->stop)
             break;
         struct aw_req *req = pool_pop(p);
         pthread_mutex_unlock(&p->lock);
 
-        uint64_t t0 = aw_http__now_us();
+        /* The cost of a route is the CPU time its handler used, not the wall
+         * time: under load a cheap handler is often descheduled, and wall time
+         * would push it into the slow lane exactly when the lanes matter. */
+        uint64_t t0 = thread_cpu_us();
         aw_http__answer_route(req);
-        uint64_t dt = aw_http__now_us() - t0;
+        uint64_t dt = thread_cpu_us() - t0;
         _Atomic uint32_t *cost = &srv->route_cost[route_index(srv, req->route)];
         uint32_t old = atomic_load_explicit(cost, memory_order_relaxed);
         uint64_t d = dt > UINT32_MAX ? UINT32_MAX : dt;
@@ -610,8 +642,8 @@ aw_server_start(const struct aw_server_opts *opts, struct aw_server **out, char 
     cond_init_monotonic(&srv->idle_cond);
     pthread_mutex_init(&srv->pool.lock, NULL);
     pthread_cond_init(&srv->pool.cond, NULL);
-    srv->pool.tail[0] = &srv->pool.head[0];
-    srv->pool.tail[1] = &srv->pool.head[1];
+    for (unsigned i = 0; i < AW_POOL_LANES; i++)
+        srv->pool.tail[i] = &srv->pool.head[i];
     srv->pool.max = srv->opts.max_queue;
     srv->route_cost = calloc(opts->nroutes ? opts->nroutes : 1, sizeof(*srv->route_cost));
     if (!srv->route_cost) {
@@ -751,6 +783,12 @@ server_shutdown(struct aw_server *srv)
     pthread_mutex_unlock(&srv->lock);
     if (left)
         AW_WARN("stopping with %u request(s) still in flight", left);
+    for (size_t i = 0; i < srv->opts.nroutes; i++) {
+        uint32_t c = atomic_load_explicit(&srv->route_cost[i], memory_order_relaxed);
+        if (c)
+            AW_DEBUG("route %s %s: %u us of CPU per request (lane %u)", srv->opts.routes[i].method,
+                     srv->opts.routes[i].pattern, c, aw_http__lane(c));
+    }
     pool_stop(&srv->pool);
     for (unsigned i = 0; i < srv->nloops; i++) {
         struct aw_loop *lp = &srv->loops[i];

@@ -50,13 +50,20 @@ struct aw_loop {
 
 enum { LOOP_CMD_STOP_LISTEN = 1u << 0, LOOP_CMD_EXIT = 1u << 1 };
 
-/* The handler queue: two lanes, bounded in all by max_queue. */
+/* The handler queue: AW_POOL_LANES lanes by the cost of the route (its
+ * handler's CPU time, measured), bounded in all by max_queue. A worker takes
+ * the oldest request of the cheapest lane that has one, except every fourth
+ * pick when several lanes wait: then the request that has waited longest,
+ * whatever its lane. Cheap pages go ahead of expensive ones; an expensive one
+ * still gets a quarter of the workers' picks. */
+#define AW_POOL_LANES 8
+
 struct aw_pool {
     pthread_mutex_t lock;
     pthread_cond_t cond;
-    struct aw_req *head[2], **tail[2];
-    unsigned n[2];
-    unsigned max;
+    struct aw_req *head[AW_POOL_LANES], **tail[AW_POOL_LANES];
+    unsigned n[AW_POOL_LANES];
+    unsigned queued, max;
     unsigned picks;
     bool stop;
     pthread_t *threads;
@@ -96,9 +103,9 @@ struct aw_server {
     _Atomic uint32_t *route_cost;
 };
 
-/* How long a handler may have taken on average for its route to stay in
- * the fast lane (microseconds). */
-#define AW_FAST_LANE_US 500
+/* The lane of a route that costs cost_us of CPU per request: 0 below 256 us,
+ * then one lane per doubling, the last from 32 ms up. */
+unsigned aw_http__lane(uint32_t cost_us);
 
 /* A connection's socket was accepted on lp: takes it (http_conn.c). */
 void aw_http__conn_accept(struct aw_loop *lp);
