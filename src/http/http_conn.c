@@ -120,7 +120,8 @@ access_log(struct aw_req *req)
     char line[1536], tbuf[32], path[1024], method[48];
     struct timespec ts;
     struct tm tm;
-    size_t plen = strcspn(req->raw_uri, "?");
+    const char *q = memchr(req->raw_uri, '?', req->raw_uri_len);
+    size_t plen = q ? (size_t)(q - req->raw_uri) : req->raw_uri_len;
     if (fd < 0)
         goto out;
     clock_gettime(CLOCK_REALTIME, &ts);
@@ -576,7 +577,7 @@ on_timer(uv_timer_t *t)
         break;
     case C_WRITE:
         q = uv_stream_get_write_queue_size((uv_stream_t *)&c->tcp);
-        if (q > 0 && q < c->wq_last) {
+        if (q == 0 || q < c->wq_last) {
             c->wq_last = q;
             arm(c, (uint64_t)opts_of(c)->idle_timeout_s * 1000u);
         } else {

@@ -1183,6 +1183,219 @@ graceful_stop(bool by_signal)
     pthread_sigmask(SIG_SETMASK, &old, NULL);
 }
 
+/* Two requests in one packet are answered in order on the same connection;
+ * the second is parsed only once the first answer is written. */
+static void
+test_pipelined(void **state)
+{
+    (void)state;
+    struct aw_server *srv = start_default();
+    struct cli c;
+    struct resp r;
+    assert_int_equal(cli_open(&c, aw_server_port(srv)), 0);
+    assert_int_equal(cli_sends(&c, "GET /fr/item/1 HTTP/1.1\r\nHost: t\r\n\r\n"
+                                   "POST /echo HTTP/1.1\r\nHost: t\r\nContent-Type: "
+                                   "application/x-www-form-urlencoded\r\nContent-Length: 3\r\n\r\n"
+                                   "f=1GET /fr/item/2 HTTP/1.1\r\nHost: t\r\n\r\n"),
+                     0);
+    assert_int_equal(cli_response(&c, false, &r), 0);
+    assert_string_equal(r.body, "lang=fr id=1 path=/fr/item/1");
+    resp_free(&r);
+    assert_int_equal(cli_response(&c, false, &r), 0);
+    assert_string_equal(r.body, "len=3 first=f");
+    resp_free(&r);
+    assert_int_equal(cli_response(&c, false, &r), 0);
+    assert_string_equal(r.body, "lang=fr id=2 path=/fr/item/2");
+    resp_free(&r);
+    cli_close(&c);
+    aw_server_stop(srv);
+}
+
+/* A chunked form body is decoded before the form is parsed; Expect:
+ * 100-continue gets its interim answer first. */
+static void
+test_chunked_and_continue(void **state)
+{
+    (void)state;
+    struct aw_server *srv = start_default();
+    unsigned port = aw_server_port(srv);
+    struct cli c;
+    struct resp r;
+    assert_int_equal(cli_open(&c, port), 0);
+    assert_int_equal(cli_sends(&c, "POST /form HTTP/1.1\r\nHost: t\r\nContent-Type: "
+                                   "application/x-www-form-urlencoded\r\nTransfer-Encoding: "
+                                   "chunked\r\n\r\n4\r\nname\r\n3;x=y\r\n=ab\r\n0\r\n\r\n"),
+                     0);
+    assert_int_equal(cli_response(&c, false, &r), 0);
+    assert_int_equal(r.status, 200);
+    assert_non_null(strstr(r.body, "name:1=ab;"));
+    resp_free(&r);
+    /* the connection stays usable */
+    assert_int_equal(cli_sends(&c, "GET / HTTP/1.1\r\nHost: t\r\n\r\n"), 0);
+    assert_int_equal(cli_response(&c, false, &r), 0);
+    assert_int_equal(r.status, 200);
+    resp_free(&r);
+    cli_close(&c);
+
+    assert_int_equal(cli_open(&c, port), 0);
+    assert_int_equal(cli_sends(&c, "POST /echo HTTP/1.1\r\nHost: t\r\nExpect: 100-continue\r\n"
+                                   "Content-Type: application/x-www-form-urlencoded\r\n"
+                                   "Content-Length: 3\r\n\r\n"),
+                     0);
+    assert_int_equal(cli_response(&c, false, &r), 0);
+    assert_int_equal(r.status, 100);
+    resp_free(&r);
+    assert_int_equal(cli_sends(&c, "f=9"), 0);
+    assert_int_equal(cli_response(&c, false, &r), 0);
+    assert_int_equal(r.status, 200);
+    assert_string_equal(r.body, "len=3 first=f");
+    resp_free(&r);
+    cli_close(&c);
+
+    /* A chunked body over max_body_bytes: 413 and close, without reading on. */
+    assert_int_equal(cli_open(&c, port), 0);
+    char chunk[64];
+    snprintf(chunk, sizeof(chunk), "%x\r\n", MAX_BODY + 1);
+    assert_int_equal(cli_sends(&c, "POST /echo HTTP/1.1\r\nHost: t\r\nContent-Type: "
+                                   "application/x-www-form-urlencoded\r\nTransfer-Encoding: "
+                                   "chunked\r\n\r\n"),
+                     0);
+    assert_int_equal(cli_sends(&c, chunk), 0);
+    char *big = malloc(MAX_BODY + 1);
+    assert_non_null(big);
+    memset(big, 'a', MAX_BODY + 1);
+    (void)cli_send(&c, big, MAX_BODY + 1);
+    free(big);
+    assert_int_equal(cli_response(&c, false, &r), 0);
+    assert_int_equal(r.status, 413);
+    assert_non_null(strstr(r.head, "\r\nConnection: close\r\n"));
+    resp_free(&r);
+    cli_close(&c);
+    aw_server_stop(srv);
+}
+
+/* mod_reqtimeout's rule: a body must arrive within body_timeout_s, plus a
+ * second per body_min_rate bytes received; a trickle is cut with 408. */
+static void
+test_body_timeout(void **state)
+{
+    (void)state;
+    struct aw_server_opts o = test_opts();
+    o.body_timeout_s = 1;
+    o.body_min_rate = 500;
+    struct aw_server *srv = start(&o);
+    struct cli c;
+    struct resp r;
+    assert_int_equal(cli_open(&c, aw_server_port(srv)), 0);
+    assert_int_equal(cli_sends(&c, "POST /echo HTTP/1.1\r\nHost: t\r\nContent-Type: "
+                                   "application/x-www-form-urlencoded\r\nContent-Length: "
+                                   "100\r\n\r\nf="),
+                     0);
+    /* one byte every 200 ms: each resets no idle timer; the deadline holds */
+    bool answered = false;
+    for (int i = 0; i < 50 && !answered; i++) {
+        if (cli_sends(&c, "a") != 0 || cli_fill(&c, 200) != -1)
+            answered = true;
+    }
+    assert_true(answered);
+    assert_int_equal(cli_response(&c, false, &r), 0);
+    assert_int_equal(r.status, 408);
+    assert_non_null(strstr(r.head, "\r\nConnection: close\r\n"));
+    resp_free(&r);
+    assert_true(wait_closed(&c, false, 5000));
+    cli_close(&c);
+
+    /* A body that keeps above the rate is not cut: 600 bytes in 1.2 s with a
+     * 1 s base (1 s + 600/500 s = 2.2 s). */
+    assert_int_equal(cli_open(&c, aw_server_port(srv)), 0);
+    assert_int_equal(cli_sends(&c, "POST /echo HTTP/1.1\r\nHost: t\r\nContent-Type: "
+                                   "application/x-www-form-urlencoded\r\nContent-Length: "
+                                   "602\r\n\r\nf="),
+                     0);
+    char part[101];
+    memset(part, 'b', 100);
+    part[100] = '\0';
+    for (int i = 0; i < 6; i++) {
+        struct timespec ts = {0, 200 * 1000 * 1000};
+        nanosleep(&ts, NULL);
+        assert_int_equal(cli_sends(&c, part), 0);
+    }
+    assert_int_equal(cli_response(&c, false, &r), 0);
+    assert_int_equal(r.status, 200);
+    assert_string_equal(r.body, "len=602 first=f");
+    resp_free(&r);
+    cli_close(&c);
+    aw_server_stop(srv);
+}
+
+struct queued_client {
+    unsigned port;
+    const char *path;
+    int status;
+    char retry[16];
+};
+
+static void *
+queued_client_main(void *arg)
+{
+    struct queued_client *q = arg;
+    struct cli c;
+    struct resp r;
+    char req[128];
+    q->status = -1;
+    if (cli_open(&c, q->port) != 0)
+        return NULL;
+    snprintf(req, sizeof(req), "GET %s HTTP/1.1\r\nHost: t\r\n\r\n", q->path);
+    if (cli_sends(&c, req) == 0 && cli_response(&c, false, &r) == 0) {
+        q->status = r.status;
+        if (!hdr(&r, "Retry-After", q->retry, sizeof(q->retry)))
+            q->retry[0] = '\0';
+        resp_free(&r);
+    }
+    cli_close(&c);
+    return NULL;
+}
+
+/* One worker, a queue of one: with the worker busy and one request waiting,
+ * the next gets 503 with Retry-After at once; static files are served all the
+ * while, since they never wait for a worker. */
+static void
+test_queue_full(void **state)
+{
+    (void)state;
+    struct aw_server_opts o = test_opts();
+    o.threads = 1;
+    o.max_queue = 1;
+    struct aw_server *srv = start(&o);
+    unsigned port = aw_server_port(srv);
+    pthread_t t[2];
+    struct queued_client q[2] = {{port, "/slow", 0, ""}, {port, "/slow", 0, ""}};
+    struct resp r;
+    atomic_store(&slow_entered, 0);
+    assert_int_equal(pthread_create(&t[0], NULL, queued_client_main, &q[0]), 0);
+    for (int i = 0; i < 500 && !atomic_load(&slow_entered); i++) {
+        struct timespec ts = {0, 10 * 1000 * 1000};
+        nanosleep(&ts, NULL);
+    }
+    assert_true(atomic_load(&slow_entered)); /* the worker is busy */
+    assert_int_equal(pthread_create(&t[1], NULL, queued_client_main, &q[1]), 0);
+    struct timespec ts = {0, 200 * 1000 * 1000}; /* let it reach the queue */
+    nanosleep(&ts, NULL);
+    get(port, "/", NULL, &r);
+    assert_int_equal(r.status, 503);
+    assert_hdr(&r, "Retry-After", "1");
+    assert_security_headers(&r);
+    resp_free(&r);
+    get(port, "/static/app.css", NULL, &r);
+    assert_int_equal(r.status, 200);
+    resp_free(&r);
+    pthread_join(t[0], NULL);
+    pthread_join(t[1], NULL);
+    assert_int_equal(q[0].status, 200);
+    assert_int_equal(q[1].status, 200);
+    aw_server_stop(srv);
+}
+
 static void
 test_graceful_stop(void **state)
 {
@@ -1822,6 +2035,22 @@ test_access_log(void **state)
     assert_non_null(strstr(line, " 127.0.0.1 GET \"/nope\\\"x\" 404 "));
     assert_null(strstr(line, "secret"));
     assert_int_equal(line[n - 1], '\n');
+    /* A raw NUL in the path: 400, and the log shows the whole target, the NUL
+     * escaped, never a path cut at it. */
+    static const char nul_req[] = "GET /en/\0editions HTTP/1.1\r\nHost: t\r\n\r\n";
+    struct cli c;
+    assert_int_equal(cli_open(&c, aw_server_port(srv)), 0);
+    assert_int_equal(send(c.fd, nul_req, sizeof(nul_req) - 1, 0), (ssize_t)(sizeof(nul_req) - 1));
+    assert_int_equal(cli_response(&c, false, &r), 0);
+    assert_int_equal(r.status, 400);
+    resp_free(&r);
+    cli_close(&c);
+    assert_int_equal(poll(&pfd, 1, 10000), 1);
+    n = read(p[0], line, sizeof(line) - 1);
+    assert_true(n > 0);
+    line[n] = '\0';
+    print_message("access log: %s", line);
+    assert_non_null(strstr(line, " GET \"/en/\\x00editions\" 400 "));
     aw_server_stop(srv);
     close(p[0]);
     close(p[1]);
@@ -1888,6 +2117,10 @@ main(void)
         cmocka_unit_test(test_form_content_types),
         cmocka_unit_test(test_post_never_cached),
         cmocka_unit_test(test_keepalive_after_post),
+        cmocka_unit_test(test_pipelined),
+        cmocka_unit_test(test_chunked_and_continue),
+        cmocka_unit_test(test_body_timeout),
+        cmocka_unit_test(test_queue_full),
         cmocka_unit_test(test_client_addr),
         cmocka_unit_test(test_cookie_attributes),
         cmocka_unit_test(test_429_retry_after),
