@@ -40,17 +40,9 @@ eq_nocase(const char *p, size_t n, const char *lit)
     return eq;
 }
 
-/* Length of the target seen so far in the unfinished request line whose bytes end at end: the
- * bytes after the first space, up to a second space (positions kept in sc, plus one). */
-static size_t
-target_so_far(const struct aw_http_scan *sc, size_t end)
-{
-    size_t n = 0;
-    if (sc->sp1)
-        n = (sc->sp2 ? sc->sp2 - 1 : end) - sc->sp1;
-    return n;
-}
-
+/* Every verdict is given at the first byte that makes it certain, examining
+ * bytes in order, so the answer does not depend on how the bytes were split
+ * into reads (tests/fuzz/fuzz_http_parse.c checks that). */
 long
 aw_http__head_end(const char *buf, size_t len, struct aw_http_scan *sc,
                   const struct aw_http_limits *lim)
@@ -59,11 +51,19 @@ aw_http__head_end(const char *buf, size_t len, struct aw_http_scan *sc,
     size_t i = sc->pos;
     for (; i < len; i++) {
         unsigned char c = (unsigned char)buf[i];
-        if (c == ' ' && !sc->seen_line) {
-            if (!sc->sp1)
+        if (i >= lim->max_header_bytes) {
+            ret = -431; /* byte max_header_bytes + 1 and still no end */
+            goto out;
+        }
+        if (!sc->seen_line && c != '\r' && c != '\n') {
+            if (c == ' ' && !sc->sp1) {
                 sc->sp1 = i + 1;
-            else if (!sc->sp2)
+            } else if (c == ' ' && !sc->sp2) {
                 sc->sp2 = i + 1;
+            } else if (sc->sp1 && !sc->sp2 && i + 1 - sc->sp1 > lim->max_url_bytes) {
+                ret = -414; /* the target's byte max_url_bytes + 1 */
+                goto out;
+            }
             continue;
         }
         if (c == '\r') {
@@ -90,24 +90,11 @@ aw_http__head_end(const char *buf, size_t len, struct aw_http_scan *sc,
             i++;
             goto out;
         }
-        if (!sc->seen_line) {
-            sc->seen_line = true;
-            if (target_so_far(sc, i - 1) > lim->max_url_bytes) {
-                ret = -414;
-                goto out;
-            }
-        }
+        sc->seen_line = true;
         sc->line_start = i + 1;
     }
-    /* Not complete yet: is it already too long? */
-    if (!sc->seen_line && target_so_far(sc, i) > lim->max_url_bytes)
-        ret = -414;
-    else if (len >= lim->max_header_bytes)
-        ret = -431;
 out:
     sc->pos = i;
-    if (ret > 0 && (size_t)ret > lim->max_header_bytes)
-        ret = -431;
     return ret;
 }
 

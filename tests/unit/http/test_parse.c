@@ -211,8 +211,9 @@ test_head_end_stops_at_blank_line(void **state)
     memcpy(big, "GET /", 5);
     memset(&sc, 0, sizeof(sc));
     assert_int_equal(aw_http__head_end(big, sizeof(big), &sc, &lim), -414);
-    /* A head that reaches the limit without its blank line: 431. */
-    char hdr[LIM_HEADER];
+    /* A head that passes the limit without its blank line: 431 at byte
+     * max_header_bytes + 1, not before. */
+    char hdr[LIM_HEADER + 1];
     memset(hdr, 'x', sizeof(hdr));
     memcpy(hdr, "GET / HTTP/1.1\r\nX: ", 19);
     memset(&sc, 0, sizeof(sc));
