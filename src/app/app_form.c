@@ -6,6 +6,7 @@
 #include "app_int.h"
 
 #include "aw/html.h"
+#include "aw/text.h"
 
 #include <jansson.h>
 #include <stdio.h>
@@ -256,16 +257,6 @@ aw_form_from_payload(struct aw_page *pg, const char *payload, bool with_contact)
     return form;
 }
 
-/* Counts UTF-8 code points; the string is already known to be valid. */
-static size_t
-chars(const char *s)
-{
-    size_t n = 0;
-    for (; *s; s++)
-        n += ((unsigned char)*s & 0xC0) != 0x80;
-    return n;
-}
-
 static bool
 valid_date(const char *s)
 {
@@ -315,28 +306,16 @@ fail(struct aw_form *form, struct fval *f, const char *msg)
     }
 }
 
-/* Bytes every text must pass: valid UTF-8, no control characters (line
- * breaks and tabs allowed in long text). */
+/* The text rule every input passes, the imports and data files included
+ * (aw_text_check, text.h), with the same verdict in a sentence. */
 static bool
 clean_text(struct aw_form *form, struct fval *f, const char *v)
 {
-    size_t n = strlen(v);
-    if (!aw_utf8_valid(v, n)) {
-        fail(form, f,
-             _("This contains bytes that are not valid UTF-8 text. Please type it again "
-               "or paste it as plain text."));
+    unsigned flags = f->def->type == F_TEXTAREA ? AW_TEXT_MULTILINE : 0;
+    enum aw_text_fault fault = aw_text_check(v, strlen(v), flags);
+    if (fault != AW_TEXT_OK) {
+        fail(form, f, _(aw_text_fault_sentence(fault)));
         return false;
-    }
-    for (size_t i = 0; i < n; i++) {
-        unsigned char c = (unsigned char)v[i];
-        bool ok_ws = f->def->type == F_TEXTAREA && (c == '\n' || c == '\r' || c == '\t');
-        /* C0, DEL, and C1 (U+0080 to U+009F, encoded C2 80 to C2 9F). */
-        bool c1 = c == 0xC2 && i + 1 < n && (unsigned char)v[i + 1] >= 0x80 &&
-                  (unsigned char)v[i + 1] <= 0x9F;
-        if ((c < 0x20 && !ok_ws) || c == 0x7f || c1) {
-            fail(form, f, _("This contains control characters, which are not allowed."));
-            return false;
-        }
     }
     return true;
 }
@@ -383,7 +362,7 @@ aw_form_validate(struct aw_page *pg, struct aw_form *form)
             const char *v = f->v[k];
             if (!clean_text(form, f, v))
                 break;
-            if (chars(v) > d->max_chars) {
+            if (aw_text_chars(v, strlen(v)) > d->max_chars) {
                 fail(form, f,
                      aw_arena_printf(pg->arena, _("This is too long: at most %u characters."),
                                      d->max_chars));

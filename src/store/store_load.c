@@ -21,6 +21,7 @@
 #include "aw/arena.h"
 #include "aw/log.h"
 #include "aw/str.h"
+#include "aw/text.h"
 #include "store/store_int.h"
 
 #include <csv.h>
@@ -67,32 +68,19 @@ fail(enum aw_err rc, char *err, size_t errlen, const char *fmt, ...)
 
 /* ---- value checks shared by both formats: NULL when fine, else why ---- */
 
-/* Valid UTF-8, no control characters (newlines and tabs allowed when
- * multiline), at most max characters. */
+/* The text rule of every input (aw_text_check, text.h: UTF-8, control
+ * characters, direction controls, raw HTML in Markdown), then at most max
+ * characters. */
 static const char *
-check_text(const char *s, size_t len, size_t max, bool multiline)
+check_text(const char *s, size_t len, size_t max, unsigned flags)
 {
-    const char *why = NULL;
-    size_t chars = 0;
+    enum aw_text_fault f = aw_text_check(s, len, flags);
 
-    if (!aw_utf8_valid(s, len)) {
-        why = "invalid UTF-8";
-        goto out;
-    }
-    for (size_t i = 0; i < len; i++) {
-        unsigned char c = (unsigned char)s[i];
-        if ((c < 0x20 && !(multiline && (c == '\n' || c == '\t' || c == '\r'))) || c == 0x7F ||
-            (c == 0xC2 && i + 1 < len && (unsigned char)s[i + 1] < 0xA0)) {
-            why = "control characters are not allowed";
-            goto out;
-        }
-        if ((c & 0xC0) != 0x80)
-            chars++;
-    }
-    if (chars > max)
-        why = "too long";
-out:
-    return why;
+    if (f != AW_TEXT_OK)
+        return aw_text_fault_message(f);
+    if (aw_text_chars(s, len) > max)
+        return "too long";
+    return NULL;
 }
 
 static bool
@@ -386,7 +374,7 @@ csv_columns(struct csv_doc *d, struct csv_col *cols, size_t ncols)
             if (cols[c].idx < 0)
                 continue;
             v = row->f[cols[c].idx];
-            why = check_text(v, strlen(v), cols[c].max, false);
+            why = check_text(v, strlen(v), cols[c].max, 0);
             if (why != NULL) {
                 rc = fail(AW_EINVAL, d->err, d->errlen, "%s:%zu:%s: %s", d->name, row->line,
                           cols[c].name, why);
@@ -956,7 +944,8 @@ get_str(struct jctx *c, json_t *obj, const char *path, const char *name, int fla
         rc = jfail(c, jpath(c, path, name), "expected a string");
         goto out;
     }
-    why = check_text(json_string_value(v), json_string_length(v), max, flags & J_MULTILINE);
+    why = check_text(json_string_value(v), json_string_length(v), max,
+                     (flags & J_MULTILINE) ? AW_TEXT_MULTILINE : 0);
     if (why != NULL) {
         if (strcmp(why, "too long") == 0)
             rc = jfail(c, jpath(c, path, name), "longer than %zu characters", max);
@@ -2358,7 +2347,7 @@ csv_import_row(struct imp *im, const struct csv_row *row, const int *idx, struct
         issue_addf(&im->iss, ir->row, "edition_year", "no edition %d in the database", ir->year);
     }
     /* who sent it (recorded in the audit log only) */
-    why = check_text(cell[IC_SUB_NAME], strlen(cell[IC_SUB_NAME]), MAX_NAME, false);
+    why = check_text(cell[IC_SUB_NAME], strlen(cell[IC_SUB_NAME]), MAX_NAME, 0);
     if (why != NULL && (bad & (1u << IC_SUB_NAME)) == 0)
         issue_addf(&im->iss, ir->row, "submitter_name", "%s",
                    strcmp(why, "too long") == 0 ? "longer than 200 characters" : why);

@@ -369,6 +369,55 @@ def _():
         shutil.rmtree(tmp, ignore_errors=True)
 
 
+BIDI_MESSAGE = ("direction controls are not allowed (only isolates U+2066 to U+2069 closed on "
+                "the same line, and the marks U+200E, U+200F, U+061C)")
+RLO, FSI, PDI = "\u202e", "\u2068", "\u2069"
+
+
+def write_variant(tmp, name, text):
+    path = os.path.join(tmp, name)
+    with open(path, "w", encoding="utf-8") as f:
+        f.write(text)
+    return path
+
+
+@check("direction controls: the same message in CSV and JSON (the form's rule), per row and "
+       "column, nothing written; balanced isolates pass")
+def _():
+    tmp = tempfile.mkdtemp(prefix="aw-import-")
+    try:
+        with open(fixture("valid.csv"), encoding="utf-8") as f:
+            lines = f.read().split("\n")
+        lines[1] = lines[1].replace("Imported workshops for parents",
+                                    "Imported workshops " + RLO + "for parents")
+        lines[1] = lines[1].replace("Brussels", FSI + "Brussels")
+        text = "\n".join(lines).replace("Imported poster campaign",
+                                        "Imported " + FSI + "poster" + PDI + " campaign")
+        before = snapshot()
+        r = run_import(write_variant(tmp, "bidi.csv", text), "--dry-run")
+        expect(r.rc != 0, "exit status 0: %s" % describe(r))
+        expect_eq(sorted(error_lines(r.out)),
+                  sorted(["row 1, column title: error: " + BIDI_MESSAGE,
+                          "row 1, column place: error: " + BIDI_MESSAGE]), "CSV error lines")
+        expect("3 rows, 2 valid, 1 with errors" in r.out, "counts: %s" % describe(r))
+        with open(fixture("valid.json"), encoding="utf-8") as f:
+            data = json.load(f)
+        data["activities"][0]["title"] = "JSON import: workshops " + RLO + "for parents"
+        data["organisations"][1]["name"] = "Import JSON " + PDI + "Network"
+        data["activities"][1]["summary"] = FSI + "A one-hour" + PDI + " webinar."
+        r = run_import(write_variant(tmp, "bidi.json", json.dumps(data)), "--dry-run")
+        expect(r.rc != 0, "exit status 0: %s" % describe(r))
+        got = error_lines(r.out)
+        expect("row 1, column activities[0].title: error: " + BIDI_MESSAGE in got,
+               "JSON error lines %r" % got)
+        expect(any(l.endswith("organisations[1].name: error: " + BIDI_MESSAGE) for l in got),
+               "JSON error lines %r" % got)
+        expect(not any("summary" in l for l in got), "a balanced isolate refused: %r" % got)
+        expect(snapshot() == before, "the database changed")
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
 @check("import: --year for rows without edition_year; unknown --year refused")
 def _():
     r = run_import(fixture("valid.csv"), "--dry-run", "--year", "2017")

@@ -545,6 +545,53 @@ table("share: control characters", [
 ])(_control)
 
 
+# Direction controls (src/core/core_text.c): embeddings and overrides are refused anywhere,
+# isolates only when closed on their own line; marks are fine. The sentence is the form's
+# wording of the import's message ("direction controls are not allowed ...").
+RLO, LRE, PDF, FSI, RLI, PDI, RLM = "\u202e", "\u202a", "\u202c", "\u2068", "\u2067", "\u2069", \
+    "\u200f"
+BIDI_SENTENCE = ("This contains invisible characters that change the direction of the text around "
+                 "them, which are not allowed. Only isolates (U+2066 to U+2069) closed on the same "
+                 "line, and direction marks, may be used.")
+
+
+def _bidi(case):
+    field, value, ok = case
+    f = share_fields("Direction controls", contact_name="")  # never stored
+    f[field] = value
+    before = snapshot()
+    r = share(Client(), f)
+    expect_eq(r.status, 422, "status")
+    errs = field_errors(r.body)
+    expect("contact_name" in errs or field == "contact_name", "the spoiler error is missing")
+    if ok:
+        expect(field not in errs, "%s refused: %r" % (field, errs.get(field)))
+    else:
+        expect(field in errs, "no message for %s (errors: %r)" % (field, errs))
+        expect_eq(errs[field], BIDI_SENTENCE, "%s message" % field)
+    expect(snapshot() == before, "something was stored")
+
+
+table("share: direction controls", [
+    ("RLO in the organisation name -> message", ("org_name", "Kids " + RLO + "(NGO)", False)),
+    ("RLO in the title -> message", ("title", "Workshop " + RLO + "2025-11-18", False)),
+    ("LRE ... PDF in the place -> message (embeddings are refused even when closed)",
+     ("place", LRE + "Brussels" + PDF, False)),
+    ("FSI never closed in a link text -> message", ("link_label_1", FSI + "Programme", False)),
+    ("PDI without an isolate in the contact name -> message",
+     ("contact_name", "Ana" + PDI, False)),
+    ("RLO in the summary -> message", ("summary", "Line one\n" + RLO + "line two", False)),
+    ("isolate opened on one line and closed on the next -> message",
+     ("summary", "Line " + FSI + "one\nline" + PDI + " two", False)),
+    ("RLO in a link address -> message",
+     ("link_url_1", "https://example.org/" + RLO + "gpj.exe", False)),
+    ("FSI ... PDI closed on its line and RLM in the title are accepted",
+     ("title", "Conference " + FSI + "\u0639\u0631\u0628\u064a" + PDI + " 2025 " + RLM, True)),
+    ("an isolate on each line of the summary is accepted",
+     ("summary", RLI + "One" + PDI + " line.\n\n" + FSI + "Two" + PDI + " lines.", True)),
+])(_bidi)
+
+
 # Character limits of the fields (app_form.c), as the form tells them.
 MAX_CHARS = {"title": TITLE_MAX, "summary": SUMMARY_MAX, "org_name": 200, "place": 300,
              "link_label_1": 200, "link_url_1": 2000, "org_website": 2000, "contact_name": 200,
@@ -1353,6 +1400,24 @@ def _():
         r = moderate(c, be_id, [("action", "reject")] + fields)
         expect(r.status == 422, "%r: %s" % (fields, r.describe()))
         expect_eq(submission(be_id).status, "pending", "status after %r" % (fields,))
+
+
+@check("reject with a direction control in the written reason -> 422 naming it, still pending, "
+       "no mail")
+def _():
+    (be_id,) = need("be_id")
+    c = session(MODERATOR)
+    mails = len(read_mails())
+    for text in ("Please " + RLO + "add the dates", "Unclosed " + FSI + "isolate",
+                 "Control\x01character"):
+        r = moderate(c, be_id, [("action", "reject"), ("reason", "incomplete"),
+                                ("reason_text", text)])
+        expect(r.status == 422, "%r: %s" % (text, r.describe()))
+        m = re.search(r'<div class="error-summary" role="alert"><p>(.*?)</p>', r.body, re.S)
+        expect(m and "Written reason or details" in m.group(1),
+               "%r: the page does not say what is wrong with the reason" % text)
+        expect_eq(submission(be_id).status, "pending", "status after %r" % text)
+    expect_eq(len(read_mails()), mails, "mails sent")
 
 
 @check("reject with a predefined reason -> rejected, the reason mailed to the submitter and "
