@@ -123,13 +123,19 @@ def activity_form(body):
     return fields
 
 
+def text_of(fragment):
+    """The text of an HTML fragment: tags (the <bdi> that isolates every value) removed,
+    entities decoded."""
+    return html.unescape(re.sub(r"<[^>]*>", "", fragment))
+
+
 def field_errors(body):
     """{field: message} of the error paragraphs next to fields (class="error" id="f-X-error")."""
     found = re.findall(r'<p class="error" id="f-([A-Za-z0-9_]+)-error">(.*?)</p>', body, re.S)
     out = {}
     for name, msg in found:
         expect(name not in out, "two error messages for field %s" % name)
-        out[name] = html.unescape(msg)
+        out[name] = text_of(msg)
     return out
 
 
@@ -327,8 +333,8 @@ def queue_ids(body):
 def queue_counts(body):
     m = re.search(r'<ul class="counts">(.*?)</ul>', body, re.S)
     expect(m, "no counts list on the queue page")
-    return {html.unescape(n): int(c)
-            for n, c in re.findall(r'<li><a href="[^"]*">([^<]*)</a>: (\d+)</li>', m.group(1))}
+    return {text_of(n): int(c)
+            for n, c in re.findall(r'<li><a href="[^"]*">(.*?)</a>: (\d+)</li>', m.group(1))}
 
 
 def moderate(client, sub_id, fields):
@@ -590,6 +596,42 @@ table("share: direction controls", [
     ("an isolate on each line of the summary is accepted",
      ("summary", RLI + "One" + PDI + " line.\n\n" + FSI + "Two" + PDI + " lines.", True)),
 ])(_bidi)
+
+
+@check("data stored before the text rule: an override in an organisation name stays inside "
+       "its <bdi> on the public pages and is dropped from the <title> and the <option>s")
+def _():
+    oid, name, cc = db_rows("SELECT o.id, o.name, o.country_code FROM organisations o "
+                            "JOIN activities a ON a.org_id = o.id WHERE a.status = 'published' "
+                            "AND o.country_code = 'AT' ORDER BY o.id LIMIT 1")[0]
+    con = sqlite3.connect(DB, timeout=10)
+    try:
+        con.execute("UPDATE organisations SET name = ? WHERE id = ?",
+                    (name + " " + RLO + "x", oid))
+        con.commit()
+        c = Client()
+        r = c.get("/en/organisations/%d" % oid)
+        if r.status == 301:
+            r = c.get(r.location())
+        expect_eq(r.status, 200, "status of the organisation page")
+        expect(RLO not in r.body, "the override reaches the page")
+        h1 = re.search(r"<h1>(.*?)</h1>", r.body, re.S).group(1)
+        expect(h1.startswith("<bdi>") and h1.endswith("</bdi>") and text_of(h1) == name + " x",
+               "heading %r" % h1)
+        title = re.search(r"<title>(.*?)</title>", r.body, re.S).group(1)
+        expect(text_of(title).startswith(name + " x |"), "title %r" % title)
+        country = c.get("/en/countries/%s" % cc).body
+        expect(RLO not in country, "the override reaches the country page")
+        expect(re.search(r'<a href="/en/organisations/%d-[^"]*"><bdi>' % oid, country),
+               "the organisation's name on the country page is not isolated")
+        share = c.get("/en/share").body
+        opt = re.search(r'<option value="%d"[^>]*>(.*?)</option>' % oid, share)
+        expect(opt and RLO not in opt.group(1) and "<bdi>" not in opt.group(1),
+               "the organisation's option on the share form: %r" % (opt and opt.group(1)))
+    finally:
+        con.execute("UPDATE organisations SET name = ? WHERE id = ?", (name, oid))
+        con.commit()
+        con.close()
 
 
 # Character limits of the fields (app_form.c), as the form tells them.
@@ -1369,10 +1411,10 @@ def _():
     expect_eq(r.status, 200, "status")
     m = re.search(r'<table class="diff">(.*?)</table>', r.body, re.S)
     expect(m, "no diff table")
-    rows = re.findall(r'<tr( class="changed")?><th scope="row">([^<]*).*?</th><td>(.*?)</td>'
-                      r'<td>(.*?)</td></tr>', m.group(1), re.S)
-    changed = sorted(label.strip() for cls, label, _, _ in rows if cls)
-    detail = ["%s: %r -> %r" % (label.strip(), html.unescape(a), html.unescape(b))
+    rows = re.findall(r'<tr( class="changed")?><th scope="row">(.*?)(?: <strong>.*?)?</th>'
+                      r'<td>(.*?)</td><td>(.*?)</td></tr>', m.group(1), re.S)
+    changed = sorted(text_of(label).strip() for cls, label, _, _ in rows if cls)
+    detail = ["%s: %r -> %r" % (text_of(label).strip(), text_of(a), text_of(b))
               for cls, label, a, b in rows if cls]
     expect(changed == ["Place", "Title"], "rows marked changed: %s" % "; ".join(detail))
     expect("Ghent" in m.group(1) and "Brussels" in m.group(1), "old and new place not shown")
@@ -1591,7 +1633,7 @@ def audit_pages(c):
         expect_eq(r.status, 200, "status of %s" % path)
         for row in re.findall(r"<tr><td>(.*?)</td><td>(.*?)</td><td>(.*?)</td><td>(.*?)</td>"
                               r"<td>(.*?)</td><td>(.*?)</td></tr>", r.body):
-            entries.append(tuple(html.unescape(x) for x in row))
+            entries.append(tuple(text_of(x) for x in row))
         m = re.search(r'<a href="([^"]*)">Older entries</a>', r.body)
         if not m:
             return entries
