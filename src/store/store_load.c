@@ -255,6 +255,15 @@ csv_row_cb(int c, void *data)
     d->row_start = d->line + 1;
 }
 
+/* What libcsv trims around an unquoted field: spaces only. Its default also trims tabs,
+ * which silently turned a cell "\t=1+1" into "=1+1" where the form, the JSON import and a
+ * quoted cell refuse the tab as a control character; kept, it meets the same rule. */
+static int
+csv_is_space(unsigned char c)
+{
+    return c == CSV_SPACE;
+}
+
 /* Parses buf (len bytes) into d->rows (header first). */
 static enum aw_err
 csv_parse_buf(struct csv_doc *d, const char *buf, size_t len)
@@ -269,6 +278,7 @@ csv_parse_buf(struct csv_doc *d, const char *buf, size_t len)
         goto out;
     }
     parser = true;
+    csv_set_space_func(&p, csv_is_space);
     if (len >= 3 && memcmp(buf, "\xEF\xBB\xBF", 3) == 0)
         pos = 3; /* a UTF-8 byte order mark */
     d->row_start = 1;

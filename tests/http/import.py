@@ -418,6 +418,31 @@ def _():
         shutil.rmtree(tmp, ignore_errors=True)
 
 
+@check("a tab at the start of an unquoted CSV cell is refused like in a quoted cell and in "
+       "JSON (control characters), not silently removed")
+def _():
+    tmp = tempfile.mkdtemp(prefix="aw-import-")
+    try:
+        with open(fixture("valid.csv"), encoding="utf-8") as f:
+            lines = f.read().split("\n")
+        want = "row 1, column title: error: control characters are not allowed"
+        for label, cell in (("unquoted", "\t=1+1"), ("quoted", '"\t=1+1"'),
+                            ("unquoted, at the end", "Workshops\t")):
+            lines2 = list(lines)
+            lines2[1] = lines2[1].replace("Imported workshops for parents", cell)
+            r = run_import(write_variant(tmp, "tab.csv", "\n".join(lines2)), "--dry-run")
+            expect_eq(error_lines(r.out), [want], "%s cell: error lines" % label)
+        with open(fixture("valid.json"), encoding="utf-8") as f:
+            data = json.load(f)
+        data["activities"][0]["title"] = "\t=1+1"
+        r = run_import(write_variant(tmp, "tab.json", json.dumps(data)), "--dry-run")
+        expect_eq(error_lines(r.out),
+                  ["row 1, column activities[0].title: error: control characters are not allowed"],
+                  "JSON error lines")
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
 @check("import: --year for rows without edition_year; unknown --year refused")
 def _():
     r = run_import(fixture("valid.csv"), "--dry-run", "--year", "2017")

@@ -126,8 +126,9 @@ teardown(void **state)
 {
     struct fx *f = *state;
     char path[256];
-    static const char *files[] = {"test.db",   "test.db-wal", "test.db-shm", "broken.csv",
-                                  "valid.csv", "data.json",   "notes.txt",   "quote.csv"};
+    static const char *files[] = {"test.db",    "test.db-wal", "test.db-shm",
+                                  "broken.csv", "valid.csv",   "data.json",
+                                  "notes.txt",  "quote.csv",   "tabs.csv"};
 
     aw_store_close(f->st);
     aw_arena_free(f->a);
@@ -379,6 +380,44 @@ test_valid_csv(void **state)
     assert_int_equal(import(f, "valid.csv", valid_csv, &opts, &rep, err, sizeof(err)), AW_EINVAL);
     has_issue(&rep, 0, NULL, "no edition 2031 in the database");
     assert_int_equal(n_pending(f), 6);
+}
+
+/* A tab around an unquoted cell is part of it, as in a quoted cell, the form and the JSON
+ * import: refused in one-line cells, kept in the summary; spaces around a cell are trimmed. */
+static void
+test_csv_tabs(void **state)
+{
+    struct fx *f = *state;
+    struct aw_import_opts opts = {.dry_run = true};
+    struct aw_import_report rep;
+    struct aw_submission *v = NULL;
+    size_t n = 0;
+    char err[512];
+    static const char tabs_csv[] =
+        "title,organisation,organisation_kind,organisation_country,summary,kinds,audiences,"
+        "edition_year,place\n"
+        /* 1 */ "\t=1+1,Child Focus,ngo,BE,A talk.,event,parents,2017,Ghent\n"
+        /* 2 */ "Talk,Child Focus\t,ngo,BE,A talk.,event,parents,2017,Ghent\n"
+        /* 3 */ "Talk,Child Focus,ngo,BE,A talk.,event,parents,2017,\"\tGhent\"\n"
+        /* 4 */ "Talk,Child Focus,ngo,BE,A talk.,event,parents,2017, \t Ghent \n"
+        /* 5 */ "  Talk  ,Child Focus,ngo,BE,\tIndented talk.,event,parents,2017,  Ghent\n";
+
+    assert_int_equal(import(f, "tabs.csv", tabs_csv, &opts, &rep, err, sizeof(err)), AW_EINVAL);
+    has_issue(&rep, 1, "title", "control characters are not allowed");
+    has_issue(&rep, 2, "organisation", "control characters are not allowed");
+    has_issue(&rep, 3, "place", "control characters are not allowed");
+    has_issue(&rep, 4, "place", "control characters are not allowed");
+    assert_int_equal(issues_of_row(&rep, 5), 0);
+    assert_int_equal(rep.valid, 1);
+    /* the same verdict as a JSON import of the same value */
+    opts.dry_run = false;
+    opts.skip_invalid = true;
+    assert_int_equal(import(f, "tabs.csv", tabs_csv, &opts, &rep, err, sizeof(err)), AW_EINVAL);
+    assert_int_equal(aw_store_submissions_pending(f->st, f->a, NULL, 0, &v, &n), AW_OK);
+    assert_int_equal(n, 1);
+    assert_string_equal(v[0].title, "Talk");
+    assert_non_null(strstr(v[0].payload, "\"summary\":\"\\tIndented talk.\""));
+    assert_non_null(strstr(v[0].payload, "\"place\":\"Ghent\""));
 }
 
 static void
@@ -831,6 +870,7 @@ main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_broken_csv, setup, teardown),
         cmocka_unit_test_setup_teardown(test_valid_csv, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_csv_tabs, setup, teardown),
         cmocka_unit_test_setup_teardown(test_dry_run, setup, teardown),
         cmocka_unit_test_setup_teardown(test_skip_invalid, setup, teardown),
         cmocka_unit_test_setup_teardown(test_publish, setup, teardown),

@@ -456,6 +456,11 @@ test_reference_errors(void **state)
          "country_code,kind,name,organisation,url,phone,languages,source_url,confidence\n"
          "BE,report,\"Hot\nline\",Org,,,fr,,high\n",
          "/help_services.csv:2:name: control characters are not allowed"},
+        /* a tab around an unquoted cell is part of it (libcsv trims spaces only) */
+        {2,
+         "country_code,kind,name,organisation,url,phone,languages,source_url,confidence\n"
+         "BE,report,Hotline,\tOrg,,,fr,,high\n",
+         "/help_services.csv:2:organisation: control characters are not allowed"},
         /* the text rule of every input (text.h): an override reverses the text after it */
         {2,
          "country_code,kind,name,organisation,url,phone,languages,source_url,confidence\n"
