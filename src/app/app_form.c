@@ -15,7 +15,7 @@
 
 enum ftype {
     F_TEXT,
-    F_TEXTAREA,
+    F_MARKDOWN, /* several lines of Markdown (a textarea): raw HTML is refused */
     F_DATE,
     F_URL,
     F_EMAIL,
@@ -56,8 +56,9 @@ static const struct fdef fields[] = {
     {"title", N_("Title of the activity"), N_("At most 200 characters."), F_TEXT, true, 200, 1,
      false},
     {"summary", N_("What happens"),
-     N_("At most 5000 characters. You may use Markdown: *emphasis*, lists, [links](https://...)."),
-     F_TEXTAREA, true, 5000, 1, false},
+     N_("At most 5000 characters. You may use Markdown: *emphasis*, lists, [links](https://...). "
+        "HTML is not kept."),
+     F_MARKDOWN, true, 5000, 1, false},
     {"kinds", N_("Kind of activity"), N_("Choose one or more."), F_KINDS, true, 40, 16, false},
     {"audiences", N_("For whom"), N_("Choose one or more."), F_AUDIENCES, true, 40, 16, false},
     {"country", N_("Country where it takes place"),
@@ -311,7 +312,7 @@ fail(struct aw_form *form, struct fval *f, const char *msg)
 static bool
 clean_text(struct aw_form *form, struct fval *f, const char *v)
 {
-    unsigned flags = f->def->type == F_TEXTAREA ? AW_TEXT_MULTILINE : 0;
+    unsigned flags = f->def->type == F_MARKDOWN ? AW_TEXT_MULTILINE | AW_TEXT_MARKDOWN : 0;
     enum aw_text_fault fault = aw_text_check(v, strlen(v), flags);
     if (fault != AW_TEXT_OK) {
         fail(form, f, _(aw_text_fault_sentence(fault)));
@@ -341,7 +342,7 @@ aw_form_validate(struct aw_page *pg, struct aw_form *form)
         unsigned kept = 0;
         for (unsigned k = 0; k < f->n; k++) {
             char *v = (char *)f->v[k];
-            if (d->type != F_TEXTAREA) {
+            if (d->type != F_MARKDOWN) {
                 while (*v == ' ')
                     v++;
                 size_t len = strlen(v);

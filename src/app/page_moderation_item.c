@@ -129,7 +129,7 @@ render(struct aw_page *pg, const struct aw_submission *sub, struct aw_form *form
         aw_view_set_str(s, "reason", sub->reason);
     else
         aw_view_set_bool(s, "reason", false);
-    aw_view_set(pg->view, "preview", aw_page_activity(pg, &prop));
+    aw_view_set(pg->view, "preview", aw_page_preview(pg, &prop));
     if (sub->activity_id &&
         aw_store_activity(pg->store, pg->arena, sub->activity_id, &pub) == AW_OK)
         aw_view_set(pg->view, "diff", diff(pg, &pub, &prop));

@@ -931,7 +931,7 @@ check_members(struct jctx *c, json_t *obj, const char *path, const char *const *
 
 enum jflags {
     J_REQUIRED = 1,  /* must be present and not null */
-    J_MULTILINE = 2, /* Markdown: newlines allowed */
+    J_MULTILINE = 2, /* Markdown: newlines allowed, raw HTML refused */
     J_NONEMPTY = 4,  /* "" is an error */
 };
 
@@ -955,7 +955,7 @@ get_str(struct jctx *c, json_t *obj, const char *path, const char *name, int fla
         goto out;
     }
     why = check_text(json_string_value(v), json_string_length(v), max,
-                     (flags & J_MULTILINE) ? AW_TEXT_MULTILINE : 0);
+                     (flags & J_MULTILINE) ? AW_TEXT_MULTILINE | AW_TEXT_MARKDOWN : 0);
     if (why != NULL) {
         if (strcmp(why, "too long") == 0)
             rc = jfail(c, jpath(c, path, name), "longer than %zu characters", max);

@@ -443,6 +443,31 @@ def _():
         shutil.rmtree(tmp, ignore_errors=True)
 
 
+@check("raw HTML in a summary: the same error in CSV and JSON as in the share form, nothing "
+       "written")
+def _():
+    tmp = tempfile.mkdtemp(prefix="aw-import-")
+    try:
+        with open(fixture("valid.csv"), encoding="utf-8") as f:
+            text = f.read().replace('"Evening workshops in three towns',
+                                    '"<b>Evening</b> workshops in three towns')
+        before = snapshot()
+        r = run_import(write_variant(tmp, "html.csv", text))
+        expect_eq(error_lines(r.out),
+                  ["row 1, column summary: error: HTML is not kept: write the text in Markdown"],
+                  "CSV error lines")
+        with open(fixture("valid.json"), encoding="utf-8") as f:
+            data = json.load(f)
+        data["activities"][1]["summary"] = "<div>\nA one-hour webinar.\n</div>"
+        r = run_import(write_variant(tmp, "html.json", json.dumps(data)))
+        expect_eq(error_lines(r.out),
+                  ["row 2, column activities[1].summary: error: HTML is not kept: write the text "
+                   "in Markdown"], "JSON error lines")
+        expect(snapshot() == before, "the database changed")
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
 @check("import: --year for rows without edition_year; unknown --year refused")
 def _():
     r = run_import(fixture("valid.csv"), "--dry-run", "--year", "2017")

@@ -598,6 +598,42 @@ table("share: direction controls", [
 ])(_bidi)
 
 
+# Markdown summaries: cmark's safe mode drops raw HTML, so the form refuses it with this
+# sentence rather than publish a summary emptied without a word.
+HTML_SENTENCE = ("HTML is not kept on this site, so this text would be published without it. Write "
+                 "it in Markdown instead (for example *emphasis*, lists or [a link]"
+                 "(https://example.org)), or remove the tags.")
+
+
+def _summary_html(case):
+    value, ok = case
+    f = share_fields("Raw HTML", summary=value, contact_name="")  # never stored
+    r = share(Client(), f)
+    expect_eq(r.status, 422, "status")
+    errs = field_errors(r.body)
+    if ok:
+        expect("summary" not in errs, "summary refused: %r" % errs.get("summary"))
+    else:
+        expect_eq(errs.get("summary"), HTML_SENTENCE, "summary message")
+        expect_kept(r.body, {"summary": value})
+
+
+table("share: raw HTML in the summary", [
+    ("inline tags -> message", ("<b>Free</b> workshops for parents", False)),
+    ("a summary made of an HTML block -> message", ("<div>\nWorkshops for parents\n</div>", False)),
+    ("an HTML comment -> message", ("Workshops <!-- for parents -->", False)),
+    ("Markdown, autolinks, angle brackets that are no tags and a code span are accepted",
+     ("*Free* for children < 12 <3, see <https://example.org/p> and `<b>`", True)),
+])(_summary_html)
+
+
+@check("share form: the summary's hint says that HTML is not kept")
+def _():
+    body = Client().get("/en/share").body
+    m = re.search(r'<p class="hint" id="f-summary-hint">(.*?)</p>', body, re.S)
+    expect(m and "HTML is not kept" in text_of(m.group(1)), "hint %r" % (m and m.group(1)))
+
+
 @check("data stored before the text rule: an override in an organisation name stays inside "
        "its <bdi> on the public pages and is dropped from the <title> and the <option>s")
 def _():
@@ -921,6 +957,19 @@ def _():
     expect("no-store" in (r.header("Cache-Control") or ""), "Cache-Control %r"
            % r.header("Cache-Control"))
     expect("valid.sharer@example.org" not in r.body, "the contact address is on the page")
+
+
+@check("private link: the pending activity as it will be published, its Markdown rendered as "
+       "on the public pages")
+def _():
+    (token,) = need("valid_token")
+    body = Client().get("/en/submissions/%s" % token).body
+    m = re.search(r'<h2>As it will be published</h2>\s*<div class="preview">(.*?)</div>', body,
+                  re.S)
+    expect(m, "no preview on the private link")
+    expect("<em>Free</em>" in m.group(1) and "<p>Evening workshops" in m.group(1),
+           "the summary is not rendered as Markdown: %r" % m.group(1)[:600])
+    expect("Brussels" in text_of(m.group(1)), "the place is not in the preview")
 
 
 @check("private link: POST without csrf -> 403; change and withdraw need it")
@@ -1639,6 +1688,35 @@ def audit_pages(c):
             return entries
         path = html.unescape(m.group(1))
     raise Fail("more than 100 pages of audit log")
+
+
+@check("a summary stored with raw HTML before the rule: the moderation preview and the private "
+       "link say that it is not kept; approval is refused until it is edited")
+def _():
+    sid, token = share_ok(share_fields("Summary stored with HTML", country=None,
+                                       contact_email="html.sharer@example.org"))
+    con = sqlite3.connect(DB, timeout=10)
+    try:
+        con.execute("UPDATE submissions SET payload = json_set(payload, '$.activity.summary', ?) "
+                    "WHERE id = ?", ("<div>\nEvening workshops\n</div>\n\nFor parents.", sid))
+        con.commit()
+    finally:
+        con.close()
+    note = "The summary contains HTML, which is not kept when it is published"
+    c = session(MODERATOR)
+    body = c.get("/en/moderation/%d" % sid).body
+    expect(note in visible_text(body), "no notice on the moderation item")
+    m = re.search(r'<div class="preview">(.*?)</div>\s*(?:<h2|$)', body, re.S)
+    expect(m and "Evening workshops" not in text_of(m.group(1)) and "For parents." in
+           text_of(m.group(1)), "the preview is not what will be published: %r"
+           % (m and m.group(1)[:500]))
+    expect(note in visible_text(Client().get("/en/submissions/%s" % token).body),
+           "no notice on the private link")
+    r = approve(c, sid)
+    expect_eq(r.status, 422, "approval of a summary with HTML")
+    expect_eq(submission(sid).status, "pending", "status")
+    r = moderate(c, sid, [("action", "reject"), ("reason", "incomplete")])
+    expect_eq(r.status, 303, "rejection (clean-up)")
 
 
 @check("audit log: shows every step of the scenario (submit, login, edit, approve, reject, "
