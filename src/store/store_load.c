@@ -2681,6 +2681,15 @@ aw_import_mem(struct aw_store *st, struct aw_arena *a, const char *name, const c
         rc = AW_EINVAL;
         goto out;
     }
+    /* The base name becomes the submissions' source ("import:<name>") and goes into the
+     * audit log: it meets the text rule of every input (one line, no direction controls). */
+    enum aw_text_fault nf = aw_text_check(im.base, strlen(im.base), 0);
+    if (nf != AW_TEXT_OK) {
+        file_issue(&im, "file name",
+                   aw_arena_printf(im.w, "%s (rename the file)", aw_text_fault_message(nf)));
+        rc = AW_EINVAL;
+        goto out;
+    }
     /* the editions rows may name; the newest is the default */
     rc = aw_store_editions(st, im.w, "en", &eds, &neds);
     if (rc != AW_OK) {

@@ -468,6 +468,30 @@ def _():
         shutil.rmtree(tmp, ignore_errors=True)
 
 
+@check("a file name with a line break, a tab or a direction control is refused before anything "
+       "is written (it would be the submissions' source and go into the audit log)")
+def _():
+    tmp = tempfile.mkdtemp(prefix="aw-import-")
+    try:
+        with open(fixture("valid.csv"), encoding="utf-8") as f:
+            text = f.read()
+        before = snapshot()
+        for name, why in (("report\r\n2025.csv", "control characters are not allowed"),
+                          ("tab\t.csv", "control characters are not allowed"),
+                          ("photo" + RLO + "vsc.csv", "direction controls are not allowed")):
+            r = run_import(write_variant(tmp, name, text))
+            expect(r.rc != 0, "%r: exit status 0" % name)
+            lines = error_lines(r.out)
+            expect(any(l.startswith("file name: error: " + why) and "rename the file" in l
+                       for l in lines), "%r: error lines %r" % (name, lines))
+        expect(snapshot() == before, "the database changed")
+        r = run_import(write_variant(tmp, FSI + "isolated" + PDI + " name.csv", text),
+                       "--dry-run")
+        expect_eq(r.rc, 0, "a name with a closed isolate (%s)" % describe(r))
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
 @check("import: --year for rows without edition_year; unknown --year refused")
 def _():
     r = run_import(fixture("valid.csv"), "--dry-run", "--year", "2017")

@@ -571,6 +571,50 @@ test_file_problems(void **state)
     assert_int_equal(n_pending(f), 0);
 }
 
+/* The file's base name becomes the source of its submissions and goes into the audit log:
+ * it meets the text rule, or nothing is imported. */
+static void
+test_file_names(void **state)
+{
+    struct fx *f = *state;
+    struct aw_import_report rep;
+    struct aw_submission *v = NULL;
+    size_t n = 0;
+    char err[512];
+    static const struct {
+        const char *name, *want;
+    } bad[] = {
+        {"/tmp/report\r\n2025.csv", "control characters are not allowed (rename the file)"},
+        {"tab\t.csv", "control characters are not allowed"},
+        {"esc\x1b[31m.csv", "control characters are not allowed"},
+        {"photo\xe2\x80\xae"
+         "vsc.csv",
+         "direction controls are not allowed"},
+        {"\xe2\x81\xa8open.csv", "direction controls are not allowed"},
+        {"caf\xe9.csv", "invalid UTF-8"},
+    };
+
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        assert_int_equal(aw_import_mem(f->st, f->a, bad[i].name, valid_csv, strlen(valid_csv), NULL,
+                                       &rep, err, sizeof(err)),
+                         AW_EINVAL);
+        has_issue(&rep, 0, "file name", bad[i].want);
+        assert_int_equal(rep.created, 0);
+    }
+    assert_int_equal(n_pending(f), 0);
+    assert_int_equal(n_audit(f), 0);
+    /* well-formed names import, whatever the directories are called */
+    assert_int_equal(aw_import_mem(f->st, f->a,
+                                   "in\nbox/\xe2\x81\xa8"
+                                   "caf\xc3\xa9\xe2\x81\xa9 2025.csv",
+                                   valid_csv, strlen(valid_csv), NULL, &rep, err, sizeof(err)),
+                     AW_OK);
+    assert_int_equal(aw_store_submissions_pending(f->st, f->a, NULL, 0, &v, &n), AW_OK);
+    assert_int_equal(n, 3);
+    assert_string_equal(v[0].source, "import:\xe2\x81\xa8"
+                                     "caf\xc3\xa9\xe2\x81\xa9 2025.csv");
+}
+
 static void
 test_docs_example(void **state)
 {
@@ -876,6 +920,7 @@ main(void)
         cmocka_unit_test_setup_teardown(test_publish, setup, teardown),
         cmocka_unit_test_setup_teardown(test_header_problems, setup, teardown),
         cmocka_unit_test_setup_teardown(test_file_problems, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_file_names, setup, teardown),
         cmocka_unit_test_setup_teardown(test_docs_example, setup, teardown),
         cmocka_unit_test_setup_teardown(test_json_import, setup, teardown),
         cmocka_unit_test_setup_teardown(test_json_publish_twice, setup, teardown),
