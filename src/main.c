@@ -96,7 +96,7 @@ parse_opts(int argc, char **argv, const char *usage, const int *allowed, struct 
     int c;
     opterr = 0;
     optind = 1;
-    while ((c = getopt_long(argc, argv, "", long_opts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, ":", long_opts, NULL)) != -1) {
         bool ok = false;
         for (const int *a = allowed; *a; a++)
             ok |= *a == c;
@@ -108,9 +108,17 @@ parse_opts(int argc, char **argv, const char *usage, const int *allowed, struct 
             printf("awareday %s\n", AW_VERSION);
             return 1;
         }
+        if (c == ':') {
+            fprintf(stderr, "awareday: %s needs a value\n\n%s", argv[optind - 1], usage);
+            return 2;
+        }
         if (c == '?' || !ok) {
-            fprintf(stderr, "awareday: unknown or misplaced option '%s'\n\n%s", argv[optind - 1],
-                    usage);
+            const char *name = c == '?' ? aw_cli_refused(argc, argv, long_opts) : "?";
+            for (const struct option *o = long_opts; c != '?' && o->name; o++)
+                if (o->val == c)
+                    name = o->name;
+            fprintf(stderr, "awareday: unknown or misplaced option '%s%s'\n\n%s",
+                    c == '?' ? "" : "--", name, usage);
             return 2;
         }
         switch (c) {
@@ -358,6 +366,11 @@ cmd_with_db(int argc, char **argv, int (*fn)(int, char **, const struct aw_confi
     for (int i = 0; i < argc; i++) {
         const char *a = argv[i];
         const char *val = NULL;
+        if (strcmp(a, "--") == 0) { /* the end of the options: the rest is the command's */
+            while (i < argc)
+                rest[nrest++] = argv[i++];
+            break;
+        }
         bool is_db = strcmp(a, "--db") == 0 || strncmp(a, "--db=", 5) == 0;
         bool is_cfg = strcmp(a, "--config") == 0 || strncmp(a, "--config=", 9) == 0;
         if (is_db || is_cfg) {

@@ -77,6 +77,9 @@ struct aw_import_opts {
 /* Imports activities from a CSV or JSON file (format by extension: .csv or
  * .json; docs/IMPORT.md). Each valid row becomes a pending submission with
  * source "import:<file name>" (or a published activity with opts->publish).
+ * A file name that breaks the text rule (text.h: a control character such as
+ * a line break or a tab, a direction control) is a problem with the whole
+ * file, column "file name".
  * Nothing is written if any row is invalid unless skip_invalid. Issues are
  * reported row by row. Returns AW_EINVAL when there were invalid rows. */
 enum aw_err aw_import_file(struct aw_store *st, struct aw_arena *a, const char *path,

@@ -15,6 +15,9 @@ void aw_log_set_level(enum aw_log_level lvl);
 int aw_log_level_parse(const char *s, enum aw_log_level *out);
 /* Sends log lines to fd (default 2). */
 void aw_log_set_fd(int fd);
+/* Writes one line: whatever the message holds, its control characters (C0, DEL, C1) and
+ * bidirectional controls (U+061C, U+200E, U+200F, U+202A-U+202E, U+2066-U+2069) are written
+ * as \xNN, so that nothing can break the line or reorder it on screen. */
 void aw_log_write(enum aw_log_level lvl, const char *file, int line, const char *fmt, ...)
     AW_PRINTF(4, 5);
 /* Appends s to dst (size dstlen, always NUL-terminated) with every byte that is

@@ -31,6 +31,8 @@ struct aw_mail_cfg {
  * spaces (a subject is one line). AW_ETOOBIG past 4 MiB of message, AW_EIO when the transfer
  * fails. On failure err (errlen bytes, may be 0) gets a one-line reason, curl's error text
  * for transfer errors; it may contain text from the server, escape it before logging it.
+ * The subject and the body lose their direction controls (text.h, AW_TEXT_PLAIN): plain text
+ * cannot isolate what people typed in it.
  * Thread-safe; blocks the calling thread, so request handlers queue mail instead. */
 enum aw_err aw_mail_send(const struct aw_mail_cfg *cfg, const char *to, const char *subject,
                          const char *body, char *err, size_t errlen) AW_WARN_UNUSED;

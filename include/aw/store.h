@@ -172,6 +172,10 @@ enum aw_err aw_store_orgs(struct aw_store *st, struct aw_arena *a, struct aw_org
 enum aw_err aw_store_org_find(struct aw_store *st, struct aw_arena *a, const char *name,
                               const char *country, struct aw_org *out);
 
+/* Appends an entry to the audit log (which the database keeps append-only). Each field is
+ * stored as one line of text (text.h, AW_TEXT_LINE): direction controls dropped, line breaks
+ * and tabs as spaces, other control characters and invalid UTF-8 as U+FFFD, so that what
+ * people typed (a file name, a written reason) can neither reorder nor split an entry. */
 enum aw_err aw_store_audit(struct aw_store *st, const char *actor, const char *action,
                            const char *object, const char *detail, const char *ip, int64_t now);
 /* Newest first. */

@@ -3,6 +3,15 @@
  * Follows the Mustache spec (comments, delimiters, interpolation, inverted,
  * partials, sections, ~inheritance) with awareday's safety rules:
  *   {{x}}   escapes text; a AW_VIEW_HTML value is escaped too.
+ *           Where the value lands is followed from the markup written so far:
+ *           in text between tags a string (or escaped markup) is wrapped in
+ *           <bdi>...</bdi>, with the embeddings and overrides U+202A-U+202E
+ *           dropped, so that no value can reverse the page around it; in a
+ *           <title> or an <option>, which cannot hold an element, every
+ *           direction control is dropped instead (text.h, AW_TEXT_PLAIN); in a
+ *           tag (attribute values), a <textarea>, <script> or <style> it is
+ *           escaped only. Numbers and booleans are written as they are. The
+ *           set flag AW_TPL_NO_ISOLATE turns this off (plain Mustache output).
  *   {{{x}}} and {{&x}} emit only AW_VIEW_HTML verbatim; any other value is an
  *           error in strict mode and is escaped otherwise (unless the set was
  *           loaded with AW_TPL_RAW_STRINGS, used only by the spec test).
@@ -24,7 +33,8 @@
 
 enum aw_tpl_flags {
     AW_TPL_STRICT = 1 << 0,
-    AW_TPL_RAW_STRINGS = 1 << 1 /* spec conformance only: {{{x}}} emits strings raw */
+    AW_TPL_RAW_STRINGS = 1 << 1, /* spec conformance only: {{{x}}} emits strings raw */
+    AW_TPL_NO_ISOLATE = 1 << 2   /* spec conformance and engine tests only: see below */
 };
 
 /* Returns the translation of msgid (NUL-terminated), or msgid itself. The

@@ -6,6 +6,7 @@
 #include "app_int.h"
 
 #include "aw/html.h"
+#include "aw/text.h"
 
 #include <jansson.h>
 #include <stdio.h>
@@ -14,7 +15,7 @@
 
 enum ftype {
     F_TEXT,
-    F_TEXTAREA,
+    F_MARKDOWN, /* several lines of Markdown (a textarea): raw HTML is refused */
     F_DATE,
     F_URL,
     F_EMAIL,
@@ -55,8 +56,9 @@ static const struct fdef fields[] = {
     {"title", N_("Title of the activity"), N_("At most 200 characters."), F_TEXT, true, 200, 1,
      false},
     {"summary", N_("What happens"),
-     N_("At most 5000 characters. You may use Markdown: *emphasis*, lists, [links](https://...)."),
-     F_TEXTAREA, true, 5000, 1, false},
+     N_("At most 5000 characters. You may use Markdown: *emphasis*, lists, [links](https://...). "
+        "HTML is not kept."),
+     F_MARKDOWN, true, 5000, 1, false},
     {"kinds", N_("Kind of activity"), N_("Choose one or more."), F_KINDS, true, 40, 16, false},
     {"audiences", N_("For whom"), N_("Choose one or more."), F_AUDIENCES, true, 40, 16, false},
     {"country", N_("Country where it takes place"),
@@ -256,16 +258,6 @@ aw_form_from_payload(struct aw_page *pg, const char *payload, bool with_contact)
     return form;
 }
 
-/* Counts UTF-8 code points; the string is already known to be valid. */
-static size_t
-chars(const char *s)
-{
-    size_t n = 0;
-    for (; *s; s++)
-        n += ((unsigned char)*s & 0xC0) != 0x80;
-    return n;
-}
-
 static bool
 valid_date(const char *s)
 {
@@ -315,28 +307,16 @@ fail(struct aw_form *form, struct fval *f, const char *msg)
     }
 }
 
-/* Bytes every text must pass: valid UTF-8, no control characters (line
- * breaks and tabs allowed in long text). */
+/* The text rule every input passes, the imports and data files included
+ * (aw_text_check, text.h), with the same verdict in a sentence. */
 static bool
 clean_text(struct aw_form *form, struct fval *f, const char *v)
 {
-    size_t n = strlen(v);
-    if (!aw_utf8_valid(v, n)) {
-        fail(form, f,
-             _("This contains bytes that are not valid UTF-8 text. Please type it again "
-               "or paste it as plain text."));
+    unsigned flags = f->def->type == F_MARKDOWN ? AW_TEXT_MULTILINE | AW_TEXT_MARKDOWN : 0;
+    enum aw_text_fault fault = aw_text_check(v, strlen(v), flags);
+    if (fault != AW_TEXT_OK) {
+        fail(form, f, _(aw_text_fault_sentence(fault)));
         return false;
-    }
-    for (size_t i = 0; i < n; i++) {
-        unsigned char c = (unsigned char)v[i];
-        bool ok_ws = f->def->type == F_TEXTAREA && (c == '\n' || c == '\r' || c == '\t');
-        /* C0, DEL, and C1 (U+0080 to U+009F, encoded C2 80 to C2 9F). */
-        bool c1 = c == 0xC2 && i + 1 < n && (unsigned char)v[i + 1] >= 0x80 &&
-                  (unsigned char)v[i + 1] <= 0x9F;
-        if ((c < 0x20 && !ok_ws) || c == 0x7f || c1) {
-            fail(form, f, _("This contains control characters, which are not allowed."));
-            return false;
-        }
     }
     return true;
 }
@@ -362,7 +342,7 @@ aw_form_validate(struct aw_page *pg, struct aw_form *form)
         unsigned kept = 0;
         for (unsigned k = 0; k < f->n; k++) {
             char *v = (char *)f->v[k];
-            if (d->type != F_TEXTAREA) {
+            if (d->type != F_MARKDOWN) {
                 while (*v == ' ')
                     v++;
                 size_t len = strlen(v);
@@ -383,7 +363,7 @@ aw_form_validate(struct aw_page *pg, struct aw_form *form)
             const char *v = f->v[k];
             if (!clean_text(form, f, v))
                 break;
-            if (chars(v) > d->max_chars) {
+            if (aw_text_chars(v, strlen(v)) > d->max_chars) {
                 fail(form, f,
                      aw_arena_printf(pg->arena, _("This is too long: at most %u characters."),
                                      d->max_chars));

@@ -143,6 +143,9 @@ struct aw_view *aw_form_view(struct aw_page *pg, struct aw_form *form);
 
 /* --- view helpers (app_views.c) --- */
 struct aw_view *aw_page_activity(struct aw_page *pg, const struct aw_activity *act);
+/* The activity of a submission as the public pages would show it (aw_page_activity), plus
+ * html_dropped: true when its summary has raw HTML, which the Markdown renderer drops. */
+struct aw_view *aw_page_preview(struct aw_page *pg, const struct aw_activity *act);
 /* Activities (ordered by edition) as [{year, url, activities: [...]}]. */
 struct aw_view *aw_page_activities_by_edition(struct aw_page *pg, const struct aw_activity *acts,
                                               size_t n);

@@ -3,6 +3,7 @@
 #include "app_int.h"
 
 #include "aw/html.h"
+#include "aw/text.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -206,6 +207,17 @@ aw_page_activity(struct aw_page *pg, const struct aw_activity *act)
     struct aw_view *links = links_view(pg, act->links, act->links_n);
     aw_view_set(v, "links", links);
     aw_view_set_bool(v, "has_links", aw_view_len(links) > 0);
+    return v;
+}
+
+struct aw_view *
+aw_page_preview(struct aw_page *pg, const struct aw_activity *act)
+{
+    struct aw_view *v = aw_page_activity(pg, act);
+    const char *md = act->summary ? act->summary : "";
+    aw_view_set_bool(v, "html_dropped",
+                     aw_text_check(md, strlen(md), AW_TEXT_MULTILINE | AW_TEXT_MARKDOWN) ==
+                         AW_TEXT_HTML);
     return v;
 }
 

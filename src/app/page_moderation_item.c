@@ -8,6 +8,7 @@
 
 #include "aw/load.h"
 #include "aw/log.h"
+#include "aw/text.h"
 
 #include <string.h>
 
@@ -128,7 +129,7 @@ render(struct aw_page *pg, const struct aw_submission *sub, struct aw_form *form
         aw_view_set_str(s, "reason", sub->reason);
     else
         aw_view_set_bool(s, "reason", false);
-    aw_view_set(pg->view, "preview", aw_page_activity(pg, &prop));
+    aw_view_set(pg->view, "preview", aw_page_preview(pg, &prop));
     if (sub->activity_id &&
         aw_store_activity(pg->store, pg->arena, sub->activity_id, &pub) == AW_OK)
         aw_view_set(pg->view, "diff", diff(pg, &pub, &prop));
@@ -169,14 +170,18 @@ aw_handle_moderation_item(struct aw_req *req)
     render(&pg, &sub, NULL, 200, NULL);
 }
 
+/* The rejection reason: the predefined one chosen, followed by the written
+ * text if any ("other" needs the text). NULL when there is none, or when the
+ * written text breaks the text rule of every input (*fault says which). */
 static const char *
-reason_text(struct aw_page *pg)
+reason_text(struct aw_page *pg, enum aw_text_fault *fault)
 {
     struct aw_str code = aw_req_form(pg->req, "reason", 0);
     struct aw_str text = aw_req_form(pg->req, "reason_text", 0);
-    const char *written = text.ptr && aw_utf8_valid(text.ptr, text.len)
-                              ? aw_arena_strndup(pg->arena, text.ptr, text.len)
-                              : "";
+    *fault = aw_text_check(text.ptr, text.len, AW_TEXT_MULTILINE);
+    if (*fault != AW_TEXT_OK)
+        return NULL;
+    const char *written = text.ptr ? aw_arena_strndup(pg->arena, text.ptr, text.len) : "";
     while (*written == ' ' || *written == '\n' || *written == '\r')
         written++;
     for (size_t i = 0; i < sizeof(reasons) / sizeof(reasons[0]); i++) {
@@ -257,7 +262,14 @@ aw_handle_moderation_item_post(struct aw_req *req)
         return;
     }
     if (aw_str_eq_c(action, "reject")) {
-        const char *reason = reason_text(&pg);
+        enum aw_text_fault fault;
+        const char *reason = reason_text(&pg, &fault);
+        if (fault != AW_TEXT_OK) {
+            render(&pg, &sub, NULL, 422,
+                   aw_arena_printf(pg.arena, "%s: %s", _("Written reason or details"),
+                                   _(aw_text_fault_sentence(fault))));
+            return;
+        }
         if (!reason) {
             render(&pg, &sub, NULL, 422,
                    _("Choose a reason for the rejection, or write one for \"Other reason\"."));

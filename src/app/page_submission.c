@@ -84,6 +84,16 @@ render(struct aw_page *pg, const struct aw_share *share, const char *token, stru
     } else {
         aw_view_set_bool(pg->view, "latest", false);
     }
+    /* What waits to be checked, as the public pages will show it once approved (the
+     * stored version, also when the change just sent was refused). */
+    if (n > 0 && !withdrawn && subs[0].status == AW_SUB_PENDING) {
+        struct aw_activity prop;
+        aw_form_to_activity(pg, aw_form_from_payload(pg, subs[0].payload, false),
+                            subs[0].edition_year, &prop);
+        aw_view_set(pg->view, "preview", aw_page_preview(pg, &prop));
+    } else {
+        aw_view_set_bool(pg->view, "preview", false);
+    }
     if (published)
         aw_view_set(pg->view, "published", aw_page_activity(pg, &act));
     else

@@ -6,7 +6,16 @@
 
 #include "aw/config.h"
 
+#include <getopt.h>
+
 struct aw_store;
+
+/* The argument getopt_long(argc, argv, ":", opts, ...) just refused when it returned '?'.
+ * awareday's commands have long options only, so an unknown short option is the first
+ * argument before "--" that starts with a single '-' (skipping the values of long options
+ * that take one); getopt itself names it only through optind, which points at it or past it
+ * depending on where in "-abc" it stopped. An unknown long option is argv[optind - 1]. */
+const char *aw_cli_refused(int argc, char **argv, const struct option *opts);
 
 /* Opens the existing database at db (applying pending migrations) for a
  * command; prints why to standard error and returns -1 when it cannot. */

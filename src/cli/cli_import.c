@@ -27,7 +27,9 @@ static const char usage[] =
     "                  written when any row is invalid)\n"
     "  --publish       publish the activities directly instead of queuing them (for the\n"
     "                  secretariat, after checking the file)\n"
-    "  --year YEAR     edition for rows without one (default: the newest edition)\n";
+    "  --year YEAR     edition for rows without one (default: the newest edition)\n"
+    "\n"
+    "A FILE that starts with '-' goes after '--', which ends the options.\n";
 
 int
 aw_cli_import(int argc, char **argv, const struct aw_config *cfg, const char *db)
@@ -45,7 +47,7 @@ aw_cli_import(int argc, char **argv, const struct aw_config *cfg, const char *db
     (void)cfg;
     optind = 1;
     opterr = 0;
-    while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, ":", opts, NULL)) != -1) {
         switch (c) {
         case 'n':
             io.dry_run = true;
@@ -70,8 +72,14 @@ aw_cli_import(int argc, char **argv, const struct aw_config *cfg, const char *db
             fputs(usage, stdout);
             rc = 0;
             goto out;
+        case ':':
+            fprintf(stderr, "awareday: %s needs a value\n\n%s", argv[optind - 1], usage);
+            goto out;
         default:
-            fprintf(stderr, "awareday: unknown option '%s'\n\n%s", argv[optind - 1], usage);
+            fprintf(stderr,
+                    "awareday: unknown option '%s' (a FILE that starts with '-' goes after "
+                    "'--')\n\n%s",
+                    aw_cli_refused(argc, argv, opts), usage);
             goto out;
         }
     }

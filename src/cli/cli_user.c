@@ -6,6 +6,7 @@
 
 #include "aw/app.h"
 #include "aw/log.h"
+#include "aw/mail.h"
 #include "aw/store.h"
 
 #include <ctype.h>
@@ -31,8 +32,12 @@ static const char usage[] =
     "\n"
     "The password (at least 12 characters) is asked twice on the terminal without being shown.\n"
     "When standard input is not a terminal, it is read from its first line instead, e.g.\n"
-    "  printf '%%s\\n' \"$PASSWORD\" | awareday user add ana@example.org --role moderator\n"
-    "Disabling an account or changing its password ends its open sessions.\n";
+    "  printf '%s\\n' \"$PASSWORD\" | awareday user add ana@example.org --role moderator\n"
+    "Disabling an account or changing its password ends its open sessions.\n"
+    "\n"
+    "The address must be one the mailer sends to (printable ASCII, one '@'). An EMAIL that\n"
+    "starts with '-' goes after '--', which ends the options:\n"
+    "  awareday user add --role moderator -- -ana@example.org\n";
 
 /* Reads a password: from the terminal twice without echo, or one line of stdin. */
 static char *
@@ -85,18 +90,6 @@ out:
     return out;
 }
 
-static bool
-email_ok(const char *e)
-{
-    const char *at = strchr(e, '@');
-    if (!at || at == e || !strchr(at, '.') || strlen(e) > 254 || strchr(at + 1, '@'))
-        return false;
-    for (const char *p = e; *p; p++)
-        if ((unsigned char)*p <= ' ' || *p == '<' || *p == '>' || *p == ',')
-            return false;
-    return true;
-}
-
 static char *
 lower(const char *s)
 {
@@ -113,6 +106,28 @@ audit(struct aw_store *st, const char *action, const char *object)
 {
     return aw_store_audit(st, "cli", action, object, NULL, NULL, (int64_t)time(NULL)) == AW_OK ? 0
                                                                                                : 1;
+}
+
+const char *
+aw_cli_refused(int argc, char **argv, const struct option *opts)
+{
+    if (optopt == 0 && optind > 0 && optind <= argc)
+        return argv[optind - 1];
+    for (int i = 1; i < argc && strcmp(argv[i], "--") != 0; i++) {
+        const char *a = argv[i];
+        if (a[0] == '-' && a[1] == '-') {
+            size_t n = strcspn(a + 2, "=");
+            for (const struct option *o = opts; o->name && !a[2 + n]; o++)
+                if (o->has_arg == required_argument && strncmp(o->name, a + 2, n) == 0) {
+                    i++; /* its value, whatever it looks like */
+                    break;
+                }
+            continue;
+        }
+        if (a[0] == '-' && a[1] != '\0')
+            return a;
+    }
+    return optind > 0 && optind <= argc ? argv[optind - 1] : "?";
 }
 
 int
@@ -146,7 +161,8 @@ aw_cli_user(int argc, char **argv, const struct aw_config *cfg_in, const char *d
     (void)cfg_in;
     optind = 1;
     opterr = 0;
-    while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, ":", opts, NULL)) != -1) {
+        const char *bad;
         switch (c) {
         case 'r':
             role_s = optarg;
@@ -158,8 +174,18 @@ aw_cli_user(int argc, char **argv, const struct aw_config *cfg_in, const char *d
             fputs(usage, stdout);
             rc = 0;
             goto out;
+        case ':':
+            fprintf(stderr, "awareday: %s needs a value\n\n%s", argv[optind - 1], usage);
+            goto out;
         default:
-            fprintf(stderr, "awareday: unknown option '%s'\n\n%s", argv[optind - 1], usage);
+            bad = aw_cli_refused(argc, argv, opts);
+            if (bad[0] == '-' && bad[1] != '-' && strchr(bad, '@'))
+                fprintf(stderr,
+                        "awareday: EMAIL must not start with '-' where options are read: put "
+                        "'--' before it, e.g. awareday user add --role ROLE -- %s\n",
+                        bad);
+            else
+                fprintf(stderr, "awareday: unknown option '%s'\n\n%s", bad, usage);
             goto out;
         }
     }
@@ -197,12 +223,18 @@ aw_cli_user(int argc, char **argv, const struct aw_config *cfg_in, const char *d
         goto out;
     }
     email = lower(argv[optind]);
-    if (!email_ok(email)) {
-        fprintf(stderr, "awareday: \"%s\" is not an e-mail address\n", argv[optind]);
-        rc = 2;
-        goto out;
-    }
     if (strcmp(sub, "add") == 0) {
+        /* The mailer's own rule: an account whose address it would refuse could never
+         * receive a mail. (The other commands only look an account up, so an account made
+         * before this rule can still be disabled.) */
+        if (!aw_mail_addr_ok(email)) {
+            fprintf(stderr,
+                    "awareday: \"%s\" is not an e-mail address the mailer can send to "
+                    "(printable ASCII, one '@', no spaces or <>()[]\\,;:\")\n",
+                    argv[optind]);
+            rc = 2;
+            goto out;
+        }
         enum aw_role role;
         if (!role_s || aw_role_parse(role_s, &role) != 0) {
             fprintf(stderr, "awareday: --role must be admin, moderator or focal\n");

@@ -38,11 +38,32 @@ aw_log_set_fd(int fd)
     log_fd = fd;
 }
 
+/* Bytes of a character at s[i] that must not reach a log line as it is: a control (C0, DEL,
+ * C1) or a bidirectional control (U+061C, U+200E, U+200F, U+202A to U+202E, U+2066 to
+ * U+2069), which a terminal or a log viewer would act on. 0 for anything else. */
+static size_t
+unsafe_at(const unsigned char *s, size_t n, size_t i)
+{
+    unsigned char c = s[i];
+    if (c < 0x20 || c == 0x7f)
+        return 1;
+    if (i + 1 < n &&
+        ((c == 0xc2 && s[i + 1] >= 0x80 && s[i + 1] <= 0x9f) || (c == 0xd8 && s[i + 1] == 0x9c)))
+        return 2;
+    if (c == 0xe2 && i + 2 < n &&
+        ((s[i + 1] == 0x80 &&
+          (s[i + 2] == 0x8e || s[i + 2] == 0x8f || (s[i + 2] >= 0xaa && s[i + 2] <= 0xae))) ||
+         (s[i + 1] == 0x81 && s[i + 2] >= 0xa6 && s[i + 2] <= 0xa9)))
+        return 3;
+    return 0;
+}
+
 static void
 vlog(enum aw_log_level lvl, const char *file, int line, const char *fmt, va_list ap)
 {
-    char msg[2048];
-    size_t off = 0;
+    static const char hex[] = "0123456789abcdef";
+    char msg[2048], out[2048];
+    size_t off = 0, o = 0;
     struct timespec ts;
     struct tm tm;
     clock_gettime(CLOCK_REALTIME, &ts);
@@ -59,8 +80,29 @@ vlog(enum aw_log_level lvl, const char *file, int line, const char *fmt, va_list
         off += (size_t)n < sizeof(msg) - off ? (size_t)n : sizeof(msg) - off - 1;
     if (off >= sizeof(msg) - 1)
         off = sizeof(msg) - 2;
-    msg[off++] = '\n';
-    ssize_t w = write(log_fd, msg, off);
+    /* One line, whatever the message holds: controls and direction controls as \xNN, so
+     * that untrusted text a caller forgot to pass through aw_log_repr() can neither break
+     * the line nor reorder it on screen. */
+    const unsigned char *m = (const unsigned char *)msg;
+    for (size_t i = 0; i < off;) {
+        size_t k = unsafe_at(m, off, i);
+        if (k == 0) {
+            if (o + 1 >= sizeof(out))
+                break;
+            out[o++] = msg[i++];
+            continue;
+        }
+        if (o + 4 * k >= sizeof(out))
+            break;
+        for (size_t j = 0; j < k; j++, i++) {
+            out[o++] = '\\';
+            out[o++] = 'x';
+            out[o++] = hex[m[i] >> 4];
+            out[o++] = hex[m[i] & 15];
+        }
+    }
+    out[o++] = '\n';
+    ssize_t w = write(log_fd, out, o);
     (void)w;
 }
 

@@ -1,7 +1,17 @@
 /* tpl_render.c: runs a compiled template (tpl_int.h) against a view, appending
  * to the caller's buffer. All render state lives on the caller's stack, so a
- * loaded set can be rendered from many threads at once. */
+ * loaded set can be rendered from many threads at once.
+ *
+ * While it writes, the renderer follows where the output is in the HTML (text
+ * between tags, inside a tag, inside <title>, <textarea>, <option>, <script>
+ * or <style>) from the markup it writes itself, so that every value is
+ * written for its place: in text, isolated in a <bdi> (a direction override
+ * in a value cannot reverse the page around it); where nothing can isolate
+ * it (<title>, <option>), without direction controls; in an attribute or a
+ * <textarea>, escaped only. See docs/internals/templates.md. */
 #include "tpl_int.h"
+
+#include "aw/text.h"
 
 #include <inttypes.h>
 #include <stdarg.h>
@@ -14,6 +24,35 @@ struct frame {
     const struct frame *next;
     const struct aw_tpl__tpl *tpl;
     uint32_t op; /* index of the PARENT op; its BLOCK ops follow it */
+};
+
+/* Where the output is in the HTML, from the markup written so far (template
+ * text and trusted markup; escaped values never contain '<', '>' or quotes). */
+enum hstate {
+    H_DATA = 0, /* text between tags */
+    H_LT,       /* after '<' */
+    H_NAME,     /* a tag name */
+    H_ATTRS,    /* the rest of a tag, attribute values included */
+    H_BANG,     /* "<!" */
+    H_BANG_DASH,
+    H_COMMENT, /* "<!--" up to "-->" */
+    H_BOGUS,   /* <!DOCTYPE ...>, <?...> up to '>' */
+    H_RAW,     /* the text of a <title>, <textarea>, <script> or <style> */
+    H_RAW_LT,
+    H_RAW_END, /* "</" and a name inside H_RAW: the end tag if it is the element's */
+};
+
+enum hraw { R_NONE = 0, R_TITLE, R_TEXTAREA, R_SCRIPT, R_STYLE };
+
+struct html_pos {
+    uint8_t state;  /* enum hstate */
+    uint8_t raw;    /* enum hraw: the element whose text H_RAW is */
+    char quote;     /* the quote of the attribute value we are in, or 0 */
+    bool end;       /* the tag being read is an end tag */
+    bool option;    /* inside <option> (its text is plain text) */
+    uint8_t dashes; /* '-' just seen in a comment, up to 2 */
+    uint8_t nlen;   /* name length; sizeof(name) + 1: too long for any we know */
+    char name[10];  /* lowercase */
 };
 
 struct rs {
@@ -30,6 +69,8 @@ struct rs {
     unsigned incl;  /* nested partials, parents and overrides */
     uint32_t steps;
     enum aw_err rc;
+    bool isolate; /* !(set->flags & AW_TPL_NO_ISOLATE) */
+    struct html_pos pos;
 };
 
 static void fail(struct rs *r, enum aw_err rc, const struct aw_tpl__tpl *t, uint32_t line,
@@ -54,18 +95,194 @@ fail(struct rs *r, enum aw_err rc, const struct aw_tpl__tpl *t, uint32_t line, c
 
 #define NAMEF(s) (int)((s).len > 64 ? 64 : (s).len), (s).ptr
 
-static void
-put(struct rs *r, const char *p, size_t n)
+static bool
+name_is(const struct html_pos *h, const char *w)
 {
-    if (n)
-        aw_buf_append(r->out, p, n);
+    return h->nlen == strlen(w) && memcmp(h->name, w, h->nlen) == 0;
 }
 
 static void
+name_add(struct html_pos *h, char c)
+{
+    if (h->nlen < sizeof(h->name))
+        h->name[h->nlen++] = (char)(c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c);
+    else
+        h->nlen = sizeof(h->name) + 1;
+}
+
+static bool
+is_alpha(char c)
+{
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+}
+
+static bool
+is_alnum(char c)
+{
+    return is_alpha(c) || (c >= '0' && c <= '9');
+}
+
+static const char *const raw_names[] = {"", "title", "textarea", "script", "style"};
+
+/* A tag ends ('>'): the state of what follows it. */
+static void
+tag_done(struct html_pos *h)
+{
+    h->state = H_DATA;
+    if (h->end) {
+        if (name_is(h, "option") || name_is(h, "optgroup") || name_is(h, "select"))
+            h->option = false;
+        return;
+    }
+    for (uint8_t k = R_TITLE; k <= R_STYLE; k++)
+        if (name_is(h, raw_names[k])) {
+            h->raw = k;
+            h->state = H_RAW;
+            return;
+        }
+    if (name_is(h, "option"))
+        h->option = true;
+}
+
+/* Follows the n bytes of markup at p (see struct html_pos). */
+static void
+track(struct html_pos *h, const char *p, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        char c = p[i];
+        switch ((enum hstate)h->state) {
+        case H_DATA: {
+            const char *lt = memchr(p + i, '<', n - i);
+            if (lt == NULL)
+                return;
+            i = (size_t)(lt - p);
+            h->state = H_LT;
+            break;
+        }
+        case H_LT:
+            h->nlen = 0;
+            if (c == '/' || is_alpha(c)) {
+                h->end = c == '/';
+                if (!h->end)
+                    name_add(h, c);
+                h->state = H_NAME;
+            } else {
+                h->state = c == '!' ? H_BANG : c == '?' ? H_BOGUS : c == '<' ? H_LT : H_DATA;
+            }
+            break;
+        case H_NAME:
+            if (is_alnum(c)) {
+                name_add(h, c);
+            } else if (c == '>') {
+                tag_done(h);
+            } else {
+                h->quote = 0;
+                h->state = H_ATTRS;
+            }
+            break;
+        case H_ATTRS:
+            if (h->quote)
+                h->quote = c == h->quote ? 0 : h->quote;
+            else if (c == '"' || c == '\'')
+                h->quote = c;
+            else if (c == '>')
+                tag_done(h);
+            break;
+        case H_BANG:
+            h->state = c == '-' ? H_BANG_DASH : c == '>' ? H_DATA : H_BOGUS;
+            break;
+        case H_BANG_DASH:
+            h->dashes = 0;
+            h->state = c == '-' ? H_COMMENT : c == '>' ? H_DATA : H_BOGUS;
+            break;
+        case H_COMMENT:
+            if (c == '>' && h->dashes >= 2)
+                h->state = H_DATA;
+            else if (c == '-')
+                h->dashes = h->dashes < 2 ? h->dashes + 1 : 2;
+            else
+                h->dashes = 0;
+            break;
+        case H_BOGUS:
+            if (c == '>')
+                h->state = H_DATA;
+            break;
+        case H_RAW:
+            if (c == '<')
+                h->state = H_RAW_LT;
+            break;
+        case H_RAW_LT:
+            h->nlen = 0;
+            h->state = c == '/' ? H_RAW_END : c == '<' ? H_RAW_LT : H_RAW;
+            break;
+        case H_RAW_END:
+            if (is_alpha(c)) {
+                name_add(h, c);
+            } else if (name_is(h, raw_names[h->raw])) {
+                h->raw = R_NONE;
+                h->end = true;
+                h->quote = 0;
+                if (c == '>')
+                    tag_done(h);
+                else
+                    h->state = H_ATTRS;
+            } else {
+                h->state = c == '<' ? H_RAW_LT : H_RAW;
+            }
+            break;
+        }
+    }
+}
+
+/* Markup: template text, indentation, trusted markup. */
+static void
+put(struct rs *r, const char *p, size_t n)
+{
+    if (n == 0)
+        return;
+    aw_buf_append(r->out, p, n);
+    if (r->isolate)
+        track(&r->pos, p, n);
+}
+
+/* Escaped text, made neutral for sink first when it needs to be. */
+static void
+escape_for(struct rs *r, const char *p, size_t n, enum aw_text_sink sink)
+{
+    struct aw_buf tmp;
+
+    if (aw_text_is_neutral(p, n, sink)) {
+        aw_html_escape(r->out, p, n);
+        return;
+    }
+    aw_buf_init(&tmp, n + 1); /* dropping only: never longer */
+    aw_text_neutral(&tmp, p, n, sink);
+    aw_html_escape(r->out, tmp.ptr ? tmp.ptr : "", tmp.len);
+    aw_buf_free(&tmp);
+}
+
+/* A value as text, written for where the output is (see the top of the
+ * file). Escaped values do not change the position. */
+static void
 put_escaped(struct rs *r, const char *p, size_t n)
 {
-    if (n)
+    const struct html_pos *h = &r->pos;
+
+    if (n == 0)
+        return;
+    if (!r->isolate) {
         aw_html_escape(r->out, p, n);
+    } else if (h->state == H_DATA && !h->option) {
+        aw_buf_append(r->out, "<bdi>", 5);
+        escape_for(r, p, n, AW_TEXT_ISOLATED);
+        aw_buf_append(r->out, "</bdi>", 6);
+    } else if ((h->state == H_DATA && h->option) ||
+               (h->raw == R_TITLE &&
+                (h->state == H_RAW || h->state == H_RAW_LT || h->state == H_RAW_END))) {
+        escape_for(r, p, n, AW_TEXT_PLAIN);
+    } else {
+        aw_html_escape(r->out, p, n);
+    }
 }
 
 /* A source line starts: the indentation of the standalone partials and
@@ -418,6 +635,7 @@ aw_tpl_render(const struct aw_tpl_set *set, const char *name, const struct aw_vi
         goto out;
     }
     r->set = set;
+    r->isolate = !(set->flags & AW_TPL_NO_ISOLATE);
     r->out = out;
     r->err = err;
     r->errlen = errlen;

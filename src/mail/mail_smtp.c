@@ -16,6 +16,7 @@
 
 #include "aw/buf.h"
 #include "aw/log.h"
+#include "aw/text.h"
 
 #include <curl/curl.h>
 #include <pthread.h>
@@ -248,15 +249,24 @@ put_date(struct aw_buf *out, time_t now)
                   tm.tm_mday, mon[tm.tm_mon], tm.tm_year + 1900, tm.tm_hour, tm.tm_min, tm.tm_sec);
 }
 
-/* The whole message, headers and quoted-printable body, CRLF line ends. */
+/* The whole message, headers and quoted-printable body, CRLF line ends. A plain-text mail
+ * cannot isolate what people typed in it (a title, a reason), so the subject and the body
+ * lose every direction control on the way out (text.h, AW_TEXT_PLAIN): an override in a
+ * title cannot reverse the rest of its line in the reader's mail client. */
 static void
 build_message(struct aw_buf *out, const struct aw_mail_cfg *cfg, const char *to,
-              const char *subject, const char *body)
+              const char *subject_in, const char *body_in)
 {
     unsigned char rnd[16];
     char rndhex[sizeof(rnd) * 2 + 1];
+    size_t sn = strlen(subject_in), bn = strlen(body_in);
+    /* Dropping characters only: never longer than what came in. */
+    struct aw_buf sb = AW_BUF_INIT(sn + 1), bb = AW_BUF_INIT(bn + 1);
     randombytes_buf(rnd, sizeof(rnd));
     sodium_bin2hex(rndhex, sizeof(rndhex), rnd, sizeof(rnd));
+    aw_text_neutral(&sb, subject_in, sn, AW_TEXT_PLAIN);
+    aw_text_neutral(&bb, body_in, bn, AW_TEXT_PLAIN);
+    const char *subject = aw_buf_cstr(&sb), *body = aw_buf_cstr(&bb);
 
     put_date(out, time(NULL));
     put_from(out, cfg->from_name, cfg->from);
@@ -273,6 +283,8 @@ build_message(struct aw_buf *out, const struct aw_mail_cfg *cfg, const char *to,
     aw_mail_qp_encode(out, body, n);
     if (n == 0 || body[n - 1] != '\n')
         aw_buf_append(out, "\r\n", 2);
+    aw_buf_free(&sb);
+    aw_buf_free(&bb);
 }
 
 /* A host name, an IPv4 address or a bracketed IPv6 literal: nothing that would change the

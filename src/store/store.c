@@ -8,6 +8,7 @@
 
 #include "aw/buf.h"
 #include "aw/log.h"
+#include "aw/text.h"
 
 #include <errno.h>
 #include <sodium.h>
@@ -531,13 +532,36 @@ aw_store_orgs(struct aw_store *st, struct aw_arena *a, struct aw_org **out, size
     return st->ops->orgs(st->be, a, out, n);
 }
 
+/* s as one line of the audit log (text.h, AW_TEXT_LINE), in b when it changes. */
+static const char *
+audit_line(struct aw_buf *b, const char *s)
+{
+    size_t n = s ? strlen(s) : 0;
+
+    if (s == NULL || aw_text_is_neutral(s, n, AW_TEXT_LINE))
+        return s;
+    aw_buf_init(b, n * 3 + 1);
+    aw_text_neutral(b, s, n, AW_TEXT_LINE);
+    return aw_buf_cstr(b);
+}
+
 enum aw_err
 aw_store_audit(struct aw_store *st, const char *actor, const char *action, const char *object,
                const char *detail, const char *ip, int64_t now)
 {
+    enum aw_err rc = AW_EINVAL;
+    struct aw_buf b[5] = {AW_BUF_INIT(0), AW_BUF_INIT(0), AW_BUF_INIT(0), AW_BUF_INIT(0),
+                          AW_BUF_INIT(0)};
+
     if (actor == NULL || action == NULL)
-        return AW_EINVAL;
-    return st->ops->audit(st->be, actor, action, object, detail, ip, now);
+        goto out;
+    rc = st->ops->audit(st->be, audit_line(&b[0], actor), audit_line(&b[1], action),
+                        audit_line(&b[2], object), audit_line(&b[3], detail), audit_line(&b[4], ip),
+                        now);
+out:
+    for (size_t i = 0; i < AW_NELEM(b); i++)
+        aw_buf_free(&b[i]);
+    return rc;
 }
 
 enum aw_err

@@ -21,6 +21,7 @@
 #include "aw/arena.h"
 #include "aw/log.h"
 #include "aw/str.h"
+#include "aw/text.h"
 #include "store/store_int.h"
 
 #include <csv.h>
@@ -67,32 +68,19 @@ fail(enum aw_err rc, char *err, size_t errlen, const char *fmt, ...)
 
 /* ---- value checks shared by both formats: NULL when fine, else why ---- */
 
-/* Valid UTF-8, no control characters (newlines and tabs allowed when
- * multiline), at most max characters. */
+/* The text rule of every input (aw_text_check, text.h: UTF-8, control
+ * characters, direction controls, raw HTML in Markdown), then at most max
+ * characters. */
 static const char *
-check_text(const char *s, size_t len, size_t max, bool multiline)
+check_text(const char *s, size_t len, size_t max, unsigned flags)
 {
-    const char *why = NULL;
-    size_t chars = 0;
+    enum aw_text_fault f = aw_text_check(s, len, flags);
 
-    if (!aw_utf8_valid(s, len)) {
-        why = "invalid UTF-8";
-        goto out;
-    }
-    for (size_t i = 0; i < len; i++) {
-        unsigned char c = (unsigned char)s[i];
-        if ((c < 0x20 && !(multiline && (c == '\n' || c == '\t' || c == '\r'))) || c == 0x7F ||
-            (c == 0xC2 && i + 1 < len && (unsigned char)s[i + 1] < 0xA0)) {
-            why = "control characters are not allowed";
-            goto out;
-        }
-        if ((c & 0xC0) != 0x80)
-            chars++;
-    }
-    if (chars > max)
-        why = "too long";
-out:
-    return why;
+    if (f != AW_TEXT_OK)
+        return aw_text_fault_message(f);
+    if (aw_text_chars(s, len) > max)
+        return "too long";
+    return NULL;
 }
 
 static bool
@@ -267,6 +255,15 @@ csv_row_cb(int c, void *data)
     d->row_start = d->line + 1;
 }
 
+/* What libcsv trims around an unquoted field: spaces only. Its default also trims tabs,
+ * which silently turned a cell "\t=1+1" into "=1+1" where the form, the JSON import and a
+ * quoted cell refuse the tab as a control character; kept, it meets the same rule. */
+static int
+csv_is_space(unsigned char c)
+{
+    return c == CSV_SPACE;
+}
+
 /* Parses buf (len bytes) into d->rows (header first). */
 static enum aw_err
 csv_parse_buf(struct csv_doc *d, const char *buf, size_t len)
@@ -281,6 +278,7 @@ csv_parse_buf(struct csv_doc *d, const char *buf, size_t len)
         goto out;
     }
     parser = true;
+    csv_set_space_func(&p, csv_is_space);
     if (len >= 3 && memcmp(buf, "\xEF\xBB\xBF", 3) == 0)
         pos = 3; /* a UTF-8 byte order mark */
     d->row_start = 1;
@@ -386,7 +384,7 @@ csv_columns(struct csv_doc *d, struct csv_col *cols, size_t ncols)
             if (cols[c].idx < 0)
                 continue;
             v = row->f[cols[c].idx];
-            why = check_text(v, strlen(v), cols[c].max, false);
+            why = check_text(v, strlen(v), cols[c].max, 0);
             if (why != NULL) {
                 rc = fail(AW_EINVAL, d->err, d->errlen, "%s:%zu:%s: %s", d->name, row->line,
                           cols[c].name, why);
@@ -933,7 +931,7 @@ check_members(struct jctx *c, json_t *obj, const char *path, const char *const *
 
 enum jflags {
     J_REQUIRED = 1,  /* must be present and not null */
-    J_MULTILINE = 2, /* Markdown: newlines allowed */
+    J_MULTILINE = 2, /* Markdown: newlines allowed, raw HTML refused */
     J_NONEMPTY = 4,  /* "" is an error */
 };
 
@@ -956,7 +954,8 @@ get_str(struct jctx *c, json_t *obj, const char *path, const char *name, int fla
         rc = jfail(c, jpath(c, path, name), "expected a string");
         goto out;
     }
-    why = check_text(json_string_value(v), json_string_length(v), max, flags & J_MULTILINE);
+    why = check_text(json_string_value(v), json_string_length(v), max,
+                     (flags & J_MULTILINE) ? AW_TEXT_MULTILINE | AW_TEXT_MARKDOWN : 0);
     if (why != NULL) {
         if (strcmp(why, "too long") == 0)
             rc = jfail(c, jpath(c, path, name), "longer than %zu characters", max);
@@ -2358,7 +2357,7 @@ csv_import_row(struct imp *im, const struct csv_row *row, const int *idx, struct
         issue_addf(&im->iss, ir->row, "edition_year", "no edition %d in the database", ir->year);
     }
     /* who sent it (recorded in the audit log only) */
-    why = check_text(cell[IC_SUB_NAME], strlen(cell[IC_SUB_NAME]), MAX_NAME, false);
+    why = check_text(cell[IC_SUB_NAME], strlen(cell[IC_SUB_NAME]), MAX_NAME, 0);
     if (why != NULL && (bad & (1u << IC_SUB_NAME)) == 0)
         issue_addf(&im->iss, ir->row, "submitter_name", "%s",
                    strcmp(why, "too long") == 0 ? "longer than 200 characters" : why);
@@ -2679,6 +2678,15 @@ aw_import_mem(struct aw_store *st, struct aw_arena *a, const char *name, const c
 
     if (!csv && !json) {
         file_issue(&im, NULL, "expected a .csv or .json file");
+        rc = AW_EINVAL;
+        goto out;
+    }
+    /* The base name becomes the submissions' source ("import:<name>") and goes into the
+     * audit log: it meets the text rule of every input (one line, no direction controls). */
+    enum aw_text_fault nf = aw_text_check(im.base, strlen(im.base), 0);
+    if (nf != AW_TEXT_OK) {
+        file_issue(&im, "file name",
+                   aw_arena_printf(im.w, "%s (rename the file)", aw_text_fault_message(nf)));
         rc = AW_EINVAL;
         goto out;
     }

@@ -2,7 +2,9 @@
 # cli.sh BIN: the command line as a person uses it: help everywhere, settings
 # from file < environment < flags, check-config naming file and line, init
 # creating and re-running without duplicates, serve refusing a missing
-# database. Prints ok/not ok lines and "N passed, M failed".
+# database, user add with the mailer's address rule and '--' before an EMAIL
+# that starts with '-', refused arguments named as typed. Prints ok/not ok
+# lines and "N passed, M failed".
 set -u
 bin=$1
 tmp=$(mktemp -d)
@@ -63,6 +65,41 @@ check "init --demo again succeeds (updates in place)" "$bin" init --demo --db "$
 if command -v sqlite3 >/dev/null; then
     check "re-running init duplicates nothing" \
         test "$(sqlite3 "$tmp/d.db" 'select count(*) from activities')" = 35
+fi
+# user add: the mailer's address rule, and an EMAIL that starts with '-'
+db=$tmp/u.db
+"$bin" init --db "$db" >/dev/null 2>&1
+pw() { printf '%s\n' 'a long passphrase' | "$bin" "$@"; }
+n_users() { sqlite3 "$db" 'select count(*) from users'; }
+check "user add refuses a non-ASCII address the mailer would refuse (exit 2)" \
+    status_is 2 pw user add "ané@example.org" --role admin --db "$db"
+check "user add says why a non-ASCII address is refused" \
+    out_has "is not an e-mail address the mailer can send to" \
+    pw user add "ana@exämple.org" --role admin --db "$db"
+check "user add refuses an address with a space (exit 2)" \
+    status_is 2 pw user add "ana @example.org" --role admin --db "$db"
+check "user add: an EMAIL starting with '-' gets its own message naming it, not 'add'" \
+    out_has "EMAIL must not start with '-' where options are read: put '--' before it, e.g. awareday user add --role ROLE -- -ana@example.org" \
+    pw user add -ana@example.org --role admin --db "$db"
+check "user add: the same after the options (exit 2)" \
+    status_is 2 pw user add --role admin -ana@example.org --db "$db"
+check "user add: '--' ends the options, the account is created" \
+    out_has "account created: -ana@example.org (admin)" \
+    pw user add --role admin --db "$db" -- -ana@example.org
+check "user list shows it" out_has "^-ana@example.org  *admin" "$bin" user list --db "$db"
+check "user disable -- EMAIL" out_has "account disabled: -ana@example.org" \
+    "$bin" user disable --db "$db" -- -ana@example.org
+check "user add: a bad option is named as typed" out_has "unknown option '-xyz'" \
+    pw user add ana@example.org -xyz --role admin --db "$db"
+check "user add: --role without a value says so" out_has "--role needs a value" \
+    pw user add ana@example.org --db "$db" --role
+check "import: a FILE starting with '-' is named, with the way out" \
+    out_has "unknown option '-list.csv' (a FILE that starts with '-' goes after '--')" \
+    "$bin" import -list.csv --db "$db"
+check "init: a short option is named as typed" out_has "unknown or misplaced option '-xy'" \
+    "$bin" init -xy
+if command -v sqlite3 >/dev/null; then
+    check "only the account made after '--' exists" test "$(n_users)" = 1
 fi
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]

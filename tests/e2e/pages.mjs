@@ -13,9 +13,13 @@
 //   - screenshots: artifacts/<name>.png (1280 px) and artifacts/<name>-375.png
 // Then the help selector: choose a country in the form labelled "Your country", submit, and
 // check the "country" cookie and that the country's services are shown and remembered.
+// Then bidirectional text: a direction override (U+202E) at the end of an organisation name, as
+// data stored before the text rule could hold it (written to AW_DB directly), must not reverse
+// the "(KIND)" after the name on the activity page, nor reach the tab's title.
 //
 // Prints "ok N - ..." / "not ok N - ..." and closes with "N passed, M failed"; exits 1 on any
 // failure.
+import { execFileSync } from 'node:child_process';
 import { AXE_TAGS, VIEWPORT, baseUrl, blockOffHost, check, crashed, finish, launch, onHost as onHostOf,
     recordCsp, axeErrors, screenshot } from './lib.mjs';
 
@@ -280,6 +284,68 @@ async function countryCheck(browser) {
     await context.close();
 }
 
+// Appends suffix to the name of the organisation of activity `id` in the database (restore:
+// removes it again). Python's sqlite3, which the HTTP tests use too.
+function orgSuffix(id, suffix, restore) {
+    const py = [
+        'import sqlite3, sys',
+        'db, act, suffix, restore = sys.argv[1], int(sys.argv[2]), sys.argv[3], sys.argv[4] == "1"',
+        'con = sqlite3.connect(db, timeout=10)',
+        'oid, name = con.execute("SELECT o.id, o.name FROM activities a JOIN organisations o '
+            + 'ON o.id = a.org_id WHERE a.id = ?", (act,)).fetchone()',
+        'new = name[:-len(suffix)] if restore and name.endswith(suffix) else name if restore else name + suffix',
+        'con.execute("UPDATE organisations SET name = ? WHERE id = ?", (new, oid))',
+        'con.commit()',
+    ].join('\n');
+    execFileSync('python3', ['-c', py, process.env.AW_DB, String(id), suffix, restore ? '1' : '0']);
+}
+
+async function bidiCheck(browser, activityPath) {
+    const id = Number((/\/activities\/(\d+)/.exec(activityPath || '') || [])[1]);
+    for (const [what, suffix] of [['an override (U+202E)', ' \u202ex']]) {
+        await check(`bidi: ${what} at the end of an organisation name does not reverse the text after it`, async () => {
+            if (!process.env.AW_DB) return ['AW_DB is not set (run through tests/e2e/run.sh)'];
+            if (!id) return [`no activity id in ${activityPath}`];
+            const context = await strictContext(browser);
+            orgSuffix(id, suffix, false);
+            try {
+                const page = await context.newPage();
+                await page.goto(`${ORIGIN}${activityPath}`, { waitUntil: 'load' });
+                const r = await page.evaluate(() => {
+                    // The organisation's <dd>: "<a>NAME</a> (KIND)"; where do "(" and ")" land?
+                    const dd = [...document.querySelectorAll('dl.facts dd')].find((d) => d.querySelector('a[href*="/organisations/"]'));
+                    if (!dd) return { error: 'no organisation in the facts of the activity page' };
+                    const walker = document.createTreeWalker(dd, NodeFilter.SHOW_TEXT);
+                    let node;
+                    const boxes = {};
+                    while ((node = walker.nextNode())) {
+                        for (const ch of ['(', ')']) {
+                            const i = node.data.lastIndexOf(ch);
+                            if (i < 0 || node.parentElement.closest('a')) continue;
+                            const range = document.createRange();
+                            range.setStart(node, i);
+                            range.setEnd(node, i + 1);
+                            boxes[ch] = range.getBoundingClientRect().left;
+                        }
+                    }
+                    return { boxes, text: dd.innerText, title: document.title };
+                });
+                if (r.error) return [r.error];
+                const errors = [];
+                if (!('(' in r.boxes) || !(')' in r.boxes)) return [`no "(KIND)" after the name in "${r.text}"`];
+                if (!(r.boxes['('] < r.boxes[')']))
+                    errors.push(`"(" is drawn right of ")" (${r.boxes['(']} >= ${r.boxes[')']}): the kind after the name is reversed in "${r.text}"`);
+                if (/[\u202a-\u202e\u2066-\u2069]/.test(r.title))
+                    errors.push(`the title holds a direction control: ${JSON.stringify(r.title)}`);
+                return errors;
+            } finally {
+                orgSuffix(id, suffix, true);
+                await context.close();
+            }
+        });
+    }
+}
+
 async function main() {
     const browser = await launch();
     try {
@@ -296,6 +362,7 @@ async function main() {
             await pageChecks(browser, page);
         }
         await countryCheck(browser);
+        await bidiCheck(browser, found.activity);
     } finally {
         await browser.close();
     }

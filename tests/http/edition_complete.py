@@ -52,7 +52,7 @@ def main():
     body = urllib.request.urlopen(base + "/en/editions/2017", timeout=10).read().decode()
     p = Sections()
     p.feed(body)
-    text = {k: " ".join(" ".join(v).split()) for k, v in p.text.items()}
+    text = {k: " ".join("".join(v).split()) for k, v in p.text.items()}
     orgs = {o["key"]: o for o in data["organisations"]}
     checks = []
 

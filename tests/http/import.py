@@ -369,6 +369,129 @@ def _():
         shutil.rmtree(tmp, ignore_errors=True)
 
 
+BIDI_MESSAGE = ("direction controls are not allowed (only isolates U+2066 to U+2069 closed on "
+                "the same line, and the marks U+200E, U+200F, U+061C)")
+RLO, FSI, PDI = "\u202e", "\u2068", "\u2069"
+
+
+def write_variant(tmp, name, text):
+    path = os.path.join(tmp, name)
+    with open(path, "w", encoding="utf-8") as f:
+        f.write(text)
+    return path
+
+
+@check("direction controls: the same message in CSV and JSON (the form's rule), per row and "
+       "column, nothing written; balanced isolates pass")
+def _():
+    tmp = tempfile.mkdtemp(prefix="aw-import-")
+    try:
+        with open(fixture("valid.csv"), encoding="utf-8") as f:
+            lines = f.read().split("\n")
+        lines[1] = lines[1].replace("Imported workshops for parents",
+                                    "Imported workshops " + RLO + "for parents")
+        lines[1] = lines[1].replace("Brussels", FSI + "Brussels")
+        text = "\n".join(lines).replace("Imported poster campaign",
+                                        "Imported " + FSI + "poster" + PDI + " campaign")
+        before = snapshot()
+        r = run_import(write_variant(tmp, "bidi.csv", text), "--dry-run")
+        expect(r.rc != 0, "exit status 0: %s" % describe(r))
+        expect_eq(sorted(error_lines(r.out)),
+                  sorted(["row 1, column title: error: " + BIDI_MESSAGE,
+                          "row 1, column place: error: " + BIDI_MESSAGE]), "CSV error lines")
+        expect("3 rows, 2 valid, 1 with errors" in r.out, "counts: %s" % describe(r))
+        with open(fixture("valid.json"), encoding="utf-8") as f:
+            data = json.load(f)
+        data["activities"][0]["title"] = "JSON import: workshops " + RLO + "for parents"
+        data["organisations"][1]["name"] = "Import JSON " + PDI + "Network"
+        data["activities"][1]["summary"] = FSI + "A one-hour" + PDI + " webinar."
+        r = run_import(write_variant(tmp, "bidi.json", json.dumps(data)), "--dry-run")
+        expect(r.rc != 0, "exit status 0: %s" % describe(r))
+        got = error_lines(r.out)
+        expect("row 1, column activities[0].title: error: " + BIDI_MESSAGE in got,
+               "JSON error lines %r" % got)
+        expect(any(l.endswith("organisations[1].name: error: " + BIDI_MESSAGE) for l in got),
+               "JSON error lines %r" % got)
+        expect(not any("summary" in l for l in got), "a balanced isolate refused: %r" % got)
+        expect(snapshot() == before, "the database changed")
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+@check("a tab at the start of an unquoted CSV cell is refused like in a quoted cell and in "
+       "JSON (control characters), not silently removed")
+def _():
+    tmp = tempfile.mkdtemp(prefix="aw-import-")
+    try:
+        with open(fixture("valid.csv"), encoding="utf-8") as f:
+            lines = f.read().split("\n")
+        want = "row 1, column title: error: control characters are not allowed"
+        for label, cell in (("unquoted", "\t=1+1"), ("quoted", '"\t=1+1"'),
+                            ("unquoted, at the end", "Workshops\t")):
+            lines2 = list(lines)
+            lines2[1] = lines2[1].replace("Imported workshops for parents", cell)
+            r = run_import(write_variant(tmp, "tab.csv", "\n".join(lines2)), "--dry-run")
+            expect_eq(error_lines(r.out), [want], "%s cell: error lines" % label)
+        with open(fixture("valid.json"), encoding="utf-8") as f:
+            data = json.load(f)
+        data["activities"][0]["title"] = "\t=1+1"
+        r = run_import(write_variant(tmp, "tab.json", json.dumps(data)), "--dry-run")
+        expect_eq(error_lines(r.out),
+                  ["row 1, column activities[0].title: error: control characters are not allowed"],
+                  "JSON error lines")
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+@check("raw HTML in a summary: the same error in CSV and JSON as in the share form, nothing "
+       "written")
+def _():
+    tmp = tempfile.mkdtemp(prefix="aw-import-")
+    try:
+        with open(fixture("valid.csv"), encoding="utf-8") as f:
+            text = f.read().replace('"Evening workshops in three towns',
+                                    '"<b>Evening</b> workshops in three towns')
+        before = snapshot()
+        r = run_import(write_variant(tmp, "html.csv", text))
+        expect_eq(error_lines(r.out),
+                  ["row 1, column summary: error: HTML is not kept: write the text in Markdown"],
+                  "CSV error lines")
+        with open(fixture("valid.json"), encoding="utf-8") as f:
+            data = json.load(f)
+        data["activities"][1]["summary"] = "<div>\nA one-hour webinar.\n</div>"
+        r = run_import(write_variant(tmp, "html.json", json.dumps(data)))
+        expect_eq(error_lines(r.out),
+                  ["row 2, column activities[1].summary: error: HTML is not kept: write the text "
+                   "in Markdown"], "JSON error lines")
+        expect(snapshot() == before, "the database changed")
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+@check("a file name with a line break, a tab or a direction control is refused before anything "
+       "is written (it would be the submissions' source and go into the audit log)")
+def _():
+    tmp = tempfile.mkdtemp(prefix="aw-import-")
+    try:
+        with open(fixture("valid.csv"), encoding="utf-8") as f:
+            text = f.read()
+        before = snapshot()
+        for name, why in (("report\r\n2025.csv", "control characters are not allowed"),
+                          ("tab\t.csv", "control characters are not allowed"),
+                          ("photo" + RLO + "vsc.csv", "direction controls are not allowed")):
+            r = run_import(write_variant(tmp, name, text))
+            expect(r.rc != 0, "%r: exit status 0" % name)
+            lines = error_lines(r.out)
+            expect(any(l.startswith("file name: error: " + why) and "rename the file" in l
+                       for l in lines), "%r: error lines %r" % (name, lines))
+        expect(snapshot() == before, "the database changed")
+        r = run_import(write_variant(tmp, FSI + "isolated" + PDI + " name.csv", text),
+                       "--dry-run")
+        expect_eq(r.rc, 0, "a name with a closed isolate (%s)" % describe(r))
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
 @check("import: --year for rows without edition_year; unknown --year refused")
 def _():
     r = run_import(fixture("valid.csv"), "--dry-run", "--year", "2017")

@@ -123,13 +123,19 @@ def activity_form(body):
     return fields
 
 
+def text_of(fragment):
+    """The text of an HTML fragment: tags (the <bdi> that isolates every value) removed,
+    entities decoded."""
+    return html.unescape(re.sub(r"<[^>]*>", "", fragment))
+
+
 def field_errors(body):
     """{field: message} of the error paragraphs next to fields (class="error" id="f-X-error")."""
     found = re.findall(r'<p class="error" id="f-([A-Za-z0-9_]+)-error">(.*?)</p>', body, re.S)
     out = {}
     for name, msg in found:
         expect(name not in out, "two error messages for field %s" % name)
-        out[name] = html.unescape(msg)
+        out[name] = text_of(msg)
     return out
 
 
@@ -327,8 +333,8 @@ def queue_ids(body):
 def queue_counts(body):
     m = re.search(r'<ul class="counts">(.*?)</ul>', body, re.S)
     expect(m, "no counts list on the queue page")
-    return {html.unescape(n): int(c)
-            for n, c in re.findall(r'<li><a href="[^"]*">([^<]*)</a>: (\d+)</li>', m.group(1))}
+    return {text_of(n): int(c)
+            for n, c in re.findall(r'<li><a href="[^"]*">(.*?)</a>: (\d+)</li>', m.group(1))}
 
 
 def moderate(client, sub_id, fields):
@@ -543,6 +549,125 @@ table("share: control characters", [
     ("%01 in the summary -> message", ("summary", "Line one\x01")),
     ("tab and line breaks in the summary are allowed", ("summary", "Line one\r\n\tLine two")),
 ])(_control)
+
+
+# Direction controls (src/core/core_text.c): embeddings and overrides are refused anywhere,
+# isolates only when closed on their own line; marks are fine. The sentence is the form's
+# wording of the import's message ("direction controls are not allowed ...").
+RLO, LRE, PDF, FSI, RLI, PDI, RLM = "\u202e", "\u202a", "\u202c", "\u2068", "\u2067", "\u2069", \
+    "\u200f"
+BIDI_SENTENCE = ("This contains invisible characters that change the direction of the text around "
+                 "them, which are not allowed. Only isolates (U+2066 to U+2069) closed on the same "
+                 "line, and direction marks, may be used.")
+
+
+def _bidi(case):
+    field, value, ok = case
+    f = share_fields("Direction controls", contact_name="")  # never stored
+    f[field] = value
+    before = snapshot()
+    r = share(Client(), f)
+    expect_eq(r.status, 422, "status")
+    errs = field_errors(r.body)
+    expect("contact_name" in errs or field == "contact_name", "the spoiler error is missing")
+    if ok:
+        expect(field not in errs, "%s refused: %r" % (field, errs.get(field)))
+    else:
+        expect(field in errs, "no message for %s (errors: %r)" % (field, errs))
+        expect_eq(errs[field], BIDI_SENTENCE, "%s message" % field)
+    expect(snapshot() == before, "something was stored")
+
+
+table("share: direction controls", [
+    ("RLO in the organisation name -> message", ("org_name", "Kids " + RLO + "(NGO)", False)),
+    ("RLO in the title -> message", ("title", "Workshop " + RLO + "2025-11-18", False)),
+    ("LRE ... PDF in the place -> message (embeddings are refused even when closed)",
+     ("place", LRE + "Brussels" + PDF, False)),
+    ("FSI never closed in a link text -> message", ("link_label_1", FSI + "Programme", False)),
+    ("PDI without an isolate in the contact name -> message",
+     ("contact_name", "Ana" + PDI, False)),
+    ("RLO in the summary -> message", ("summary", "Line one\n" + RLO + "line two", False)),
+    ("isolate opened on one line and closed on the next -> message",
+     ("summary", "Line " + FSI + "one\nline" + PDI + " two", False)),
+    ("RLO in a link address -> message",
+     ("link_url_1", "https://example.org/" + RLO + "gpj.exe", False)),
+    ("FSI ... PDI closed on its line and RLM in the title are accepted",
+     ("title", "Conference " + FSI + "\u0639\u0631\u0628\u064a" + PDI + " 2025 " + RLM, True)),
+    ("an isolate on each line of the summary is accepted",
+     ("summary", RLI + "One" + PDI + " line.\n\n" + FSI + "Two" + PDI + " lines.", True)),
+])(_bidi)
+
+
+# Markdown summaries: cmark's safe mode drops raw HTML, so the form refuses it with this
+# sentence rather than publish a summary emptied without a word.
+HTML_SENTENCE = ("HTML is not kept on this site, so this text would be published without it. Write "
+                 "it in Markdown instead (for example *emphasis*, lists or [a link]"
+                 "(https://example.org)), or remove the tags.")
+
+
+def _summary_html(case):
+    value, ok = case
+    f = share_fields("Raw HTML", summary=value, contact_name="")  # never stored
+    r = share(Client(), f)
+    expect_eq(r.status, 422, "status")
+    errs = field_errors(r.body)
+    if ok:
+        expect("summary" not in errs, "summary refused: %r" % errs.get("summary"))
+    else:
+        expect_eq(errs.get("summary"), HTML_SENTENCE, "summary message")
+        expect_kept(r.body, {"summary": value})
+
+
+table("share: raw HTML in the summary", [
+    ("inline tags -> message", ("<b>Free</b> workshops for parents", False)),
+    ("a summary made of an HTML block -> message", ("<div>\nWorkshops for parents\n</div>", False)),
+    ("an HTML comment -> message", ("Workshops <!-- for parents -->", False)),
+    ("Markdown, autolinks, angle brackets that are no tags and a code span are accepted",
+     ("*Free* for children < 12 <3, see <https://example.org/p> and `<b>`", True)),
+])(_summary_html)
+
+
+@check("share form: the summary's hint says that HTML is not kept")
+def _():
+    body = Client().get("/en/share").body
+    m = re.search(r'<p class="hint" id="f-summary-hint">(.*?)</p>', body, re.S)
+    expect(m and "HTML is not kept" in text_of(m.group(1)), "hint %r" % (m and m.group(1)))
+
+
+@check("data stored before the text rule: an override in an organisation name stays inside "
+       "its <bdi> on the public pages and is dropped from the <title> and the <option>s")
+def _():
+    oid, name, cc = db_rows("SELECT o.id, o.name, o.country_code FROM organisations o "
+                            "JOIN activities a ON a.org_id = o.id WHERE a.status = 'published' "
+                            "AND o.country_code = 'AT' ORDER BY o.id LIMIT 1")[0]
+    con = sqlite3.connect(DB, timeout=10)
+    try:
+        con.execute("UPDATE organisations SET name = ? WHERE id = ?",
+                    (name + " " + RLO + "x", oid))
+        con.commit()
+        c = Client()
+        r = c.get("/en/organisations/%d" % oid)
+        if r.status == 301:
+            r = c.get(r.location())
+        expect_eq(r.status, 200, "status of the organisation page")
+        expect(RLO not in r.body, "the override reaches the page")
+        h1 = re.search(r"<h1>(.*?)</h1>", r.body, re.S).group(1)
+        expect(h1.startswith("<bdi>") and h1.endswith("</bdi>") and text_of(h1) == name + " x",
+               "heading %r" % h1)
+        title = re.search(r"<title>(.*?)</title>", r.body, re.S).group(1)
+        expect(text_of(title).startswith(name + " x |"), "title %r" % title)
+        country = c.get("/en/countries/%s" % cc).body
+        expect(RLO not in country, "the override reaches the country page")
+        expect(re.search(r'<a href="/en/organisations/%d-[^"]*"><bdi>' % oid, country),
+               "the organisation's name on the country page is not isolated")
+        share = c.get("/en/share").body
+        opt = re.search(r'<option value="%d"[^>]*>(.*?)</option>' % oid, share)
+        expect(opt and RLO not in opt.group(1) and "<bdi>" not in opt.group(1),
+               "the organisation's option on the share form: %r" % (opt and opt.group(1)))
+    finally:
+        con.execute("UPDATE organisations SET name = ? WHERE id = ?", (name, oid))
+        con.commit()
+        con.close()
 
 
 # Character limits of the fields (app_form.c), as the form tells them.
@@ -832,6 +957,19 @@ def _():
     expect("no-store" in (r.header("Cache-Control") or ""), "Cache-Control %r"
            % r.header("Cache-Control"))
     expect("valid.sharer@example.org" not in r.body, "the contact address is on the page")
+
+
+@check("private link: the pending activity as it will be published, its Markdown rendered as "
+       "on the public pages")
+def _():
+    (token,) = need("valid_token")
+    body = Client().get("/en/submissions/%s" % token).body
+    m = re.search(r'<h2>As it will be published</h2>\s*<div class="preview">(.*?)</div>', body,
+                  re.S)
+    expect(m, "no preview on the private link")
+    expect("<em>Free</em>" in m.group(1) and "<p>Evening workshops" in m.group(1),
+           "the summary is not rendered as Markdown: %r" % m.group(1)[:600])
+    expect("Brussels" in text_of(m.group(1)), "the place is not in the preview")
 
 
 @check("private link: POST without csrf -> 403; change and withdraw need it")
@@ -1322,10 +1460,10 @@ def _():
     expect_eq(r.status, 200, "status")
     m = re.search(r'<table class="diff">(.*?)</table>', r.body, re.S)
     expect(m, "no diff table")
-    rows = re.findall(r'<tr( class="changed")?><th scope="row">([^<]*).*?</th><td>(.*?)</td>'
-                      r'<td>(.*?)</td></tr>', m.group(1), re.S)
-    changed = sorted(label.strip() for cls, label, _, _ in rows if cls)
-    detail = ["%s: %r -> %r" % (label.strip(), html.unescape(a), html.unescape(b))
+    rows = re.findall(r'<tr( class="changed")?><th scope="row">(.*?)(?: <strong>.*?)?</th>'
+                      r'<td>(.*?)</td><td>(.*?)</td></tr>', m.group(1), re.S)
+    changed = sorted(text_of(label).strip() for cls, label, _, _ in rows if cls)
+    detail = ["%s: %r -> %r" % (text_of(label).strip(), text_of(a), text_of(b))
               for cls, label, a, b in rows if cls]
     expect(changed == ["Place", "Title"], "rows marked changed: %s" % "; ".join(detail))
     expect("Ghent" in m.group(1) and "Brussels" in m.group(1), "old and new place not shown")
@@ -1353,6 +1491,24 @@ def _():
         r = moderate(c, be_id, [("action", "reject")] + fields)
         expect(r.status == 422, "%r: %s" % (fields, r.describe()))
         expect_eq(submission(be_id).status, "pending", "status after %r" % (fields,))
+
+
+@check("reject with a direction control in the written reason -> 422 naming it, still pending, "
+       "no mail")
+def _():
+    (be_id,) = need("be_id")
+    c = session(MODERATOR)
+    mails = len(read_mails())
+    for text in ("Please " + RLO + "add the dates", "Unclosed " + FSI + "isolate",
+                 "Control\x01character"):
+        r = moderate(c, be_id, [("action", "reject"), ("reason", "incomplete"),
+                                ("reason_text", text)])
+        expect(r.status == 422, "%r: %s" % (text, r.describe()))
+        m = re.search(r'<div class="error-summary" role="alert"><p>(.*?)</p>', r.body, re.S)
+        expect(m and "Written reason or details" in m.group(1),
+               "%r: the page does not say what is wrong with the reason" % text)
+        expect_eq(submission(be_id).status, "pending", "status after %r" % text)
+    expect_eq(len(read_mails()), mails, "mails sent")
 
 
 @check("reject with a predefined reason -> rejected, the reason mailed to the submitter and "
@@ -1526,12 +1682,41 @@ def audit_pages(c):
         expect_eq(r.status, 200, "status of %s" % path)
         for row in re.findall(r"<tr><td>(.*?)</td><td>(.*?)</td><td>(.*?)</td><td>(.*?)</td>"
                               r"<td>(.*?)</td><td>(.*?)</td></tr>", r.body):
-            entries.append(tuple(html.unescape(x) for x in row))
+            entries.append(tuple(text_of(x) for x in row))
         m = re.search(r'<a href="([^"]*)">Older entries</a>', r.body)
         if not m:
             return entries
         path = html.unescape(m.group(1))
     raise Fail("more than 100 pages of audit log")
+
+
+@check("a summary stored with raw HTML before the rule: the moderation preview and the private "
+       "link say that it is not kept; approval is refused until it is edited")
+def _():
+    sid, token = share_ok(share_fields("Summary stored with HTML", country=None,
+                                       contact_email="html.sharer@example.org"))
+    con = sqlite3.connect(DB, timeout=10)
+    try:
+        con.execute("UPDATE submissions SET payload = json_set(payload, '$.activity.summary', ?) "
+                    "WHERE id = ?", ("<div>\nEvening workshops\n</div>\n\nFor parents.", sid))
+        con.commit()
+    finally:
+        con.close()
+    note = "The summary contains HTML, which is not kept when it is published"
+    c = session(MODERATOR)
+    body = c.get("/en/moderation/%d" % sid).body
+    expect(note in visible_text(body), "no notice on the moderation item")
+    m = re.search(r'<div class="preview">(.*?)</div>\s*(?:<h2|$)', body, re.S)
+    expect(m and "Evening workshops" not in text_of(m.group(1)) and "For parents." in
+           text_of(m.group(1)), "the preview is not what will be published: %r"
+           % (m and m.group(1)[:500]))
+    expect(note in visible_text(Client().get("/en/submissions/%s" % token).body),
+           "no notice on the private link")
+    r = approve(c, sid)
+    expect_eq(r.status, 422, "approval of a summary with HTML")
+    expect_eq(submission(sid).status, "pending", "status")
+    r = moderate(c, sid, [("action", "reject"), ("reason", "incomplete")])
+    expect_eq(r.status, 303, "rejection (clean-up)")
 
 
 @check("audit log: shows every step of the scenario (submit, login, edit, approve, reject, "

@@ -181,6 +181,26 @@ test_levels_and_line_shape(void **state)
     assert_int_equal(buf[n - 1], '\n');
     assert_ptr_equal(strchr(buf, '\n'), buf + n - 1);
 
+    /* Whatever the message holds, it stays one line that nothing on it can reorder:
+     * controls and direction controls are written as \xNN; other text is kept. */
+    AW_WARN("unescaped %s", "a\nb\r\tc\x1b[31m \xe2\x80\xae"
+                            "d \xe2\x81\xa8"
+                            "e\xe2\x81\xa9 "
+                            "\xe2\x80\x8f \xd8\x9c \xc2\x9b caf\xc3\xa9");
+    n = drain(p[0], buf, sizeof(buf));
+    assert_ptr_equal(strchr(buf, '\n'), buf + n - 1);
+    assert_non_null(strstr(buf, ": unescaped a\\x0ab\\x0d\\x09c\\x1b[31m \\xe2\\x80\\xaed "
+                                "\\xe2\\x81\\xa8"
+                                "e\\xe2\\x81\\xa9 \\xe2\\x80\\x8f \\xd8\\x9c "
+                                "\\xc2\\x9b caf\xc3\xa9\n"));
+    /* escapes are never cut in half at the end of a long line */
+    memset(big, '\n', sizeof(big) - 1);
+    AW_INFO("%s", big);
+    n = drain(p[0], buf, sizeof(buf));
+    assert_true(n > 100 && n <= 2048);
+    assert_ptr_equal(strchr(buf, '\n'), buf + n - 1);
+    assert_int_equal(buf[n - 2], 'a'); /* ...\x0a */
+
     aw_log_set_fd(2);
     aw_log_set_level(AW_LOG_INFO);
     close(p[0]);

@@ -34,8 +34,8 @@ struct result {
 
 /* Loads the templates into a new set and renders "main" with view. */
 static void
-render_set(unsigned flags, aw_tpl_translate_fn tr, void *ud, const struct src *srcs,
-           const struct aw_view *view, size_t outmax, struct result *res)
+render_set_flags(unsigned flags, aw_tpl_translate_fn tr, void *ud, const struct src *srcs,
+                 const struct aw_view *view, size_t outmax, struct result *res)
 {
     struct aw_tpl_set *set = aw_tpl_set_new(flags, tr, ud);
     struct aw_buf out = AW_BUF_INIT(outmax);
@@ -51,6 +51,15 @@ render_set(unsigned flags, aw_tpl_translate_fn tr, void *ud, const struct src *s
 out:
     aw_buf_free(&out);
     aw_tpl_set_free(set);
+}
+
+/* The same with AW_TPL_NO_ISOLATE: most tests here are about Mustache itself, whose output
+ * the isolation of values would only clutter (test_isolation checks that). */
+static void
+render_set(unsigned flags, aw_tpl_translate_fn tr, void *ud, const struct src *srcs,
+           const struct aw_view *view, size_t outmax, struct result *res)
+{
+    render_set_flags(flags | AW_TPL_NO_ISOLATE, tr, ud, srcs, view, outmax, res);
 }
 
 static void
@@ -510,7 +519,7 @@ test_add_dir(void **state)
     assert_false(aw_tpl_has(set, "notes"));
     assert_false(aw_tpl_has(set, ".hidden"));
     assert_int_equal(aw_tpl_render(set, "page", v, &out, err, sizeof(err)), AW_OK);
-    assert_string_equal(aw_buf_cstr(&out), "[Ada!]");
+    assert_string_equal(aw_buf_cstr(&out), "[<bdi>Ada</bdi>!]");
     aw_tpl_set_free(set);
 
     /* A syntax error names the template and line. */
@@ -588,6 +597,91 @@ test_indentation(void **state)
 }
 
 /* One loaded set rendered from several threads at once gives the same bytes. */
+/* Values are written for where they land in the HTML: isolated in <bdi> in text, without
+ * direction controls in <title> and <option>, escaped only in attributes, <textarea>,
+ * <script>, <style> and comments. The position is followed from the markup written so far:
+ * template text, partials, and trusted markup. */
+#define RLO "\xe2\x80\xae"
+#define FSI "\xe2\x81\xa8"
+#define PDI "\xe2\x81\xa9"
+
+static void
+test_isolation(void **state)
+{
+    struct aw_arena *a = *state;
+    struct aw_view *v = aw_view_map(a);
+    static const struct {
+        const char *src, *want;
+    } cases[] = {
+        {"<p>{{name}}</p>", "<p><bdi>Zo\xc3\xa9 &amp; co</bdi></p>"},
+        /* the override goes, and the element ends whatever the value opened */
+        {"<dd>{{org}} ({{kind}})</dd>",
+         "<dd><bdi>Kids (NGO) x</bdi> (<bdi>Non-governmental organisation</bdi>)</dd>"},
+        {"<p>{{iso}}</p>", "<p><bdi>A " FSI "B" PDI " C</bdi></p>"},
+        {"<a href=\"{{url}}\" title='{{name}}'>{{name}}</a>",
+         "<a href=\"/en/x?a=1&amp;b=2\" title='Zo\xc3\xa9 &amp; co'><bdi>Zo\xc3\xa9 &amp; "
+         "co</bdi></a>"},
+        {"<td class=x>{{name}}</td>", "<td class=x><bdi>Zo\xc3\xa9 &amp; co</bdi></td>"},
+        {"<a title=\"x > y\">{{name}}</a>",
+         "<a title=\"x > y\"><bdi>Zo\xc3\xa9 &amp; co</bdi></a>"},
+        {"<h{{n}}>{{name}}</h{{n}}>", "<h3><bdi>Zo\xc3\xa9 &amp; co</bdi></h3>"},
+        {"<p>{{n}} items, [{{empty}}]</p>", "<p>3 items, []</p>"},
+        {"<p>{{html}}</p>", "<p><bdi>&lt;em&gt;ok&lt;/em&gt;</bdi></p>"},
+        /* nothing isolates in a title or an option: the direction controls go */
+        {"<title>{{org}} | {{iso}}</title><h1>{{org}}</h1>",
+         "<title>Kids (NGO) x | A B C</title><h1><bdi>Kids (NGO) x</bdi></h1>"},
+        {"<TITLE>{{iso}}</Title >{{iso}}", "<TITLE>A B C</Title ><bdi>A " FSI "B" PDI " C</bdi>"},
+        {"<title>{{iso}}</titles>{{iso}}</title>", "<title>A B C</titles>A B C</title>"},
+        {"<select name=\"o\"><option value=\"{{org}}\">{{org}}</option></select><p>{{org}}</p>",
+         "<select name=\"o\"><option value=\"Kids " RLO "(NGO) x\">Kids (NGO) x</option>"
+         "</select><p><bdi>Kids (NGO) x</bdi></p>"},
+        /* a form control's value comes back exactly as typed */
+        {"<textarea name=\"s\">{{org}}</textarea><p>{{org}}</p>",
+         "<textarea name=\"s\">Kids " RLO "(NGO) x</textarea><p><bdi>Kids (NGO) x</bdi></p>"},
+        {"<input type=\"text\" value=\"{{org}}\">",
+         "<input type=\"text\" value=\"Kids " RLO "(NGO) x\">"},
+        {"<style>{{name}}</style><script>{{name}}</script>{{n}}",
+         "<style>Zo\xc3\xa9 &amp; co</style><script>Zo\xc3\xa9 &amp; co</script>3"},
+        {"<!DOCTYPE html><!-- {{name}} > --><p>{{name}}</p>",
+         "<!DOCTYPE html><!-- Zo\xc3\xa9 &amp; co > --><p><bdi>Zo\xc3\xa9 &amp; co</bdi></p>"},
+        /* trusted markup moves the position too */
+        {"{{{open}}}{{name}}\">{{name}}</span>",
+         "<span title=\"Zo\xc3\xa9 &amp; co\"><bdi>Zo\xc3\xa9 &amp; co</bdi></span>"},
+        {"{{#list}}<li>{{.}}</li>{{/list}}", "<li><bdi>a</bdi></li><li><bdi>b</bdi></li>"},
+    };
+
+    aw_view_set_str(v, "name", "Zo\xc3\xa9 & co");
+    aw_view_set_str(v, "org", "Kids " RLO "(NGO) x");
+    aw_view_set_str(v, "kind", "Non-governmental organisation");
+    aw_view_set_str(v, "iso", "A " FSI "B" PDI " C");
+    aw_view_set_str(v, "url", "/en/x?a=1&b=2");
+    aw_view_set_str(v, "empty", "");
+    aw_view_set_int(v, "n", 3);
+    aw_view_set_html(v, "html", AW_HTML_LIT("<em>ok</em>"));
+    aw_view_set_html(v, "open", AW_HTML_LIT("<span title=\""));
+    struct aw_view *l = aw_view_set_list(v, "list");
+    aw_view_push(l, aw_view_str(a, "a"));
+    aw_view_push(l, aw_view_str(a, "b"));
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        const struct src srcs[] = {{"main", cases[i].src}, {NULL, NULL}};
+        struct result res;
+        render_set_flags(AW_TPL_STRICT, NULL, NULL, srcs, v, 4096, &res);
+        if (res.rc != AW_OK)
+            fail_msg("case %zu: %s (%s)", i, aw_strerror(res.rc), res.err);
+        if (strcmp(res.out, cases[i].want) != 0)
+            fail_msg("case %zu: got\n  %s\nwant\n  %s", i, res.out, cases[i].want);
+    }
+    /* a partial starts where its includer is: in a title, its values are plain text */
+    const struct src srcs[] = {
+        {"main", "<title>{{>t}}</title>{{>t}}"}, {"t", "{{org}}"}, {NULL, NULL}};
+    struct result res;
+    render_set_flags(AW_TPL_STRICT, NULL, NULL, srcs, v, 4096, &res);
+    assert_string_equal(res.out, "<title>Kids (NGO) x</title><bdi>Kids (NGO) x</bdi>");
+    /* AW_TPL_NO_ISOLATE: plain Mustache */
+    render_set_flags(AW_TPL_STRICT | AW_TPL_NO_ISOLATE, NULL, NULL, srcs, v, 4096, &res);
+    assert_string_equal(res.out, "<title>Kids " RLO "(NGO) x</title>Kids " RLO "(NGO) x");
+}
+
 struct job {
     const struct aw_tpl_set *set;
     const struct aw_view *view;
@@ -625,7 +719,9 @@ test_threads(void **state)
     assert_int_equal(aw_tpl_add(set, "base", "<{{$b}}{{/b}}>", 14, err, sizeof(err)), AW_OK);
     assert_int_equal(aw_tpl_add(set, "p", "{{.}}|{{user.login}}\n", 21, err, sizeof(err)), AW_OK);
     assert_int_equal(aw_tpl_render(set, "main", v, &ref, err, sizeof(err)), AW_OK);
-    assert_string_equal(aw_buf_cstr(&ref), "<  a&lt;|ada\n  b|ada\n>");
+    /* values isolated: the position in the HTML is per render, never shared */
+    assert_string_equal(aw_buf_cstr(&ref),
+                        "<  <bdi>a&lt;</bdi>|<bdi>ada</bdi>\n  <bdi>b</bdi>|<bdi>ada</bdi>\n>");
     for (int i = 0; i < 4; i++) {
         jobs[i] = (struct job){set, v, aw_buf_cstr(&ref), 0};
         assert_int_equal(pthread_create(&th[i], NULL, worker, &jobs[i]), 0);
@@ -643,6 +739,7 @@ main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_escaping, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_isolation, setup, teardown),
         cmocka_unit_test_setup_teardown(test_raw_string, setup, teardown),
         cmocka_unit_test_setup_teardown(test_numbers, setup, teardown),
         cmocka_unit_test_setup_teardown(test_translate, setup, teardown),

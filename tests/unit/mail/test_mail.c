@@ -717,6 +717,47 @@ test_send_end_to_end(void **state)
     sink_stop(&s);
 }
 
+/* A plain-text mail cannot isolate what people typed: every direction control goes from the
+ * subject and the body (marks stay), the rest arrives as it was. */
+static void
+test_send_direction_controls(void **state)
+{
+    (void)state;
+    struct sink s = {0};
+    sink_start(&s);
+    struct aw_mail_cfg cfg = {"127.0.0.1",  s.port, "none", "", "", "awareday@example.org",
+                              e2e_from_name};
+    char err[512] = "";
+    enum aw_err rc =
+        aw_mail_send(&cfg, "partner@example.org", "Not published: Workshop \xe2\x80\xae(NGO) 2025",
+                     "\"Workshop \xe2\x80\xae(NGO)\" was checked.\n"
+                     "Reason: \xe2\x81\xa8\xd8\xb9\xd8\xb1\xd8\xa8\xd9\x8a\xe2\x81\xa9 "
+                     "\xe2\x80\xaa"
+                     "1\xe2\x80\xac \xe2\x80\x8f.\n",
+                     err, sizeof(err));
+    if (rc != AW_OK)
+        fail_msg("aw_mail_send: %s: %s", aw_strerror(rc), err);
+    size_t len = 0;
+    char *eml = wait_eml(&s, 1, &len);
+    if (!eml)
+        fail_msg("no message reached the sink within 10 s");
+    char *sep = strstr(eml, "\r\n\r\n");
+    assert_non_null(sep);
+    sep[2] = '\0';
+    char *subj = header_value(eml, "Subject");
+    assert_non_null(subj);
+    char *subj_text = words_decode(subj);
+    assert_string_equal(subj_text, "Not published: Workshop (NGO) 2025");
+    char *decoded = qp_decode(sep + 4, strlen(sep + 4));
+    assert_string_equal(decoded, "\"Workshop (NGO)\" was checked.\r\n"
+                                 "Reason: \xd8\xb9\xd8\xb1\xd8\xa8\xd9\x8a 1 \xe2\x80\x8f.\r\n");
+    free(decoded);
+    free(subj_text);
+    free(subj);
+    free(eml);
+    sink_stop(&s);
+}
+
 static void
 test_send_server_down(void **state)
 {
@@ -995,9 +1036,10 @@ main(void)
         cmocka_unit_test(test_qp_table),           cmocka_unit_test(test_qp_roundtrip),
         cmocka_unit_test(test_header_table),       cmocka_unit_test(test_addr_table),
         cmocka_unit_test(test_send_refuses),       cmocka_unit_test(test_settings),
-        cmocka_unit_test(test_send_end_to_end),    cmocka_unit_test(test_send_server_down),
-        cmocka_unit_test(test_mailer_sends_queue), cmocka_unit_test(test_mailer_server_down),
-        cmocka_unit_test(test_mailer_disabled),    cmocka_unit_test(test_mailer_bad_db),
+        cmocka_unit_test(test_send_end_to_end),    cmocka_unit_test(test_send_direction_controls),
+        cmocka_unit_test(test_send_server_down),   cmocka_unit_test(test_mailer_sends_queue),
+        cmocka_unit_test(test_mailer_server_down), cmocka_unit_test(test_mailer_disabled),
+        cmocka_unit_test(test_mailer_bad_db),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

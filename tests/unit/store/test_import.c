@@ -126,8 +126,9 @@ teardown(void **state)
 {
     struct fx *f = *state;
     char path[256];
-    static const char *files[] = {"test.db",   "test.db-wal", "test.db-shm", "broken.csv",
-                                  "valid.csv", "data.json",   "notes.txt",   "quote.csv"};
+    static const char *files[] = {"test.db",    "test.db-wal", "test.db-shm",
+                                  "broken.csv", "valid.csv",   "data.json",
+                                  "notes.txt",  "quote.csv",   "tabs.csv"};
 
     aw_store_close(f->st);
     aw_arena_free(f->a);
@@ -381,6 +382,44 @@ test_valid_csv(void **state)
     assert_int_equal(n_pending(f), 6);
 }
 
+/* A tab around an unquoted cell is part of it, as in a quoted cell, the form and the JSON
+ * import: refused in one-line cells, kept in the summary; spaces around a cell are trimmed. */
+static void
+test_csv_tabs(void **state)
+{
+    struct fx *f = *state;
+    struct aw_import_opts opts = {.dry_run = true};
+    struct aw_import_report rep;
+    struct aw_submission *v = NULL;
+    size_t n = 0;
+    char err[512];
+    static const char tabs_csv[] =
+        "title,organisation,organisation_kind,organisation_country,summary,kinds,audiences,"
+        "edition_year,place\n"
+        /* 1 */ "\t=1+1,Child Focus,ngo,BE,A talk.,event,parents,2017,Ghent\n"
+        /* 2 */ "Talk,Child Focus\t,ngo,BE,A talk.,event,parents,2017,Ghent\n"
+        /* 3 */ "Talk,Child Focus,ngo,BE,A talk.,event,parents,2017,\"\tGhent\"\n"
+        /* 4 */ "Talk,Child Focus,ngo,BE,A talk.,event,parents,2017, \t Ghent \n"
+        /* 5 */ "  Talk  ,Child Focus,ngo,BE,\tIndented talk.,event,parents,2017,  Ghent\n";
+
+    assert_int_equal(import(f, "tabs.csv", tabs_csv, &opts, &rep, err, sizeof(err)), AW_EINVAL);
+    has_issue(&rep, 1, "title", "control characters are not allowed");
+    has_issue(&rep, 2, "organisation", "control characters are not allowed");
+    has_issue(&rep, 3, "place", "control characters are not allowed");
+    has_issue(&rep, 4, "place", "control characters are not allowed");
+    assert_int_equal(issues_of_row(&rep, 5), 0);
+    assert_int_equal(rep.valid, 1);
+    /* the same verdict as a JSON import of the same value */
+    opts.dry_run = false;
+    opts.skip_invalid = true;
+    assert_int_equal(import(f, "tabs.csv", tabs_csv, &opts, &rep, err, sizeof(err)), AW_EINVAL);
+    assert_int_equal(aw_store_submissions_pending(f->st, f->a, NULL, 0, &v, &n), AW_OK);
+    assert_int_equal(n, 1);
+    assert_string_equal(v[0].title, "Talk");
+    assert_non_null(strstr(v[0].payload, "\"summary\":\"\\tIndented talk.\""));
+    assert_non_null(strstr(v[0].payload, "\"place\":\"Ghent\""));
+}
+
 static void
 test_dry_run(void **state)
 {
@@ -530,6 +569,50 @@ test_file_problems(void **state)
     assert_int_equal(rep.nissues, 1);
     has_issue(&rep, 0, NULL, "line 2:organisation: unterminated quoted field");
     assert_int_equal(n_pending(f), 0);
+}
+
+/* The file's base name becomes the source of its submissions and goes into the audit log:
+ * it meets the text rule, or nothing is imported. */
+static void
+test_file_names(void **state)
+{
+    struct fx *f = *state;
+    struct aw_import_report rep;
+    struct aw_submission *v = NULL;
+    size_t n = 0;
+    char err[512];
+    static const struct {
+        const char *name, *want;
+    } bad[] = {
+        {"/tmp/report\r\n2025.csv", "control characters are not allowed (rename the file)"},
+        {"tab\t.csv", "control characters are not allowed"},
+        {"esc\x1b[31m.csv", "control characters are not allowed"},
+        {"photo\xe2\x80\xae"
+         "vsc.csv",
+         "direction controls are not allowed"},
+        {"\xe2\x81\xa8open.csv", "direction controls are not allowed"},
+        {"caf\xe9.csv", "invalid UTF-8"},
+    };
+
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        assert_int_equal(aw_import_mem(f->st, f->a, bad[i].name, valid_csv, strlen(valid_csv), NULL,
+                                       &rep, err, sizeof(err)),
+                         AW_EINVAL);
+        has_issue(&rep, 0, "file name", bad[i].want);
+        assert_int_equal(rep.created, 0);
+    }
+    assert_int_equal(n_pending(f), 0);
+    assert_int_equal(n_audit(f), 0);
+    /* well-formed names import, whatever the directories are called */
+    assert_int_equal(aw_import_mem(f->st, f->a,
+                                   "in\nbox/\xe2\x81\xa8"
+                                   "caf\xc3\xa9\xe2\x81\xa9 2025.csv",
+                                   valid_csv, strlen(valid_csv), NULL, &rep, err, sizeof(err)),
+                     AW_OK);
+    assert_int_equal(aw_store_submissions_pending(f->st, f->a, NULL, 0, &v, &n), AW_OK);
+    assert_int_equal(n, 3);
+    assert_string_equal(v[0].source, "import:\xe2\x81\xa8"
+                                     "caf\xc3\xa9\xe2\x81\xa9 2025.csv");
 }
 
 static void
@@ -831,11 +914,13 @@ main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_broken_csv, setup, teardown),
         cmocka_unit_test_setup_teardown(test_valid_csv, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_csv_tabs, setup, teardown),
         cmocka_unit_test_setup_teardown(test_dry_run, setup, teardown),
         cmocka_unit_test_setup_teardown(test_skip_invalid, setup, teardown),
         cmocka_unit_test_setup_teardown(test_publish, setup, teardown),
         cmocka_unit_test_setup_teardown(test_header_problems, setup, teardown),
         cmocka_unit_test_setup_teardown(test_file_problems, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_file_names, setup, teardown),
         cmocka_unit_test_setup_teardown(test_docs_example, setup, teardown),
         cmocka_unit_test_setup_teardown(test_json_import, setup, teardown),
         cmocka_unit_test_setup_teardown(test_json_publish_twice, setup, teardown),

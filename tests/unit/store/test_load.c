@@ -456,6 +456,20 @@ test_reference_errors(void **state)
          "country_code,kind,name,organisation,url,phone,languages,source_url,confidence\n"
          "BE,report,\"Hot\nline\",Org,,,fr,,high\n",
          "/help_services.csv:2:name: control characters are not allowed"},
+        /* a tab around an unquoted cell is part of it (libcsv trims spaces only) */
+        {2,
+         "country_code,kind,name,organisation,url,phone,languages,source_url,confidence\n"
+         "BE,report,Hotline,\tOrg,,,fr,,high\n",
+         "/help_services.csv:2:organisation: control characters are not allowed"},
+        /* the text rule of every input (text.h): an override reverses the text after it */
+        {2,
+         "country_code,kind,name,organisation,url,phone,languages,source_url,confidence\n"
+         "BE,report,Hotline,Org \xe2\x80\xae(NGO),,,fr,,high\n",
+         "/help_services.csv:2:organisation: direction controls are not allowed"},
+        {2,
+         "country_code,kind,name,organisation,url,phone,languages,source_url,confidence\n"
+         "BE,report,\xe2\x81\xa8Hotline,Org,,,fr,,high\n",
+         "/help_services.csv:2:name: direction controls are not allowed"},
     };
     char err[512];
 
@@ -658,6 +672,32 @@ test_json_errors(void **state)
         {"activities", 0, "title", "\"line\\nbreak\"",
          "activities[0].title: control characters are not allowed"},
         {"activities", 0, "title", "\"\"", "activities[0].title: must not be empty"},
+        /* direction controls (text.h): overrides and embeddings anywhere, isolates unclosed
+         * on their line; the message is the form's and the import's */
+        {"activities", 0, "title", "\"Campaign \\u202e(NGO)\"",
+         "activities[0].title: direction controls are not allowed (only isolates U+2066 to "
+         "U+2069 closed on the same line, and the marks U+200E, U+200F, U+061C)"},
+        {"activities", 0, "place", "\"\\u202aBrussels\\u202c\"",
+         "activities[0].place: direction controls are not allowed"},
+        {"activities", 0, "summary", "\"One \\u2067line\\nand \\u2069two\"",
+         "activities[0].summary: direction controls are not allowed"},
+        {"activities", 0, "summary", "\"Closed \\u2069 first\"",
+         "activities[0].summary: direction controls are not allowed"},
+        /* Markdown fields: raw HTML, which the renderer drops, is refused */
+        {"activities", 0, "summary", "\"<b>Workshops</b> for parents\"",
+         "activities[0].summary: HTML is not kept: write the text in Markdown"},
+        {"activities", 0, "summary", "\"<div>\\nWorkshops\\n</div>\"",
+         "activities[0].summary: HTML is not kept"},
+        {"edition", 0, "theme_why", "\"Why <!-- this -->.\"",
+         "edition.theme_why: HTML is not kept"},
+        {"statements", 0, "summary", "\"A <span>statement</span>.\"",
+         "statements[0].summary: HTML is not kept"},
+        {"tools", 0, "description", "\"<p>A leaflet.</p>\"",
+         "tools[0].description: HTML is not kept"},
+        {"organisations", 0, "name", "\"Child Focus \\u202d\"",
+         "organisations[0].name: direction controls are not allowed"},
+        {"statements", 0, "speaker", "\"\\u2066Jane Doe\"",
+         "statements[0].speaker: direction controls are not allowed"},
         {"activities", 0, "title", "42", "activities[0].title: expected a string"},
         {"activities", 0, "online", "\"yes\"", "activities[0].online: expected true or false"},
         {"activities", 0, "languages", "[\"fra\"]",
@@ -732,6 +772,37 @@ test_json_raw_errors(void **state)
     assert_int_equal(aw_load_json_file(f->st, "/nonexistent/x.json", NULL, err, sizeof(err)),
                      AW_ENOTFOUND);
     assert_non_null(strstr(err, "/nonexistent/x.json: cannot read the file"));
+}
+
+/* Well-formed bidirectional text loads as it is: isolates closed on their line (one per
+ * line in a summary) and marks. */
+static void
+test_json_bidi_ok(void **state)
+{
+    struct fx *f = *state;
+    static const struct {
+        const char *field, *json, *stored;
+    } cases[] = {
+        {"title", "\"Conference \\u2068\\u0639\\u0631\\u0628\\u064a\\u2069 2017 \\u200f\"",
+         "Conference \xe2\x81\xa8\xd8\xb9\xd8\xb1\xd8\xa8\xd9\x8a\xe2\x81\xa9 2017 \xe2\x80\x8f"},
+        {"summary", "\"\\u2067One\\u2069 line.\\n\\n\\u2066Two\\u2069 \\u061c lines.\"",
+         "\xe2\x81\xa7One\xe2\x81\xa9 line.\n\n\xe2\x81\xa6Two\xe2\x81\xa9 \xd8\x9c lines."},
+    };
+
+    setup_ref(f);
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        char *text = mutate("activities", 0, cases[i].field, cases[i].json);
+        struct aw_activity *v;
+        size_t n;
+        bool found = false;
+        load_json_ok(f, text, true);
+        free(text);
+        assert_int_equal(aw_store_activities_by_edition(f->st, f->a, 2017, &v, &n), AW_OK);
+        for (size_t k = 0; k < n; k++)
+            found |= strcmp(i == 0 ? v[k].title : v[k].summary, cases[i].stored) == 0;
+        if (!found)
+            fail_msg("case %zu: the %s was not stored as given", i, cases[i].field);
+    }
 }
 
 /* Title of n characters: "é" (two bytes each) so that the limit is in characters. */
@@ -861,6 +932,7 @@ main(void)
         cmocka_unit_test_setup_teardown(test_json_pending, setup, teardown),
         cmocka_unit_test_setup_teardown(test_json_errors, setup, teardown),
         cmocka_unit_test_setup_teardown(test_json_raw_errors, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_json_bidi_ok, setup, teardown),
         cmocka_unit_test_setup_teardown(test_json_title_limit, setup, teardown),
         cmocka_unit_test_setup_teardown(test_json_file, setup, teardown),
         cmocka_unit_test_setup_teardown(test_real_data, setup, teardown),

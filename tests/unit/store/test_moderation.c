@@ -830,6 +830,19 @@ test_audit_append_only(void **state)
     assert_int_equal(aw_store_audit_list(f->st, f->a, 10, 3, &v, &n), AW_OK);
     assert_int_equal(n, 0);
 
+    /* one line per entry: what people typed can neither split nor reorder it */
+    assert_int_equal(aw_store_audit(f->st, "import", "import", "submission:13",
+                                    "{\"file\":\"a\r\nb\tc\xe2\x80\xae"
+                                    "d\x1b.csv\"} "
+                                    "Reason: line one\nline \xe2\x81\xa8two\xe2\x81\xa9",
+                                    NULL, 1700000003),
+                     AW_OK);
+    assert_int_equal(aw_store_audit_list(f->st, f->a, 1, 0, &v, &n), AW_OK);
+    assert_int_equal(n, 1);
+    assert_string_equal(v[0].detail,
+                        "{\"file\":\"a b cd\xef\xbf\xbd.csv\"} Reason: line one line two");
+    assert_string_equal(v[0].object, "submission:13");
+
     /* nothing is ever changed or deleted */
     db = raw_open(f);
     assert_int_equal(sqlite3_exec(db, "UPDATE audit_log SET actor = 'me'", NULL, NULL, &msg),
@@ -841,7 +854,7 @@ test_audit_append_only(void **state)
                      SQLITE_CONSTRAINT);
     assert_non_null(strstr(msg, "append-only"));
     sqlite3_free(msg);
-    assert_int_equal(raw_int(db, "SELECT COUNT(*) FROM audit_log"), 3);
+    assert_int_equal(raw_int(db, "SELECT COUNT(*) FROM audit_log"), 4);
     assert_int_equal(raw_int(db, "SELECT COUNT(*) FROM audit_log WHERE actor = 'me'"), 0);
     sqlite3_close(db);
 }
