@@ -29,6 +29,7 @@ struct aw_config {
     int64_t max_header_bytes;
     int64_t max_body_bytes;
     int64_t max_url_bytes;
+    bool read_only;         /* serve without writing: forms hidden (serve refuses otherwise) */
     bool help_publish_high; /* publish high-confidence help rows on first import */
     char *day_name;         /* the awareness day this instance runs */
     char *day_date;         /* MM-DD */

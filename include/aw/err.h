@@ -13,7 +13,8 @@ enum aw_err {
     AW_ESYNTAX,   /* parse error (template, config, data file) */
     AW_EEXIST,    /* already exists */
     AW_ECONFIG,   /* bad configuration */
-    AW_EUNKNOWN   /* an unknown name in strict mode (templates) */
+    AW_EUNKNOWN,  /* an unknown name in strict mode (templates) */
+    AW_EUNAVAIL   /* the store cannot take writes now (disk full, read-only, busy): retry later */
 };
 
 /* A static English description of err; never NULL. */

@@ -20,9 +20,15 @@ struct aw_store;
 
 /* Opens (creating the file if `create`) the database at url: a path (SQLite)
  * or, later, "postgresql://...". Applies pending migrations when `migrate`.
- * err receives a human-readable reason on failure. */
+ * err receives a human-readable reason on failure; AW_EUNAVAIL when the
+ * database can be read but not written (a read-only file or file system),
+ * which is refused here rather than found at the first write. */
 enum aw_err aw_store_open(const char *url, bool create, bool migrate, struct aw_store **out,
                           char *err, size_t errlen) AW_WARN_UNUSED;
+/* Opens a connection that cannot write (the read_only setting), also to a
+ * database on a read-only medium. Every write through it fails. */
+enum aw_err aw_store_open_readonly(const char *url, struct aw_store **out, char *err,
+                                   size_t errlen) AW_WARN_UNUSED;
 void aw_store_close(struct aw_store *st);
 
 /* Schema version after migrations (for check-config and tests). */

@@ -36,7 +36,9 @@ aw_app_store(struct aw_app *app, char *err, size_t errlen)
     struct aw_store *st = pthread_getspecific(app->store_key);
     if (st)
         return st;
-    if (aw_store_open(app->db, false, false, &st, err, errlen) != AW_OK)
+    enum aw_err rc = app->cfg->read_only ? aw_store_open_readonly(app->db, &st, err, errlen)
+                                         : aw_store_open(app->db, false, false, &st, err, errlen);
+    if (rc != AW_OK)
         return NULL;
     pthread_setspecific(app->store_key, st);
     return st;
@@ -77,11 +79,26 @@ static enum aw_err
 render_error_pages(struct aw_app *app, char *err, size_t errlen)
 {
     enum aw_err rc = AW_OK;
-    /* The store is only used for the country list of the help panel. */
+    /* The store is only used for the country list of the help panel, and to
+     * check at start-up that it can be written: aw_store_open refuses a
+     * read-only file, and the instance secret (the CSRF tokens' key) is
+     * created now rather than failing the first form (a 403 that nobody
+     * could explain). Under read_only, a connection that cannot write. */
     struct aw_store *st = NULL;
-    rc = aw_store_open(app->db, false, false, &st, err, errlen);
-    if (rc != AW_OK)
+    unsigned char secret[32];
+    if (app->cfg->read_only) {
+        rc = aw_store_open_readonly(app->db, &st, err, errlen);
+    } else {
+        rc = aw_store_open(app->db, false, false, &st, err, errlen);
+        if (rc == AW_OK && (rc = aw_store_secret(st, secret)) != AW_OK)
+            snprintf(err, errlen, "cannot store the instance secret in %s: %s", app->db,
+                     aw_store_errmsg(st));
+        sodium_memzero(secret, sizeof(secret));
+    }
+    if (rc != AW_OK) {
+        aw_store_close(st);
         return rc;
+    }
     for (size_t li = 0; li < aw_i18n_count(); li++) {
         const struct aw_lang *lang = aw_i18n_at(li);
         for (size_t si = 0; si < AW_NELEM(error_statuses); si++) {
@@ -221,14 +238,16 @@ aw_app_serve(struct aw_app *app, char *err, size_t errlen)
         .from = cfg->mail_from,
         .from_name = cfg->mail_from_name,
     };
-    enum aw_err rc = aw_mailer_start(&mc, app->db, &app->mailer, err, errlen);
+    /* A read-only site sends nothing: the outbox lives in the database. */
+    enum aw_err rc =
+        cfg->read_only ? AW_OK : aw_mailer_start(&mc, app->db, &app->mailer, err, errlen);
     if (rc != AW_OK)
         goto out;
     rc = aw_server_start(&opts, &srv, err, errlen);
     if (rc != AW_OK)
         goto out;
-    AW_INFO("awareday %s serving %s on http://%s/ (database %s)", AW_VERSION, cfg->day_name,
-            cfg->listen, app->db);
+    AW_INFO("awareday %s serving %s on http://%s/ (database %s%s)", AW_VERSION, cfg->day_name,
+            cfg->listen, app->db, cfg->read_only ? ", read-only: forms closed" : "");
     aw_server_run_until_signal(srv);
     aw_server_stop(srv);
     AW_INFO("stopped");

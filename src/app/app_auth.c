@@ -74,7 +74,9 @@ aw_auth_load(struct aw_page *pg)
 {
     const char *cookie = aw_req_cookie(pg->req, AW_SESSION_COOKIE);
     pg->user = NULL;
-    if (!aw_auth_token_shape(cookie))
+    /* A read-only site has no forms and cannot record a session: nobody is
+     * signed in (the moderation pages lead to the closed login page). */
+    if (pg->app->cfg->read_only || !aw_auth_token_shape(cookie))
         return;
     char *h = aw_auth_hash_hex(pg->arena, cookie);
     struct aw_user *u = aw_arena_zalloc(pg->arena, sizeof(*u));
@@ -183,6 +185,9 @@ csrf_for(struct aw_page *pg, const char *cookie)
 const char *
 aw_csrf_token(struct aw_page *pg)
 {
+    /* A read-only site shows no forms (and may have no secret stored). */
+    if (pg->app->cfg->read_only)
+        return "";
     /* One cookie per response: a token made earlier in this request wins. */
     const char *cookie = pg->csrf_cookie ? pg->csrf_cookie : aw_req_cookie(pg->req, AW_CSRF_COOKIE);
     if (!aw_auth_token_shape(cookie)) {

@@ -49,7 +49,19 @@ struct aw_page {
     struct aw_user *user; /* the logged-in moderator, or NULL (app_auth.c) */
     const char *session_hash;
     const char *csrf_cookie; /* the CSRF cookie this response sets, if any */
+    /* A POST handler sets this once it has read its form: when the store
+     * cannot take the write (AW_EUNAVAIL: disk full, read-only, busy),
+     * aw_page_fail() calls it to render the form again, everything typed
+     * still in it, with `status` 503 and the "cannot take submissions right
+     * now" notice (pg->unavailable). reshow_ctx is the handler's. */
+    void (*reshow)(struct aw_page *pg, int status);
+    void *reshow_ctx;
+    bool unavailable;
 };
+
+/* Seconds a visitor is asked to wait (Retry-After) when the store cannot take
+ * writes: long enough for an operator to react, short enough to try again. */
+#define AW_UNAVAILABLE_RETRY "120"
 
 /* Validates {lang}, switches the thread's language, opens the thread's store
  * connection, reads the session and, for a POST, checks the CSRF token. On
@@ -63,7 +75,9 @@ void aw_page_render(struct aw_page *pg, int status, const char *tpl, const char 
 void aw_page__layout(struct aw_page *pg, const char *title);
 /* Fixed text (translated) of an error page and its title. */
 const char *aw_page__error_text(int status, const char **title);
-/* Answers 404 for AW_ENOTFOUND and 500 for other errors (logged). */
+/* Answers 404 for AW_ENOTFOUND; 503 with Retry-After for AW_EUNAVAIL (the
+ * form again through pg->reshow when set, else the 503 page), logging the
+ * store's reason (SQLITE_FULL, EROFS...); 500 for other errors (logged). */
 void aw_page_fail(struct aw_page *pg, enum aw_err rc);
 
 /* The calling thread's store connection, opened on first use. */

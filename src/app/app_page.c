@@ -117,6 +117,8 @@ aw_page__layout(struct aw_page *pg, const char *title)
     aw_view_set_str(v, "lang", lc);
     aw_view_set_str(v, "dir", pg->lang->rtl ? "rtl" : "ltr");
     aw_view_set_str(v, "title", title);
+    aw_view_set_bool(v, "unavailable", pg->unavailable);
+    aw_view_set_bool(v, "read_only", cfg->read_only);
     aw_view_set_str(v, "day_name", _(cfg->day_name));
     aw_view_set_str(v, "organiser", _(cfg->organiser));
     /* "18 November": the day's date without a year, in the page language. */
@@ -187,6 +189,14 @@ aw_page_begin(struct aw_req *req, struct aw_page *pg)
         pg->country = cc;
     pg->view = aw_view_map(pg->arena);
     aw_auth_load(pg);
+    /* A read-only site takes no POST (its forms are hidden): the 503 page,
+     * which carries the read-only notice. */
+    if (app->cfg->read_only && strcmp(aw_req_method(req), "POST") == 0) {
+        aw_i18n_use(NULL);
+        aw_resp_header(req, "Retry-After", AW_UNAVAILABLE_RETRY);
+        aw_resp_error(req, 503);
+        return -1;
+    }
     /* Every POST carries the CSRF token of its form: checked here, once, for
      * every handler. */
     if (strcmp(aw_req_method(req), "POST") == 0 && !aw_csrf_ok(pg)) {
@@ -225,16 +235,35 @@ aw_page_render(struct aw_page *pg, int status, const char *tpl, const char *titl
 void
 aw_page_fail(struct aw_page *pg, enum aw_err rc)
 {
-    aw_i18n_use(NULL);
     if (rc == AW_ENOTFOUND) {
+        aw_i18n_use(NULL);
         aw_resp_error(pg->req, 404);
         return;
     }
     char path[512];
     aw_log_repr(path, sizeof(path), aw_req_path(pg->req), strlen(aw_req_path(pg->req)));
     aw_log_redact_tokens(path);
-    AW_ERROR("%s: %s", path, aw_strerror(rc));
-    aw_resp_error(pg->req, 500);
+    /* The store's message names the cause ("database or disk is full
+     * (SQLITE_FULL, ENOSPC)"); aw_log escapes what it quotes. */
+    const char *why = (rc == AW_EDB || rc == AW_EUNAVAIL) && pg->store ? aw_store_errmsg(pg->store)
+                                                                       : aw_strerror(rc);
+    if (rc != AW_EUNAVAIL) {
+        AW_ERROR("%s: %s: %s", path, aw_strerror(rc), why);
+        aw_i18n_use(NULL);
+        aw_resp_error(pg->req, 500);
+        return;
+    }
+    AW_ERROR("%s: the database cannot take writes, answered 503: %s", path, why);
+    aw_resp_header(pg->req, "Retry-After", AW_UNAVAILABLE_RETRY);
+    void (*reshow)(struct aw_page *, int) = pg->reshow;
+    pg->reshow = NULL; /* a failure while showing the form again ends in the 503 page */
+    if (reshow && pg->view) {
+        pg->unavailable = true;
+        reshow(pg, 503);
+        return;
+    }
+    aw_i18n_use(NULL);
+    aw_resp_error(pg->req, 503);
 }
 
 int

@@ -10,6 +10,16 @@
 #include <sodium.h>
 #include <string.h>
 
+static void login_form(struct aw_page *pg, int status, const char *email, const char *error);
+
+/* A store that cannot record the attempt or the session: the login form
+ * again with the address typed (never the password), 503. */
+static void
+login_reshow(struct aw_page *pg, int status)
+{
+    login_form(pg, status, pg->reshow_ctx, NULL);
+}
+
 static void
 login_form(struct aw_page *pg, int status, const char *email, const char *error)
 {
@@ -80,6 +90,8 @@ aw_handle_login_post(struct aw_req *req)
                    _("Enter your e-mail address and your password."));
         return;
     }
+    pg.reshow = login_reshow;
+    pg.reshow_ctx = email;
     /* Three counters: the account from this address (so that someone else
      * cannot lock a moderator out by failing on purpose), the account from
      * everywhere (a distributed guess), and the address (many accounts). */

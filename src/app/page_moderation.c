@@ -237,6 +237,10 @@ aw_handle_moderation_batch(struct aw_req *req)
         if ((rc = aw_moderation_approve(&pg, &subs[i], err, sizeof(err))) != AW_OK) {
             AW_ERROR("approving submission %lld: %s", (long long)subs[i].id, err);
             aw_store_rollback(pg.store);
+            if (rc == AW_EUNAVAIL) {
+                aw_page_fail(&pg, rc); /* 503: nothing was published, try again later */
+                return;
+            }
             aw_i18n_use(NULL);
             aw_resp_redirect(req, 303, aw_arena_printf(pg.arena, "%s?batch_error=1", back));
             return;

@@ -138,9 +138,16 @@ render(struct aw_page *pg, const struct aw_submission *sub, struct aw_form *form
     aw_view_set_bool(pg->view, "has_diff",
                      aw_view_type(aw_view_get(pg->view, "diff", 4)) == AW_VIEW_LIST);
     aw_view_set(pg->view, "form", aw_form_view(pg, form ? form : stored));
+    /* A rejection sent back (refused or not stored) keeps the reason chosen
+     * and the text written. */
+    struct aw_str chosen = aw_req_form(pg->req, "reason", 0);
+    struct aw_str written = aw_req_form(pg->req, "reason_text", 0);
+    aw_view_set_str(pg->view, "reason_text",
+                    written.ptr ? aw_arena_strndup(pg->arena, written.ptr, written.len) : "");
     struct aw_view *rl = aw_view_set_list(pg->view, "reasons");
     for (size_t i = 0; i < sizeof(reasons) / sizeof(reasons[0]); i++) {
         struct aw_view *r = aw_view_push_map(rl);
+        aw_view_set_bool(r, "checked", aw_str_eq_c(chosen, reasons[i].code));
         aw_view_set_str(r, "value", reasons[i].code);
         aw_view_set_str(r, "label", _(reasons[i].text));
         aw_view_set_str(r, "id", aw_arena_printf(pg->arena, "reason-%s", reasons[i].code));
@@ -195,6 +202,21 @@ reason_text(struct aw_page *pg, enum aw_text_fault *fault)
     return NULL;
 }
 
+/* What aw_page_fail() needs to show the submission again with what the
+ * moderator typed (the edited form; a rejection's reason stays in the
+ * request and is shown again by render()). */
+struct item_reshow {
+    const struct aw_submission *sub;
+    struct aw_form *form;
+};
+
+static void
+item_reshow(struct aw_page *pg, int status)
+{
+    const struct item_reshow *r = pg->reshow_ctx;
+    render(pg, r->sub, r->form, status, NULL);
+}
+
 void
 aw_handle_moderation_item_post(struct aw_req *req)
 {
@@ -209,12 +231,16 @@ aw_handle_moderation_item_post(struct aw_req *req)
     const char *base =
         aw_arena_printf(pg.arena, "/%s/moderation/%lld", pg.lang->code, (long long)sub.id);
     struct aw_str action = aw_req_form(req, "action", 0);
+    struct item_reshow again = {&sub, NULL};
+    pg.reshow = item_reshow;
+    pg.reshow_ctx = &again;
     if (sub.status != AW_SUB_PENDING) {
         render(&pg, &sub, NULL, 409, _("This submission has already been decided."));
         return;
     }
     if (aw_str_eq_c(action, "save")) {
         struct aw_form *form = aw_form_from_request(&pg, false);
+        again.form = form;
         bool ok = aw_form_validate(&pg, form);
         const char *payload = ok ? aw_form_payload(&pg, form) : NULL;
         if (ok &&
@@ -249,7 +275,9 @@ aw_handle_moderation_item_post(struct aw_req *req)
                    _("Tick every item of the safeguarding checklist before approving."));
             return;
         }
-        if ((rc = aw_moderation_approve(&pg, &sub, err, sizeof(err))) != AW_OK) {
+        if ((rc = aw_moderation_approve(&pg, &sub, err, sizeof(err))) == AW_EUNAVAIL)
+            goto fail;
+        if (rc != AW_OK) {
             AW_WARN("approving submission %lld: %s", (long long)sub.id, err);
             render(&pg, &sub, NULL, 422,
                    _("This submission cannot be published as it is: "

@@ -57,6 +57,22 @@ aw_handle_share(struct aw_req *req)
     aw_page_render(&pg, 200, "share", _("Share an activity"));
 }
 
+/* What aw_page_fail() needs to show the share form again, as typed, when
+ * the store cannot take it (pg->reshow). */
+struct share_reshow {
+    struct aw_form *form;
+    const struct aw_edition *ed;
+};
+
+static void
+share_reshow(struct aw_page *pg, int status)
+{
+    const struct share_reshow *r = pg->reshow_ctx;
+    form_page(pg, r->form, r->ed);
+    aw_view_set_bool(pg->view, "duplicate", false);
+    aw_page_render(pg, status, "share", _("Share an activity"));
+}
+
 /* The private link's page for a share token. */
 static const char *
 private_path(struct aw_page *pg, const char *token)
@@ -75,9 +91,14 @@ aw_handle_share_post(struct aw_req *req)
         return;
     if ((rc = aw_store_edition_current(pg.store, pg.arena, pg.lang->code, &ed)) != AW_OK)
         goto fail;
+    /* From here on, a store that cannot take writes (even the quota's
+     * counter) gives the form back as typed, with 503. */
+    struct aw_form *form = aw_form_from_request(&pg, true);
+    struct share_reshow again = {form, &ed};
+    pg.reshow = share_reshow;
+    pg.reshow_ctx = &again;
     if (aw_page_share_quota(&pg) != 0)
         return;
-    struct aw_form *form = aw_form_from_request(&pg, true);
     bool ok = aw_form_validate(&pg, form);
     if (ok && aw_form_honeypot(form)) {
         /* A robot filled the hidden field: answer as if all went well, keep nothing. */

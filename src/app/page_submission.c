@@ -117,6 +117,21 @@ aw_handle_submission(struct aw_req *req)
     render(&pg, &share, token, NULL, 200);
 }
 
+/* What aw_page_fail() needs to show the change form again, as typed. */
+struct change_reshow {
+    const struct aw_share *share;
+    const char *token;
+    struct aw_form *form;
+};
+
+static void
+change_reshow(struct aw_page *pg, int status)
+{
+    const struct change_reshow *r = pg->reshow_ctx;
+    aw_resp_header(pg->req, "Cache-Control", "no-store");
+    render(pg, r->share, r->token, r->form, status);
+}
+
 void
 aw_handle_submission_post(struct aw_req *req)
 {
@@ -129,6 +144,11 @@ aw_handle_submission_post(struct aw_req *req)
     char err[512];
     if (aw_page_begin(req, &pg) != 0 || load_share(&pg, &share, &token) != 0)
         return;
+    /* A store that cannot take the change gives the form back as typed (503). */
+    struct aw_form *form = aw_form_from_request(&pg, false);
+    struct change_reshow again = {&share, token, form};
+    pg.reshow = change_reshow;
+    pg.reshow_ctx = &again;
     if (aw_page_share_quota(&pg) != 0)
         return;
     if ((rc = aw_store_submissions_by_share(pg.store, pg.arena, share.id, &subs, &n)) != AW_OK)
@@ -144,7 +164,6 @@ aw_handle_submission_post(struct aw_req *req)
         render(&pg, &share, token, NULL, 409);
         return;
     }
-    struct aw_form *form = aw_form_from_request(&pg, false);
     bool ok = aw_form_validate(&pg, form);
     const char *payload = ok ? aw_form_payload(&pg, form) : NULL;
     if (ok &&

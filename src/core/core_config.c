@@ -220,6 +220,11 @@ static const struct aw_config_entry table[] = {
      "request body, in bytes (413 beyond)", 0},
     {"max_url_bytes", NULL, AW_CONF_INT, OFF(max_url_bytes), 64, 65536, "2048", NULL,
      "request target, in bytes (414 beyond)", 0},
+    {"read_only", "AWAREDAY_READ_ONLY", AW_CONF_BOOL, OFF(read_only), 0, 0, "no", NULL,
+     "serve a database awareday may not write (a read-only file or medium, an archive): the "
+     "forms are hidden and say why; without it, a database that cannot be written is refused at "
+     "start-up",
+     0},
     {"help_publish_high", NULL, AW_CONF_BOOL, OFF(help_publish_high), 0, 0, "no", NULL,
      "publish help services of high confidence as verified when first imported", 0},
     {"day_name", NULL, AW_CONF_STRING, OFF(day_name), 1, 200,

@@ -27,6 +27,8 @@ aw_strerror(enum aw_err err)
         return "configuration error";
     case AW_EUNKNOWN:
         return "unknown name";
+    case AW_EUNAVAIL:
+        return "the database cannot take writes now";
     }
     return "unknown error";
 }

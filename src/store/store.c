@@ -24,9 +24,9 @@ struct aw_store {
     bool tx_failed; /* an inner level rolled back: the outermost commit must not */
 };
 
-enum aw_err
-aw_store_open(const char *url, bool create, bool migrate, struct aw_store **out, char *err,
-              size_t errlen)
+static enum aw_err
+store_open(const char *url, bool create, bool migrate, bool readonly, struct aw_store **out,
+           char *err, size_t errlen)
 {
     enum aw_err rc = AW_OK;
     struct aw_store *st = NULL;
@@ -58,7 +58,7 @@ aw_store_open(const char *url, bool create, bool migrate, struct aw_store **out,
         rc = AW_ENOMEM;
         goto out;
     }
-    rc = aw_store__sqlite_open(path, create, migrate, &st->ops, &st->be, err, errlen);
+    rc = aw_store__sqlite_open(path, create, migrate, readonly, &st->ops, &st->be, err, errlen);
     if (rc != AW_OK)
         goto out;
     *out = st;
@@ -66,6 +66,19 @@ aw_store_open(const char *url, bool create, bool migrate, struct aw_store **out,
 out:
     free(st);
     return rc;
+}
+
+enum aw_err
+aw_store_open(const char *url, bool create, bool migrate, struct aw_store **out, char *err,
+              size_t errlen)
+{
+    return store_open(url, create, migrate, false, out, err, errlen);
+}
+
+enum aw_err
+aw_store_open_readonly(const char *url, struct aw_store **out, char *err, size_t errlen)
+{
+    return store_open(url, false, false, true, out, err, errlen);
 }
 
 void

@@ -131,8 +131,10 @@ struct aw_store_ops {
 };
 
 /* The SQLite backend (store_sqlite.c). path is a file name; err gets the
- * reason on failure. On success *ops and *be are set; close with ops->close. */
-enum aw_err aw_store__sqlite_open(const char *path, bool create, bool migrate,
+ * reason on failure (AW_EUNAVAIL: the file cannot be written, or with
+ * `readonly` not read). On success *ops and *be are set; close with
+ * ops->close. `readonly` opens a connection that cannot write. */
+enum aw_err aw_store__sqlite_open(const char *path, bool create, bool migrate, bool readonly,
                                   const struct aw_store_ops **ops, struct aw_store_be **be,
                                   char *err, size_t errlen);
 

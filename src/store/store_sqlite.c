@@ -1,7 +1,8 @@
 /* store_sqlite.c: the SQLite backend of the store (struct aw_store_ops).
  *
  * One connection per struct aw_store_be, used by one thread at a time. At
- * open: WAL, foreign keys on, a 5 s busy timeout, the migrations of
+ * open: WAL, synchronous = FULL, foreign keys on, a 5 s busy timeout (or,
+ * with the read_only setting, a read-only connection), the migrations of
  * SHARE/sql/sqlite/NNN_*.sql above schema_version (each in a transaction),
  * then every statement of the table `sql` below is prepared once with
  * SQLITE_PREPARE_PERSISTENT, so a typo or a missing table fails at open. All
@@ -21,6 +22,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 /* ---- the statement table ---- */
 
@@ -386,15 +388,51 @@ struct aw_store_be {
 
 /* ---- small helpers ---- */
 
+/* The primary result codes that mean "not now" rather than "wrong": the
+ * same write can succeed once space is freed, the file made writable or the
+ * lock holder done (or, for I/O errors, the device repaired). They map to
+ * AW_EUNAVAIL, which the pages answer with 503 and the form as typed
+ * (app_page.c), and their names go into the message so that the log says
+ * which: "database or disk is full (SQLITE_FULL, ENOSPC)". */
+static const struct {
+    int code;
+    const char *name;
+} unavail_codes[] = {
+    {SQLITE_FULL, "SQLITE_FULL"},         {SQLITE_READONLY, "SQLITE_READONLY"},
+    {SQLITE_BUSY, "SQLITE_BUSY"},         {SQLITE_LOCKED, "SQLITE_LOCKED"},
+    {SQLITE_IOERR, "SQLITE_IOERR"},       {SQLITE_CANTOPEN, "SQLITE_CANTOPEN"},
+    {SQLITE_PROTOCOL, "SQLITE_PROTOCOL"},
+};
+
+static const char *
+unavail_name(int src)
+{
+    for (size_t i = 0; i < sizeof(unavail_codes) / sizeof(unavail_codes[0]); i++)
+        if (unavail_codes[i].code == (src & 0xff))
+            return unavail_codes[i].name;
+    return NULL;
+}
+
 /* Records the connection's error for `what` and maps it to an aw_err. */
 static enum aw_err
 fail(struct aw_store_be *be, const char *what, int src)
 {
-    snprintf(be->errmsg, sizeof(be->errmsg), "%s: %s", what,
-             src == SQLITE_OK ? "no result" : sqlite3_errmsg(be->db));
-    if ((src & 0xff) == SQLITE_CONSTRAINT)
-        return AW_EINVAL;
-    return AW_EDB;
+    const char *name = src == SQLITE_OK ? NULL : unavail_name(src);
+    if (name == NULL) {
+        snprintf(be->errmsg, sizeof(be->errmsg), "%s: %s", what,
+                 src == SQLITE_OK ? "no result" : sqlite3_errmsg(be->db));
+        return (src & 0xff) == SQLITE_CONSTRAINT ? AW_EINVAL : AW_EDB;
+    }
+    /* The extended code when there is one (SQLITE_READONLY_DBMOVED is 1032),
+     * and the errno of the failed system call (ENOSPC, EROFS, EIO). */
+    int sys = sqlite3_system_errno(be->db);
+    const char *sysname = sys ? strerrorname_np(sys) : NULL;
+    char ext[24] = "";
+    if (src != (src & 0xff))
+        snprintf(ext, sizeof(ext), " %d", src);
+    snprintf(be->errmsg, sizeof(be->errmsg), "%s: %s (%s%s%s%s)", what, sqlite3_errmsg(be->db),
+             name, ext, sysname ? ", " : "", sysname ? sysname : "");
+    return AW_EUNAVAIL;
 }
 
 static void
@@ -878,14 +916,152 @@ be_close(struct aw_store_be *be)
 
 static const struct aw_store_ops sqlite_ops;
 
+/* Why the file or its directory cannot be written, from access(2) (SQLite's
+ * own errno after a failed open is that of its last attempt, often the
+ * -shm file's ENOENT): "its file system is read-only (EROFS)"; NULL when
+ * both can be written. */
+static const char *
+unwritable(const char *path, char *buf, size_t len)
+{
+    char dir[4096];
+    const char *slash = strrchr(path, '/');
+    size_t n = slash ? (size_t)(slash - path) : 0;
+    if (n >= sizeof(dir))
+        return NULL;
+    memcpy(dir, path, n);
+    dir[n] = '\0';
+    const char *what = NULL;
+    if (access(path, W_OK) != 0 && errno != ENOENT)
+        what = "the file";
+    else if (access(n ? dir : (slash ? "/" : "."), W_OK) != 0)
+        what = "its directory";
+    if (what == NULL)
+        return NULL;
+    int e = errno;
+    snprintf(buf, len, "%s cannot be written: %s (%s)", what,
+             e == EROFS ? "the file system is read-only" : strerror(e), strerrorname_np(e));
+    return buf;
+}
+
+/* A failure of open(), as fail() names it (AW_EUNAVAIL for a file that
+ * cannot be written), with what the operator can do about it. */
+static enum aw_err
+open_fail(struct aw_store_be *be, const char *path, int src, bool readonly, char *err,
+          size_t errlen)
+{
+    enum aw_err rc = fail(be, path, src);
+    char why[256];
+    const char *cause = readonly ? NULL : unwritable(path, why, sizeof(why));
+    if (cause) {
+        const char *said = be->errmsg;
+        size_t pl = strlen(path);
+        if (strncmp(said, path, pl) == 0 && said[pl] == ':')
+            said += pl + 2;
+        rc = AW_EUNAVAIL;
+        snprintf(err, errlen,
+                 "%s: %s; awareday writes the database file and, beside it, its -wal and -shm "
+                 "files: make them writable by this user, or set read_only = yes to serve the "
+                 "site without its forms (SQLite said: %s)",
+                 path, cause, said);
+    } else {
+        /* A file that is not there is not a "try again later". */
+        if ((src & 0xff) == SQLITE_CANTOPEN)
+            rc = AW_EDB;
+        snprintf(err, errlen, "%s", be->errmsg);
+    }
+    return rc;
+}
+
+/* A file name as a SQLite URI path (RFC 3986 percent-encoding of what is not
+ * unreserved or '/'), so that immutable=1 can be asked for. */
+static char *
+uri_for(const char *path, const char *query)
+{
+    struct aw_buf b = AW_BUF_INIT(16384);
+    aw_buf_puts(&b, "file:");
+    for (const unsigned char *p = (const unsigned char *)path; *p; p++) {
+        if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
+            strchr("/-._~", *p))
+            aw_buf_putc(&b, (char)*p);
+        else
+            aw_buf_printf(&b, "%%%02X", *p);
+    }
+    aw_buf_printf(&b, "?%s", query);
+    size_t n = 0;
+    if (aw_buf_err(&b) != AW_OK) {
+        aw_buf_free(&b);
+        return NULL; /* a path longer than any file system allows */
+    }
+    return aw_buf_steal(&b, &n);
+}
+
+/* Opens the connection. Read-write: WAL, synchronous = FULL, and a file that
+ * SQLite could only open read-only is refused (AW_EUNAVAIL) rather than
+ * discovered at the first write. Read-only (the read_only setting): no
+ * pragma that writes; a WAL database on a read-only medium has no -shm file
+ * and cannot be created one, so SQLite cannot open it for reading unless
+ * told that nothing changes it (immutable=1): that is the fallback. */
+static enum aw_err
+open_db(struct aw_store_be *be, const char *path, bool create, bool readonly, char *err,
+        size_t errlen)
+{
+    int flags = SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_URI |
+                (readonly ? SQLITE_OPEN_READONLY
+                          : SQLITE_OPEN_READWRITE | (create ? SQLITE_OPEN_CREATE : 0));
+    char *uri = uri_for(path, readonly ? "mode=ro" : create ? "mode=rwc" : "mode=rw");
+    if (uri == NULL) {
+        snprintf(err, errlen, "%.64s...: the path is too long", path);
+        return AW_ECONFIG;
+    }
+    int src = sqlite3_open_v2(uri, &be->db, flags, NULL);
+    free(uri);
+    if (src != SQLITE_OK || be->db == NULL) {
+        if (be->db == NULL) {
+            snprintf(err, errlen, "%s: cannot open the database", path);
+            return AW_ENOMEM;
+        }
+        return open_fail(be, path, src, readonly, err, errlen);
+    }
+    sqlite3_extended_result_codes(be->db, 1);
+    sqlite3_busy_timeout(be->db, 5000);
+    if (readonly) {
+        src = sqlite3_exec(be->db, "SELECT count(*) FROM sqlite_schema", NULL, NULL, NULL);
+        if ((src & 0xff) == SQLITE_CANTOPEN) {
+            sqlite3_close(be->db);
+            be->db = NULL;
+            uri = uri_for(path, "mode=ro&immutable=1");
+            src = uri ? sqlite3_open_v2(uri, &be->db, flags, NULL) : SQLITE_CANTOPEN;
+            free(uri);
+            if (be->db)
+                sqlite3_extended_result_codes(be->db, 1);
+            if (src == SQLITE_OK)
+                src = sqlite3_exec(be->db, "SELECT count(*) FROM sqlite_schema", NULL, NULL, NULL);
+        }
+        if (src != SQLITE_OK)
+            return open_fail(be, path, src, readonly, err, errlen);
+        src = sqlite3_exec(be->db, "PRAGMA foreign_keys = ON", NULL, NULL, NULL);
+        return src == SQLITE_OK ? AW_OK : open_fail(be, path, src, readonly, err, errlen);
+    }
+    /* synchronous = FULL: a commit returns once the WAL is synced, so an
+     * acknowledged submission survives a power cut (NORMAL syncs only at
+     * checkpoints). Its cost is measured in docs/BENCHMARKS.md. */
+    static const char *const pragmas[] = {"PRAGMA journal_mode = WAL", "PRAGMA foreign_keys = ON",
+                                          "PRAGMA synchronous = FULL"};
+    for (size_t i = 0; i < sizeof(pragmas) / sizeof(pragmas[0]); i++)
+        if ((src = sqlite3_exec(be->db, pragmas[i], NULL, NULL, NULL)) != SQLITE_OK)
+            return open_fail(be, path, src, readonly, err, errlen);
+    if (sqlite3_db_readonly(be->db, "main") == 1)
+        return open_fail(be, path, SQLITE_READONLY, readonly, err, errlen);
+    return AW_OK;
+}
+
 enum aw_err
-aw_store__sqlite_open(const char *path, bool create, bool migrate_now,
+aw_store__sqlite_open(const char *path, bool create, bool migrate_now, bool readonly,
                       const struct aw_store_ops **ops, struct aw_store_be **out, char *err,
                       size_t errlen)
 {
     enum aw_err rc = AW_OK;
     struct aw_store_be *be = NULL;
-    int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX | (create ? SQLITE_OPEN_CREATE : 0);
     int64_t version = 0;
     bool found = false;
 
@@ -896,21 +1072,10 @@ aw_store__sqlite_open(const char *path, bool create, bool migrate_now,
         rc = AW_ENOMEM;
         goto out;
     }
-    if (sqlite3_open_v2(path, &be->db, flags, NULL) != SQLITE_OK) {
-        snprintf(err, errlen, "%s: %s", path,
-                 be->db ? sqlite3_errmsg(be->db) : "cannot open the database");
-        rc = AW_EDB;
+    if ((rc = open_db(be, path, create, readonly, err, errlen)) != AW_OK)
         goto out;
-    }
-    sqlite3_extended_result_codes(be->db, 1);
-    sqlite3_busy_timeout(be->db, 5000);
-    rc = exec_sql(be, "PRAGMA journal_mode = WAL", path, err, errlen);
-    if (rc == AW_OK)
-        rc = exec_sql(be, "PRAGMA foreign_keys = ON", path, err, errlen);
-    if (rc == AW_OK)
-        rc = exec_sql(be, "PRAGMA synchronous = NORMAL", path, err, errlen);
-    if (rc != AW_OK)
-        goto out;
+    if (readonly)
+        migrate_now = false;
     if (migrate_now) {
         rc = migrate(be, err, errlen);
         if (rc != AW_OK)
@@ -2619,6 +2784,11 @@ be_commit(struct aw_store_be *be)
 static enum aw_err
 be_rollback(struct aw_store_be *be)
 {
+    /* After SQLITE_FULL or an I/O error SQLite may have rolled back by
+     * itself; a ROLLBACK then would only replace the cause in errmsg by
+     * "no transaction is active". */
+    if (sqlite3_get_autocommit(be->db))
+        return AW_OK;
     return run(be, be->stmt[S_ROLLBACK], "rollback");
 }
 

@@ -246,6 +246,109 @@ def visible_text(body):
 
 
 # ---------------------------------------------------------------------------------------------
+# Forms as a browser would send them again
+
+
+class Forms(html.parser.HTMLParser):
+    """What a browser would send from each form of a page: [{attrs, fields: {name: [values]}}].
+    Text inputs give their value, checked checkboxes and radios theirs, a select its selected
+    options (or its first one), a textarea its text."""
+
+    def __init__(self, body):
+        super().__init__(convert_charrefs=True)
+        self.forms, self.cur = [], None
+        self.select = self.textarea = None
+        self.feed(body)
+        self.close()
+
+    def add(self, name, value):
+        if self.cur is not None and name:
+            self.cur["fields"].setdefault(name, []).append(value)
+
+    def handle_starttag(self, tag, attrs):
+        a = dict(attrs)
+        if tag == "form":
+            self.cur = {"attrs": a, "fields": {}}
+            self.forms.append(self.cur)
+        elif tag == "input":
+            t = (a.get("type") or "text").lower()
+            if t in ("checkbox", "radio"):
+                if "checked" in a:
+                    self.add(a.get("name"), a.get("value") or "on")
+            elif t not in ("submit", "button", "reset"):
+                self.add(a.get("name"), a.get("value") or "")
+        elif tag == "select":
+            self.select = {"name": a.get("name"), "first": None, "chosen": []}
+        elif tag == "option" and self.select is not None:
+            v = a.get("value") or ""
+            if self.select["first"] is None:
+                self.select["first"] = v
+            if "selected" in a:
+                self.select["chosen"].append(v)
+        elif tag == "textarea":
+            self.textarea = {"name": a.get("name"), "text": []}
+
+    def handle_endtag(self, tag):
+        if tag == "form":
+            self.cur = None
+        elif tag == "select" and self.select is not None:
+            s = self.select
+            for v in s["chosen"] or ([s["first"]] if s["first"] is not None else []):
+                self.add(s["name"], v)
+            self.select = None
+        elif tag == "textarea" and self.textarea is not None:
+            self.add(self.textarea["name"], "".join(self.textarea["text"]))
+            self.textarea = None
+
+    def handle_data(self, data):
+        if self.textarea is not None:
+            self.textarea["text"].append(data)
+
+    def by_class(self, cls):
+        for f in self.forms:
+            if cls in (f["attrs"].get("class") or "").split():
+                return f["fields"]
+        return None
+
+
+def activity_form(body):
+    """The fields of the page's activity form (share, private link, moderation edit)."""
+    fields = Forms(body).by_class("activity-form")
+    expect(fields is not None, "no activity form on the page")
+    return fields
+
+
+def text_of(fragment):
+    """The text of an HTML fragment: tags (the <bdi> that isolates every value) removed,
+    entities decoded."""
+    return html.unescape(re.sub(r"<[^>]*>", "", fragment))
+
+
+def field_errors(body):
+    """{field: message} of the error paragraphs next to fields (class="error" id="f-X-error")."""
+    found = re.findall(r'<p class="error" id="f-([A-Za-z0-9_]+)-error">(.*?)</p>', body, re.S)
+    out = {}
+    for name, msg in found:
+        expect(name not in out, "two error messages for field %s" % name)
+        out[name] = text_of(msg)
+    return out
+
+
+def expect_kept(body, typed):
+    """Every typed value comes back in the activity form as the browser would send it again."""
+    state = activity_form(body)
+    for name, want in typed.items():
+        if want is None:
+            continue
+        got = state.get(name, [])
+        if isinstance(want, list):
+            expect(sorted(got) == sorted(want),
+                   "field %s: typed %r, the form now holds %r" % (name, want, got))
+        else:
+            expect(got == [want], "field %s: typed %r, the form now holds %r" % (name, want, got))
+
+
+# ---------------------------------------------------------------------------------------------
 # Database (read-only), command line
 
 

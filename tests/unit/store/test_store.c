@@ -241,6 +241,34 @@ test_open_errors(void **state)
     unlink(path);
 }
 
+/* A read-only connection (the read_only setting) reads, and every write
+ * fails with AW_EUNAVAIL, the message naming SQLite's code: the pages answer
+ * that with 503 and the form as typed. */
+static void
+test_open_readonly(void **state)
+{
+    struct fx *f = *state;
+    struct aw_store *ro = NULL;
+    struct aw_country c;
+    unsigned char secret[32];
+    char err[512];
+
+    assert_int_equal(aw_store_open_readonly(f->db, &ro, err, sizeof(err)), AW_OK);
+    assert_int_equal(aw_store_country(ro, f->a, "en", "BE", &c), AW_OK);
+    assert_string_equal(c.name, "Belgium");
+    /* no secret stored yet: storing one is a write */
+    assert_int_equal(aw_store_secret(ro, secret), AW_EUNAVAIL);
+    assert_non_null(strstr(aw_store_errmsg(ro), "(SQLITE_READONLY"));
+    assert_int_equal(aw_store_rate_reset(ro, "login:pair:a@example.org:127.0.0.1"), AW_EUNAVAIL);
+    aw_store_close(ro);
+    /* the read-write connection still writes */
+    assert_int_equal(aw_store_secret(f->st, secret), AW_OK);
+
+    /* no file: AW_EDB, not "try again later" */
+    assert_int_equal(aw_store_open_readonly("/nonexistent/aw.db", &ro, err, sizeof(err)), AW_EDB);
+    assert_null(ro);
+}
+
 static void
 test_migrations_from_share_dir(void **state)
 {
@@ -887,6 +915,7 @@ main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_open_migrate_reopen, setup, teardown),
         cmocka_unit_test_setup_teardown(test_open_errors, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_open_readonly, setup, teardown),
         cmocka_unit_test_setup_teardown(test_migrations_from_share_dir, setup, teardown),
         cmocka_unit_test_setup_teardown(test_countries, setup, teardown),
         cmocka_unit_test_setup_teardown(test_editions, setup, teardown),
