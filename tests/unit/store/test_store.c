@@ -269,6 +269,26 @@ test_open_readonly(void **state)
     assert_null(ro);
 }
 
+/* A write lock held past the busy timeout (5 s) by another connection, e.g.
+ * another instance, is "not now" too: AW_EUNAVAIL naming SQLITE_BUSY. */
+static void
+test_busy_is_unavailable(void **state)
+{
+    struct fx *f = *state;
+    struct aw_store *other = NULL;
+    char err[512];
+
+    assert_int_equal(aw_store_open(f->db, false, false, &other, err, sizeof(err)), AW_OK);
+    assert_int_equal(aw_store_begin(f->st), AW_OK);
+    assert_int_equal(aw_store_begin(other), AW_EUNAVAIL);
+    assert_non_null(strstr(aw_store_errmsg(other), "(SQLITE_BUSY"));
+    assert_int_equal(aw_store_commit(f->st), AW_OK);
+    /* once the lock is free, the same write goes through */
+    assert_int_equal(aw_store_begin(other), AW_OK);
+    assert_int_equal(aw_store_commit(other), AW_OK);
+    aw_store_close(other);
+}
+
 static void
 test_migrations_from_share_dir(void **state)
 {
@@ -916,6 +936,7 @@ main(void)
         cmocka_unit_test_setup_teardown(test_open_migrate_reopen, setup, teardown),
         cmocka_unit_test_setup_teardown(test_open_errors, setup, teardown),
         cmocka_unit_test_setup_teardown(test_open_readonly, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_busy_is_unavailable, setup, teardown),
         cmocka_unit_test_setup_teardown(test_migrations_from_share_dir, setup, teardown),
         cmocka_unit_test_setup_teardown(test_countries, setup, teardown),
         cmocka_unit_test_setup_teardown(test_editions, setup, teardown),
