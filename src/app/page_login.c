@@ -86,14 +86,15 @@ aw_handle_login_post(struct aw_req *req)
     const char *addr = aw_req_client_addr(req);
     const char *pair_key = aw_arena_printf(pg.arena, "login:pair:%s:%s", email, addr);
     struct aw_rate per_pair, per_account, per_address;
+    const struct aw_config *cfg = pg.app->cfg;
     int64_t now = aw_now();
-    if ((rc = aw_store_rate_hit(pg.store, pair_key, AW_LOGIN_WINDOW, AW_LOGIN_PER_ACCOUNT, now,
+    if ((rc = aw_store_rate_hit(pg.store, pair_key, cfg->login_window, cfg->login_per_account, now,
                                 &per_pair)) != AW_OK ||
         (rc = aw_store_rate_hit(pg.store, aw_arena_printf(pg.arena, "login:account:%s", email),
-                                AW_LOGIN_WINDOW, AW_LOGIN_PER_ACCOUNT_ALL, now, &per_account)) !=
-            AW_OK ||
+                                cfg->login_window, cfg->login_per_account_all, now,
+                                &per_account)) != AW_OK ||
         (rc = aw_store_rate_hit(pg.store, aw_arena_printf(pg.arena, "login:address:%s", addr),
-                                AW_LOGIN_WINDOW, AW_LOGIN_PER_ADDRESS, now, &per_address)) !=
+                                cfg->login_window, cfg->login_per_address, now, &per_address)) !=
             AW_OK) {
         aw_page_fail(&pg, rc);
         return;
@@ -114,7 +115,10 @@ aw_handle_login_post(struct aw_req *req)
             wait = per_address.retry_after;
         aw_resp_header(req, "Retry-After", aw_arena_printf(pg.arena, "%lld", (long long)wait));
         login_form(&pg, 429, email,
-                   _("Too many sign-in attempts. Please wait 15 minutes and try again."));
+                   aw_arena_printf(pg.arena,
+                                   /* TRANSLATORS: %s is how long, e.g. "15 minutes" */
+                                   _("Too many sign-in attempts. Please wait %s and try again."),
+                                   aw_page_wait_text(&pg, wait)));
         return;
     }
     bool ok = aw_auth_check_password(known ? u.password_hash : dummy_hash(), password);
