@@ -29,6 +29,14 @@ struct aw_config {
     int64_t max_header_bytes;
     int64_t max_body_bytes;
     int64_t max_url_bytes;
+
+    /* rate limits: exact sliding windows shared through the database (docs/internals/store.md) */
+    int64_t share_per_hour;        /* partner form POSTs per client address in any hour */
+    int64_t login_window;          /* seconds over which sign-in attempts are counted */
+    int64_t login_per_account;     /* attempts per account from one address per window */
+    int64_t login_per_account_all; /* attempts per account from all addresses per window */
+    int64_t login_per_address;     /* attempts per address per window */
+
     bool read_only;         /* serve without writing: forms hidden (serve refuses otherwise) */
     bool help_publish_high; /* publish high-confidence help rows on first import */
     char *day_name;         /* the awareness day this instance runs */

@@ -127,12 +127,36 @@ enum aw_err aw_store_session_user(struct aw_store *st, struct aw_arena *a, const
 enum aw_err aw_store_session_delete(struct aw_store *st, const char *id_hash);
 enum aw_err aw_store_sessions_delete_user(struct aw_store *st, int64_t user_id);
 
-/* Fixed-window counter: adds one hit for key in the window containing now
- * and returns the hits in that window (this one included) in *count. Old
- * windows are pruned. Shared by every instance using the database. */
-enum aw_err aw_store_rate_hit(struct aw_store *st, const char *key, int64_t window_s, int64_t now,
-                              int64_t *count);
-/* Clears a key (e.g. after a successful login). */
+/* Rate limits: an exact sliding window over a log of hits kept in the
+ * database, so every instance using it shares the same limits. */
+#define AW_RATE_MAX_WINDOW (7 * 86400) /* the longest window_s accepted */
+#define AW_RATE_MAX_LIMIT 100000       /* the largest limit accepted */
+
+/* The verdict on one hit (aw_store_rate_hit). */
+struct aw_rate {
+    bool allowed;        /* fewer than `limit` hits in the window: this one was logged */
+    int64_t count;       /* hits of the key in the window, this one included when allowed */
+    int64_t retry_after; /* refused: seconds until a hit would be allowed (>= 1); else 0 */
+    bool first_refusal;  /* refused, and the key had no other refusal in the window before */
+};
+
+/* Counts a hit of key at now against at most `limit` hits in any window_s
+ * seconds. The window is exact: the hits of the key logged in (now -
+ * window_s, now]. With fewer than `limit` of them the hit is logged and
+ * allowed; otherwise it is refused and not logged, so a key never holds more
+ * than `limit` rows however often it is hit, and retry_after says when the
+ * hit that has to leave the window will have left it. first_refusal is true
+ * at most once per window_s per key (callers report a throttled key with
+ * it, not on every refused hit). The check and the write are one write
+ * transaction (part of the caller's when one is open), so hits from several
+ * instances at once are counted exactly. Every key's hits older than
+ * AW_RATE_MAX_WINDOW are pruned now and then. AW_EINVAL for a NULL or empty
+ * key, window_s outside 1..AW_RATE_MAX_WINDOW, limit outside
+ * 1..AW_RATE_MAX_LIMIT or now < 0. *out is zeroed first and filled only on
+ * AW_OK. */
+enum aw_err aw_store_rate_hit(struct aw_store *st, const char *key, int64_t window_s, int64_t limit,
+                              int64_t now, struct aw_rate *out);
+/* Clears a key's hits and refusals (e.g. after a successful login). */
 enum aw_err aw_store_rate_reset(struct aw_store *st, const char *key);
 
 enum aw_err aw_store_share_add(struct aw_store *st, const char *token_hash, const char *name,

@@ -28,13 +28,6 @@ struct aw_app {
     struct aw_mailer *mailer; /* NULL when mail is off (tests without SMTP) */
 };
 
-/* Limits of the partner and login forms (tested at their edges). */
-#define AW_SHARE_PER_HOUR 10        /* submissions and changes per address per hour */
-#define AW_LOGIN_WINDOW (15 * 60)   /* seconds */
-#define AW_LOGIN_PER_ACCOUNT 5      /* attempts per account from one address per window */
-#define AW_LOGIN_PER_ACCOUNT_ALL 50 /* attempts per account from all addresses per window */
-#define AW_LOGIN_PER_ADDRESS 20     /* attempts per address per window */
-
 /* One request's page: language, arena, store, and the root view that every
  * template receives (layout data is filled by aw_page_begin). */
 struct aw_page {
@@ -166,6 +159,10 @@ struct aw_view *aw_page_activities_by_edition(struct aw_page *pg, const struct a
 struct aw_view *aw_page_org(struct aw_page *pg, const struct aw_org *org);
 struct aw_view *aw_page_edition(struct aw_page *pg, const struct aw_edition *ed);
 struct aw_view *aw_page_help_list(struct aw_page *pg, const struct aw_help_service *hs, size_t n);
+/* How long a visitor must wait, seconds rounded up to minutes ("1 minute",
+ * "15 minutes"; hours beyond 90 minutes), in the page language, for "Please
+ * wait ..." messages. */
+const char *aw_page_wait_text(struct aw_page *pg, int64_t seconds);
 /* "17 November 2017", "17-19 November 2017"... in the page language. */
 const char *aw_page_date_range(struct aw_page *pg, const char *start, const char *end);
 /* Localised names. */
@@ -206,7 +203,8 @@ void aw_handle_moderation_item_post(struct aw_req *req);
 void aw_handle_moderation_log(struct aw_req *req);
 
 /* Counts a partner form POST against the per-address limit (every attempt,
- * valid or not); beyond AW_SHARE_PER_HOUR answers 429 and returns -1. */
+ * valid or not); beyond the share_per_hour setting in the last hour answers
+ * 429 with the time left and returns -1. */
 int aw_page_share_quota(struct aw_page *pg);
 
 /* Moderation helpers shared by the queue and the item page. */

@@ -80,6 +80,21 @@ fmt_date(struct aw_page *pg, const struct tm *tm, const char *fmt)
     return aw_arena_strndup(pg->arena, out, n);
 }
 
+const char *
+aw_page_wait_text(struct aw_page *pg, int64_t seconds)
+{
+    /* Rounded up: a visitor who comes back when told must not be refused
+     * again. */
+    long long minutes = seconds > 60 ? (long long)((seconds + 59) / 60) : 1;
+    if (minutes <= 90)
+        return aw_arena_printf(
+            pg->arena, aw_i18n_ngettext("%lld minute", "%lld minutes", (unsigned long)minutes),
+            minutes);
+    long long hours = (long long)((seconds + 3599) / 3600);
+    return aw_arena_printf(
+        pg->arena, aw_i18n_ngettext("%lld hour", "%lld hours", (unsigned long)hours), hours);
+}
+
 /* TRANSLATORS: strftime format of a full date, e.g. 18 November 2017 */
 #define FULL_DATE _("%-d %B %Y")
 

@@ -77,7 +77,6 @@ aw_handle_login_post(struct aw_req *req)
     struct aw_page pg;
     struct aw_user u;
     enum aw_err rc;
-    int64_t per_account = 0, per_address = 0;
     if (aw_page_begin(req, &pg) != 0)
         return;
     struct aw_str es = aw_req_form(req, "email", 0), ps = aw_req_form(req, "password", 0);
@@ -94,32 +93,44 @@ aw_handle_login_post(struct aw_req *req)
     pg.reshow_ctx = email;
     /* Three counters: the account from this address (so that someone else
      * cannot lock a moderator out by failing on purpose), the account from
-     * everywhere (a distributed guess), and the address (many accounts). */
+     * everywhere (a distributed guess), and the address (many accounts).
+     * Each counts the attempt unless it refuses it itself. */
     const char *addr = aw_req_client_addr(req);
     const char *pair_key = aw_arena_printf(pg.arena, "login:pair:%s:%s", email, addr);
-    int64_t per_pair = 0;
-    if ((rc = aw_store_rate_hit(pg.store, pair_key, AW_LOGIN_WINDOW, aw_now(), &per_pair)) !=
-            AW_OK ||
+    struct aw_rate per_pair, per_account, per_address;
+    const struct aw_config *cfg = pg.app->cfg;
+    int64_t now = aw_now();
+    if ((rc = aw_store_rate_hit(pg.store, pair_key, cfg->login_window, cfg->login_per_account, now,
+                                &per_pair)) != AW_OK ||
         (rc = aw_store_rate_hit(pg.store, aw_arena_printf(pg.arena, "login:account:%s", email),
-                                AW_LOGIN_WINDOW, aw_now(), &per_account)) != AW_OK ||
+                                cfg->login_window, cfg->login_per_account_all, now,
+                                &per_account)) != AW_OK ||
         (rc = aw_store_rate_hit(pg.store, aw_arena_printf(pg.arena, "login:address:%s", addr),
-                                AW_LOGIN_WINDOW, aw_now(), &per_address)) != AW_OK) {
+                                cfg->login_window, cfg->login_per_address, now, &per_address)) !=
+            AW_OK) {
         aw_page_fail(&pg, rc);
         return;
     }
     rc = aw_store_user_by_email(pg.store, pg.arena, email, &u);
     bool known = rc == AW_OK;
-    if (per_pair > AW_LOGIN_PER_ACCOUNT || per_account > AW_LOGIN_PER_ACCOUNT_ALL ||
-        per_address > AW_LOGIN_PER_ADDRESS) {
+    if (!per_pair.allowed || !per_account.allowed || !per_address.allowed) {
         /* Logged once per window, and only for real accounts: the audit log
          * is append-only and must not fill up with what strangers type. */
-        if (known &&
-            (per_pair == AW_LOGIN_PER_ACCOUNT + 1 || per_account == AW_LOGIN_PER_ACCOUNT_ALL + 1))
+        if (known && (per_pair.first_refusal || per_account.first_refusal))
             aw_page_audit(&pg, "login_throttled",
                           aw_arena_printf(pg.arena, "user:%lld", (long long)u.id), NULL);
-        aw_resp_header(req, "Retry-After", "900");
+        /* The longest wait of the counters that refused. */
+        int64_t wait = per_pair.retry_after;
+        if (per_account.retry_after > wait)
+            wait = per_account.retry_after;
+        if (per_address.retry_after > wait)
+            wait = per_address.retry_after;
+        aw_resp_header(req, "Retry-After", aw_arena_printf(pg.arena, "%lld", (long long)wait));
         login_form(&pg, 429, email,
-                   _("Too many sign-in attempts. Please wait 15 minutes and try again."));
+                   aw_arena_printf(pg.arena,
+                                   /* TRANSLATORS: %s is how long, e.g. "15 minutes" */
+                                   _("Too many sign-in attempts. Please wait %s and try again."),
+                                   aw_page_wait_text(&pg, wait)));
         return;
     }
     bool ok = aw_auth_check_password(known ? u.password_hash : dummy_hash(), password);

@@ -21,19 +21,25 @@ form_page(struct aw_page *pg, struct aw_form *form, const struct aw_edition *ed)
     aw_view_set_str(pg->view, "action", aw_arena_printf(pg->arena, "/%s/share", pg->lang->code));
 }
 
+/* share_per_hour counts the POSTs of the last hour. */
+#define SHARE_WINDOW_S 3600
+
 int
 aw_page_share_quota(struct aw_page *pg)
 {
-    int64_t hits = 0;
+    struct aw_rate rate;
+    int64_t limit = pg->app->cfg->share_per_hour;
     const char *key = aw_arena_printf(pg->arena, "share:%s", aw_req_client_addr(pg->req));
-    enum aw_err rc = aw_store_rate_hit(pg->store, key, 3600, aw_now(), &hits);
+    enum aw_err rc = aw_store_rate_hit(pg->store, key, SHARE_WINDOW_S, limit, aw_now(), &rate);
     if (rc != AW_OK) {
         aw_page_fail(pg, rc);
         return -1;
     }
-    if (hits > AW_SHARE_PER_HOUR) {
-        aw_resp_header(pg->req, "Retry-After", "3600");
-        aw_view_set_int(pg->view, "limit", AW_SHARE_PER_HOUR);
+    if (!rate.allowed) {
+        aw_resp_header(pg->req, "Retry-After",
+                       aw_arena_printf(pg->arena, "%lld", (long long)rate.retry_after));
+        aw_view_set_int(pg->view, "limit", limit);
+        aw_view_set_str(pg->view, "wait", aw_page_wait_text(pg, rate.retry_after));
         aw_page_render(pg, 429, "rate_limited", _("Please wait a little"));
         return -1;
     }

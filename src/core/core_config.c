@@ -220,6 +220,23 @@ static const struct aw_config_entry table[] = {
      "request body, in bytes (413 beyond)", 0},
     {"max_url_bytes", NULL, AW_CONF_INT, OFF(max_url_bytes), 64, 65536, "2048", NULL,
      "request target, in bytes (414 beyond)", 0},
+    /* Rate limits (exact sliding windows, docs/internals/store.md). The bounds stay inside
+     * what aw_store_rate_hit() accepts (a window of at most 7 days, a limit of at most
+     * 100000); a sign-in window under a minute would hardly slow a guesser down, and one
+     * over a day would let a burst of someone else's guesses (login_per_account_all) shut an
+     * account for days. */
+    {"share_per_hour", NULL, AW_CONF_INT, OFF(share_per_hour), 1, 10000, "10", NULL,
+     "shares and private-link changes accepted per client address in any hour (429 beyond)", 0},
+    {"login_window", NULL, AW_CONF_INT, OFF(login_window), 60, 86400, "900", NULL,
+     "seconds over which sign-in attempts are counted, a sliding window (429 beyond the "
+     "login_per_* limits)",
+     0},
+    {"login_per_account", NULL, AW_CONF_INT, OFF(login_per_account), 1, 10000, "5", NULL,
+     "sign-in attempts per account from one address in any login_window", 0},
+    {"login_per_account_all", NULL, AW_CONF_INT, OFF(login_per_account_all), 1, 10000, "50", NULL,
+     "sign-in attempts per account from all addresses in any login_window", 0},
+    {"login_per_address", NULL, AW_CONF_INT, OFF(login_per_address), 1, 10000, "20", NULL,
+     "sign-in attempts from one address, whatever the account, in any login_window", 0},
     {"read_only", "AWAREDAY_READ_ONLY", AW_CONF_BOOL, OFF(read_only), 0, 0, "no", NULL,
      "serve a database awareday may not write (a read-only file or medium, an archive): the "
      "forms are hidden and say why; without it, a database that cannot be written is refused at "

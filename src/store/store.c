@@ -2,8 +2,8 @@
  * every function of store.h forwards to that backend's ops table
  * (store_int.h). It also counts transaction nesting, so that a loader may run
  * inside a caller's transaction, and holds what every backend shares: slugs,
- * UTC dates, the instance secret's randomness (libsodium), rate-limit
- * windows, the mail backoff and the duplicate-title rule. */
+ * UTC dates, the instance secret's randomness (libsodium), the rate-limit
+ * rule (a sliding-window log), the mail backoff and the duplicate-title rule. */
 #include "store/store_int.h"
 
 #include "aw/buf.h"
@@ -20,8 +20,10 @@
 struct aw_store {
     const struct aw_store_ops *ops;
     struct aw_store_be *be;
-    int tx_depth;   /* nesting of aw_store_begin() */
-    bool tx_failed; /* an inner level rolled back: the outermost commit must not */
+    int tx_depth;           /* nesting of aw_store_begin() */
+    bool tx_failed;         /* an inner level rolled back: the outermost commit must not */
+    bool rate_pruned;       /* aw_store_rate_hit() pruned old hits on this connection... */
+    int64_t rate_pruned_at; /* ...at this time (AW_RATE_PRUNE_EVERY) */
 };
 
 static enum aw_err
@@ -431,19 +433,92 @@ aw_store_sessions_delete_user(struct aw_store *st, int64_t user_id)
     return st->ops->sessions_delete_user(st->be, user_id);
 }
 
+/* The sliding-window log (docs/internals/store.md). The backend only runs
+ * statements; the rule is here, so that every backend applies the same one.
+ * The window of a hit at now is (now - window_s, now]: a hit made at t
+ * stops counting at t + window_s exactly. Refused hits are not logged: a key
+ * holds at most `limit` rows, and a client that keeps hammering is allowed
+ * again as soon as its oldest hit leaves the window, never more than
+ * `limit` in any window_s seconds. A token bucket of capacity `limit`
+ * refilled at limit / window_s would be cheaper to store but lets nearly
+ * 2 * limit through in one window (a full bucket, then its refill), which is
+ * the fault of the fixed windows this replaces. */
 enum aw_err
-aw_store_rate_hit(struct aw_store *st, const char *key, int64_t window_s, int64_t now,
-                  int64_t *count)
+aw_store_rate_hit(struct aw_store *st, const char *key, int64_t window_s, int64_t limit,
+                  int64_t now, struct aw_rate *out)
 {
-    *count = 0;
-    if (key == NULL || window_s <= 0 || window_s > AW_RATE_MAX_WINDOW || now < 0)
+    enum aw_err rc = AW_OK;
+    int64_t count = 0, oldest = 0, leaves = 0;
+    bool first = false, prune;
+
+    if (out == NULL)
         return AW_EINVAL;
-    return st->ops->rate_hit(st->be, key, now - now % window_s, now - AW_RATE_MAX_WINDOW, count);
+    memset(out, 0, sizeof(*out));
+    if (key == NULL || key[0] == '\0' || window_s <= 0 || window_s > AW_RATE_MAX_WINDOW ||
+        limit <= 0 || limit > AW_RATE_MAX_LIMIT || now < 0)
+        return AW_EINVAL;
+    prune = !st->rate_pruned || now - st->rate_pruned_at >= AW_RATE_PRUNE_EVERY ||
+            now < st->rate_pruned_at;
+    /* One write transaction from its first statement: two instances that
+     * count the same key wait for each other instead of both seeing
+     * limit - 1 hits and both logging one. */
+    rc = aw_store_begin(st);
+    if (rc != AW_OK)
+        return rc;
+    rc = st->ops->rate_window(st->be, key, now - window_s, &count, &oldest);
+    if (rc != AW_OK)
+        goto out;
+    if (count < limit) {
+        rc = st->ops->rate_log(st->be, key, now);
+        if (rc != AW_OK)
+            goto out;
+        out->allowed = true;
+        out->count = count + 1;
+    } else {
+        /* Allowed again once count - limit + 1 hits have left: the oldest
+         * when the key is full, a later one when the limit was lowered. */
+        leaves = oldest;
+        if (count > limit) {
+            rc = st->ops->rate_nth(st->be, key, count - limit, &leaves);
+            if (rc != AW_OK)
+                goto out;
+        }
+        rc = st->ops->rate_refused(st->be, key, now, now - window_s, &first);
+        if (rc != AW_OK)
+            goto out;
+        out->count = count;
+        out->first_refusal = first;
+        /* The hits left are younger than the window, so this is at least 1.
+         * It is at most the window unless a hit was stamped ahead of now (an
+         * instance whose clock runs fast): the client is then told the window
+         * and, if it comes back too early, told again. */
+        out->retry_after = leaves + window_s - now;
+        if (out->retry_after < 1)
+            out->retry_after = 1;
+        if (out->retry_after > window_s)
+            out->retry_after = window_s;
+    }
+    if (prune)
+        rc = st->ops->rate_prune(st->be, now - AW_RATE_MAX_WINDOW);
+out:
+    if (rc == AW_OK)
+        rc = aw_store_commit(st);
+    else
+        aw_store_rollback(st);
+    if (rc == AW_OK && prune) {
+        st->rate_pruned = true;
+        st->rate_pruned_at = now;
+    }
+    if (rc != AW_OK)
+        memset(out, 0, sizeof(*out));
+    return rc;
 }
 
 enum aw_err
 aw_store_rate_reset(struct aw_store *st, const char *key)
 {
+    if (key == NULL || key[0] == '\0')
+        return AW_EINVAL;
     return st->ops->rate_reset(st->be, key);
 }
 

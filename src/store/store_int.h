@@ -89,8 +89,29 @@ struct aw_store_ops {
                                 int64_t now, struct aw_user *out);
     enum aw_err (*session_delete)(struct aw_store_be *be, const char *id_hash);
     enum aw_err (*sessions_delete_user)(struct aw_store_be *be, int64_t user_id);
-    enum aw_err (*rate_hit)(struct aw_store_be *be, const char *key, int64_t window_start,
-                            int64_t prune_before, int64_t *count);
+    /* Rate limits. The rule is store.c's (aw_store_rate_hit): it runs these
+     * plain statements in one transaction it opened with begin (or in the
+     * caller's), rate_window first. */
+    /* Deletes key's hits at or before `expired`, then gives how many are left
+     * and the oldest of them (0 when none). As the first statement of the
+     * transaction it must make the hits of one key wait for each other until
+     * the transaction ends: in SQLite the write lock that begin (BEGIN
+     * IMMEDIATE) took does; PostgreSQL would first take
+     * pg_advisory_xact_lock() on the key. */
+    enum aw_err (*rate_window)(struct aw_store_be *be, const char *key, int64_t expired,
+                               int64_t *count, int64_t *oldest);
+    /* The time of key's hit number n (0 the oldest); only called when a key
+     * holds more hits than its limit (a limit lowered since they came). */
+    enum aw_err (*rate_nth)(struct aw_store_be *be, const char *key, int64_t n, int64_t *at);
+    /* Logs a hit of key at now. */
+    enum aw_err (*rate_log)(struct aw_store_be *be, const char *key, int64_t now);
+    /* Records a refusal of key at now unless one is recorded after `since`;
+     * *recorded tells whether it did (then it is an episode's first). */
+    enum aw_err (*rate_refused)(struct aw_store_be *be, const char *key, int64_t now, int64_t since,
+                                bool *recorded);
+    /* Deletes every key's hits and refusals at or before `before`. */
+    enum aw_err (*rate_prune)(struct aw_store_be *be, int64_t before);
+    /* Deletes key's hits and refusal, all or nothing. */
     enum aw_err (*rate_reset)(struct aw_store_be *be, const char *key);
     enum aw_err (*share_add)(struct aw_store_be *be, const char *token_hash, const char *name,
                              const char *email, int64_t now, int64_t *id);
@@ -170,9 +191,12 @@ void aw_store__day(int64_t t, char out[11]);
 #define AW_MAIL_MAX_ATTEMPTS 8
 int64_t aw_store__mail_backoff(int attempts_before);
 
-/* The longest rate-limit window aw_store_rate_hit() accepts (7 days): rows
- * of every key older than this are pruned on each hit. */
-#define AW_RATE_MAX_WINDOW (7 * 86400)
+/* How often one connection prunes every key's hits and refusals older than
+ * AW_RATE_MAX_WINDOW (store.h) in aw_store_rate_hit(): at its first hit, then
+ * at most once this many seconds. Pruning on every hit would cost each hit
+ * a second index walk; keys that are never hit again are the only ones left
+ * to it, and an hour more of them does not matter. */
+#define AW_RATE_PRUNE_EVERY 3600
 
 /* Duplicate detection (aw_store_activity_similar), shared by the backends.
  *

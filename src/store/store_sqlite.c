@@ -10,7 +10,8 @@
  *
  * The second half of the file holds the moderation side (issue 3): users,
  * sessions, rate limits, shares, submissions, the audit log, the mail outbox
- * (tables of sql/sqlite/002_moderation.sql). */
+ * (tables of sql/sqlite/002_moderation.sql; the rate-limit log of
+ * 003_rate_log.sql). */
 #include "store/store_int.h"
 
 #include "aw/buf.h"
@@ -99,10 +100,15 @@ enum stmt_id {
     S_SESSION_TOUCH,
     S_SESSION_DELETE,
     S_SESSIONS_DELETE_USER,
-    S_RATE_HIT,
-    S_RATE_PRUNE_KEY,
-    S_RATE_PRUNE_ALL,
-    S_RATE_RESET,
+    S_RATE_EXPIRE,
+    S_RATE_WINDOW,
+    S_RATE_NTH,
+    S_RATE_LOG,
+    S_RATE_REFUSED,
+    S_RATE_PRUNE_LOG,
+    S_RATE_PRUNE_REFUSALS,
+    S_RATE_RESET_LOG,
+    S_RATE_RESET_REFUSALS,
     S_SHARE_ADD,
     S_SHARE_BY_TOKEN,
     S_SHARE_BY_ID,
@@ -317,12 +323,18 @@ static const char *const sql[S_COUNT] = {
     [S_SESSION_DELETE] = "DELETE FROM sessions WHERE id_hash = ?1",
     [S_SESSIONS_DELETE_USER] = "DELETE FROM sessions WHERE user_id = ?1",
 
-    [S_RATE_HIT] = "INSERT INTO rate_limits (key, window_start, count) VALUES (?1, ?2, 1) "
-                   "ON CONFLICT (key, window_start) DO UPDATE SET count = rate_limits.count + 1 "
-                   "RETURNING count",
-    [S_RATE_PRUNE_KEY] = "DELETE FROM rate_limits WHERE key = ?1 AND window_start < ?2",
-    [S_RATE_PRUNE_ALL] = "DELETE FROM rate_limits WHERE window_start < ?1",
-    [S_RATE_RESET] = "DELETE FROM rate_limits WHERE key = ?1",
+    /* the sliding-window log (003_rate_log.sql); the rule is in store.c */
+    [S_RATE_EXPIRE] = "DELETE FROM rate_log WHERE key = ?1 AND at <= ?2",
+    [S_RATE_WINDOW] = "SELECT COUNT(*), COALESCE(MIN(at), 0) FROM rate_log WHERE key = ?1",
+    [S_RATE_NTH] = "SELECT at FROM rate_log WHERE key = ?1 ORDER BY at LIMIT 1 OFFSET ?2",
+    [S_RATE_LOG] = "INSERT INTO rate_log (key, at) VALUES (?1, ?2)",
+    [S_RATE_REFUSED] = "INSERT INTO rate_refusals (key, at) VALUES (?1, ?2) "
+                       "ON CONFLICT (key) DO UPDATE SET at = excluded.at "
+                       "WHERE rate_refusals.at <= ?3 RETURNING at",
+    [S_RATE_PRUNE_LOG] = "DELETE FROM rate_log WHERE at <= ?1",
+    [S_RATE_PRUNE_REFUSALS] = "DELETE FROM rate_refusals WHERE at <= ?1",
+    [S_RATE_RESET_LOG] = "DELETE FROM rate_log WHERE key = ?1",
+    [S_RATE_RESET_REFUSALS] = "DELETE FROM rate_refusals WHERE key = ?1",
 
     [S_SHARE_ADD] = "INSERT INTO shares (token_hash, submitter_name, submitter_email, created_at) "
                     "VALUES (?1, ?2, ?3, ?4) RETURNING id",
@@ -2268,30 +2280,107 @@ be_sessions_delete_user(struct aw_store_be *be, int64_t user_id)
 
 /* ---- rate limits ---- */
 
+/* Plain statements; the rule that strings them together is store.c's
+ * (aw_store_rate_hit), inside the transaction it opened with be_begin (BEGIN
+ * IMMEDIATE), which is what serialises hits of one key across connections. */
+
 static enum aw_err
-be_rate_hit(struct aw_store_be *be, const char *key, int64_t window_start, int64_t prune_before,
-            int64_t *count)
+be_rate_window(struct aw_store_be *be, const char *key, int64_t expired, int64_t *count,
+               int64_t *oldest)
 {
     enum aw_err rc;
-    sqlite3_stmt *s = be->stmt[S_RATE_HIT];
+    sqlite3_stmt *s = be->stmt[S_RATE_EXPIRE];
+    int r;
+
+    *count = 0;
+    *oldest = 0;
+    b_text(be, s, 1, key);
+    b_int(be, s, 2, expired);
+    rc = run(be, s, "rate_window: expiring");
+    if (rc != AW_OK)
+        goto out;
+    s = be->stmt[S_RATE_WINDOW];
+    b_text(be, s, 1, key);
+    r = step(be, s);
+    if (r == SQLITE_ROW) {
+        *count = sqlite3_column_int64(s, 0);
+        *oldest = sqlite3_column_int64(s, 1);
+    } else {
+        rc = fail(be, "rate_window", r == SQLITE_DONE ? SQLITE_OK : r);
+    }
+    finish(be, s);
+out:
+    return rc;
+}
+
+static enum aw_err
+be_rate_nth(struct aw_store_be *be, const char *key, int64_t n, int64_t *at)
+{
+    enum aw_err rc;
+    sqlite3_stmt *s = be->stmt[S_RATE_NTH];
     bool found = false;
 
     b_text(be, s, 1, key);
-    b_int(be, s, 2, window_start);
-    rc = run_id(be, s, "rate_hit", count, &found);
+    b_int(be, s, 2, n);
+    rc = run_id(be, s, "rate_nth", at, &found);
     if (rc == AW_OK && !found)
-        rc = fail(be, "rate_hit", SQLITE_OK);
-    if (rc != AW_OK)
-        goto out;
-    s = be->stmt[S_RATE_PRUNE_KEY];
+        rc = fail(be, "rate_nth", SQLITE_OK);
+    return rc;
+}
+
+static enum aw_err
+be_rate_log(struct aw_store_be *be, const char *key, int64_t now)
+{
+    sqlite3_stmt *s = be->stmt[S_RATE_LOG];
+
     b_text(be, s, 1, key);
-    b_int(be, s, 2, window_start);
-    rc = run(be, s, "rate_hit: pruning");
+    b_int(be, s, 2, now);
+    return run(be, s, "rate_log");
+}
+
+/* The upsert returns a row only when it inserted or updated one. */
+static enum aw_err
+be_rate_refused(struct aw_store_be *be, const char *key, int64_t now, int64_t since, bool *recorded)
+{
+    sqlite3_stmt *s = be->stmt[S_RATE_REFUSED];
+    int64_t at = 0;
+
+    b_text(be, s, 1, key);
+    b_int(be, s, 2, now);
+    b_int(be, s, 3, since);
+    return run_id(be, s, "rate_refused", &at, recorded);
+}
+
+static enum aw_err
+be_rate_prune(struct aw_store_be *be, int64_t before)
+{
+    enum aw_err rc;
+    sqlite3_stmt *s = be->stmt[S_RATE_PRUNE_LOG];
+
+    b_int(be, s, 1, before);
+    rc = run(be, s, "rate_prune");
     if (rc != AW_OK)
         goto out;
-    s = be->stmt[S_RATE_PRUNE_ALL];
-    b_int(be, s, 1, prune_before);
-    rc = run(be, s, "rate_hit: pruning");
+    s = be->stmt[S_RATE_PRUNE_REFUSALS];
+    b_int(be, s, 1, before);
+    rc = run(be, s, "rate_prune: refusals");
+out:
+    return rc;
+}
+
+static enum aw_err
+reset_rows(struct aw_store_be *be, const char *key)
+{
+    enum aw_err rc;
+    sqlite3_stmt *s = be->stmt[S_RATE_RESET_LOG];
+
+    b_text(be, s, 1, key);
+    rc = run(be, s, "rate_reset");
+    if (rc != AW_OK)
+        goto out;
+    s = be->stmt[S_RATE_RESET_REFUSALS];
+    b_text(be, s, 1, key);
+    rc = run(be, s, "rate_reset: refusals");
 out:
     return rc;
 }
@@ -2299,8 +2388,11 @@ out:
 static enum aw_err
 be_rate_reset(struct aw_store_be *be, const char *key)
 {
-    b_text(be, be->stmt[S_RATE_RESET], 1, key);
-    return run(be, be->stmt[S_RATE_RESET], "rate_reset");
+    enum aw_err rc = savepoint_begin(be);
+
+    if (rc == AW_OK)
+        rc = savepoint_end(be, reset_rows(be, key));
+    return rc;
 }
 
 /* ---- shares ---- */
@@ -2835,7 +2927,11 @@ static const struct aw_store_ops sqlite_ops = {
     .session_user = be_session_user,
     .session_delete = be_session_delete,
     .sessions_delete_user = be_sessions_delete_user,
-    .rate_hit = be_rate_hit,
+    .rate_window = be_rate_window,
+    .rate_nth = be_rate_nth,
+    .rate_log = be_rate_log,
+    .rate_refused = be_rate_refused,
+    .rate_prune = be_rate_prune,
     .rate_reset = be_rate_reset,
     .share_add = be_share_add,
     .share_by_token = be_share_by_token,

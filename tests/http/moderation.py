@@ -15,8 +15,9 @@ Environment (set by run.py): AW_BASE_URL, AW_BIN, AW_DB, AW_MAILDIR (one N.eml p
 AW_PASSWORD. Python standard library only.
 
 Every request comes from a loopback source address (127.0.0.N): the server keys its rate limits
-(10 shares an hour, 20 sign-in attempts per 15 minutes) by client address, so each check that
-sends forms gets addresses of its own and the checks do not use up each other's budget.
+(the settings share_per_hour and login_*, read with `awareday check-config --print`) by client
+address, so each check that sends forms gets addresses of its own and the checks do not use up
+each other's budget.
 
 Output: "ok N - name" or "not ok N - name: reason" per check, then "N passed, M failed".
 Exit status 1 when a check failed."""
@@ -43,16 +44,64 @@ from awtest import (ADMIN, BASE, BIN, DB, FOCAL_BE, FOCAL_FR, MAILDIR, MODERATOR
                     db_one, db_rows, expect, expect_eq, expect_kept, field_errors, new_addr,
                     run_checks, table, text_of, visible_text)
 
-# The limits of src/app/app_int.h and src/app/app_form.c that the checks probe at their edges.
-SHARE_PER_HOUR = 10
-LOGIN_PER_ACCOUNT = 5
-LOGIN_PER_ADDRESS = 20
+# The limits of src/app/app_form.c that the checks probe at their edges; the rate limits are
+# settings (setting() below).
 TITLE_MAX = 200
 SUMMARY_MAX = 5000
 TITLE_BYTE_CAP = 1024  # aw_form_http_fields: beyond it the HTTP layer answers 413
 
 CHECKLIST = [("check_child", "yes"), ("check_victim", "yes"), ("check_explicit", "yes"),
              ("check_links", "yes")]
+
+
+def effective_settings(conf=None):
+    """{name: value} of every setting as `awareday serve` would run with the settings of conf
+    ({name: value}, written to a config file) over the defaults: `check-config --print` without
+    the AWAREDAY_* variables and without a user config file, as run.py starts the server."""
+    import tempfile
+    with tempfile.TemporaryDirectory(prefix="aw-conf-") as tmp:
+        env = {k: v for k, v in os.environ.items() if not k.startswith("AWAREDAY_")}
+        env["XDG_CONFIG_HOME"] = tmp
+        if conf:
+            env["AWAREDAY_CONFIG"] = write_conf(tmp, conf)
+        r = subprocess.run([BIN, "check-config", "--print"], stdout=subprocess.PIPE,
+                           stderr=subprocess.PIPE, timeout=60, env=env)
+    out = r.stdout.decode("utf-8", "replace")
+    expect(r.returncode == 0, "check-config: %s" % r.stderr.decode("utf-8", "replace"))
+    return dict(line.split(" = ", 1) for line in out.splitlines() if " = " in line)
+
+
+def write_conf(directory, conf):
+    """Writes conf ({name: value}) as a config file in directory; returns its path."""
+    path = os.path.join(directory, "awareday.conf")
+    with open(path, "w", encoding="utf-8") as fh:
+        fh.write("".join("%s = %s\n" % kv for kv in conf.items()))
+    return path
+
+
+def setting(name):
+    """An integer setting of the server under test (the defaults: run.py sets none)."""
+    if not hasattr(S, "settings"):
+        S.settings = effective_settings()
+    expect(name in S.settings, "no setting %s in check-config --print" % name)
+    return int(S.settings[name])
+
+
+def wait_text(seconds):
+    """What aw_page_wait_text() says for a wait of `seconds` (English)."""
+    minutes = max(1, -(-seconds // 60))
+    if minutes <= 90:
+        return "%d minute%s" % (minutes, "" if minutes == 1 else "s")
+    hours = -(-seconds // 3600)
+    return "%d hour%s" % (hours, "" if hours == 1 else "s")
+
+
+def expect_retry_after(r, window):
+    """r's Retry-After: a whole number of seconds from 1 to the window. Returns it."""
+    ra = r.header("Retry-After")
+    expect(ra is not None and ra.isdigit() and 1 <= int(ra) <= window,
+           "Retry-After %r: expected whole seconds from 1 to %d" % (ra, window))
+    return int(ra)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -749,24 +798,27 @@ def _():
     expect(snapshot() == before, "something was stored")
 
 
-@check("share: rate limit: the 10th POST of the hour from one address is processed, "
-       "the 11th gets a polite 429 with Retry-After")
+@check("share: rate limit: share_per_hour POSTs of the hour from one address are processed, "
+       "the next gets a polite 429 with Retry-After")
 def _():
+    limit = setting("share_per_hour")
     c = Client()
     bad = share_fields("Rate limit", contact_name="")  # invalid: every attempt counts
-    for i in range(1, SHARE_PER_HOUR + 1):
+    for i in range(1, limit + 1):
         r = share(c, bad)
         expect(r.status == 422, "POST %d: expected 422, got %s" % (i, r.describe()))
     before = snapshot()
     r = share(c, share_fields("Rate limit, valid"))
-    expect_eq(r.status, 429, "status of POST %d" % (SHARE_PER_HOUR + 1))
-    ra = r.header("Retry-After")
-    expect(ra and ra.isdigit() and int(ra) > 0, "Retry-After %r" % ra)
+    expect_eq(r.status, 429, "status of POST %d" % (limit + 1))
+    ra = expect_retry_after(r, 3600)
     text = visible_text(r.body)
     expect("Please wait" in text and "Nothing you sent before is lost" in text,
            "not the polite page: %r" % text[:300])
+    expect("(%d at most)" % limit in text, "the page does not say the limit: %r" % text[:400])
+    expect("Please try again in %s." % wait_text(ra) in text,
+           "the page does not say the time left (Retry-After %d): %r" % (ra, text[:400]))
     expect((r.header("Content-Type") or "").startswith("text/html"), "not an HTML page")
-    expect(snapshot() == before, "the 11th POST stored something")
+    expect(snapshot() == before, "the refused POST stored something")
     # another address is not affected
     r = share(Client(), share_fields("Rate limit, other address", contact_name=""))
     expect_eq(r.status, 422, "status from another address")
@@ -905,19 +957,22 @@ def _():
     expect("aw_session" not in r1.cookies(), "a session cookie after a failed sign-in")
 
 
-@check("login: the 6th attempt for one account from one address within 15 minutes -> 429, "
-       "even with the right password; the owner elsewhere still signs in")
+@check("login: the attempt after login_per_account for one account from one address within "
+       "login_window -> 429, even with the right password; the owner elsewhere still signs in")
 def _():
+    limit, window = setting("login_per_account"), setting("login_window")
     rc, out, err = cli("user", "add", "throttled@example.org", "--role", "moderator",
                        stdin=PASSWORD + "\n")
     expect(rc == 0, "user add: %d %s" % (rc, err))
     c = Client()
-    for i in range(1, LOGIN_PER_ACCOUNT + 1):
+    for i in range(1, limit + 1):
         r = login(c, "throttled@example.org", "not the password %d" % i)
         expect(r.status == 401, "attempt %d: %s" % (i, r.describe()))
     r = login(c, "throttled@example.org", PASSWORD)
-    expect_eq(r.status, 429, "status of attempt %d" % (LOGIN_PER_ACCOUNT + 1))
-    expect(r.header("Retry-After"), "no Retry-After")
+    expect_eq(r.status, 429, "status of attempt %d" % (limit + 1))
+    ra = expect_retry_after(r, window)
+    expect("Please wait %s and try again" % wait_text(ra) in visible_text(r.body),
+           "the message does not say the time left (Retry-After %d)" % ra)
     expect("aw_session" not in r.cookies(), "a session cookie although throttled")
     # a stranger failing on purpose cannot lock the owner out: from another address
     # (the Client of another check) the right password still works
@@ -925,14 +980,16 @@ def _():
     expect_eq(r.status, 303, "status for the same account in other case, other address")
 
 
-@check("login: the 21st attempt from one address within 15 minutes -> 429")
+@check("login: the attempt after login_per_address from one address within login_window -> 429")
 def _():
+    limit = setting("login_per_address")
     c = Client()
-    for i in range(1, LOGIN_PER_ADDRESS + 1):
+    for i in range(1, limit + 1):
         r = login(c, "nobody%d@example.org" % i, "wrong password")
         expect(r.status == 401, "attempt %d: %s" % (i, r.describe()))
     r = login(c, MODERATOR, PASSWORD)
-    expect_eq(r.status, 429, "status of attempt %d" % (LOGIN_PER_ADDRESS + 1))
+    expect_eq(r.status, 429, "status of attempt %d" % (limit + 1))
+    expect_retry_after(r, setting("login_window"))
     expect("aw_session" not in r.cookies(), "a session cookie although throttled")
 
 
@@ -1019,11 +1076,13 @@ def _():
 
 
 class ExtraServer:
-    """`awareday serve` on the test database with extra settings, on a free port; stopped
-    (SIGTERM, by its own pid) when the block ends."""
+    """`awareday serve` on the test database with extra settings (env: AWAREDAY_* variables;
+    conf: {name: value} written to its config file), on a free port; stopped (SIGTERM, by its
+    own pid) when the block ends."""
 
-    def __init__(self, env):
-        self.env = env
+    def __init__(self, env=None, conf=None):
+        self.env = env or {}
+        self.conf = conf or {}
 
     def __enter__(self):
         import socket
@@ -1035,6 +1094,8 @@ class ExtraServer:
         self.tmp = tempfile.mkdtemp(prefix="aw-extra-")
         env = {k: v for k, v in os.environ.items() if not k.startswith("AWAREDAY_")}
         env.update({"XDG_CONFIG_HOME": self.tmp, "XDG_DATA_HOME": self.tmp}, **self.env)
+        if self.conf:
+            env["AWAREDAY_CONFIG"] = write_conf(self.tmp, self.conf)
         self.log = open(os.path.join(self.tmp, "server.log"), "wb")
         self.proc = subprocess.Popen([BIN, "serve", "--db", DB, "--listen", "127.0.0.1:%d" % port],
                                      stdin=subprocess.DEVNULL, stdout=self.log,
@@ -1064,6 +1125,81 @@ class ExtraServer:
         self.log.close()
         shutil.rmtree(self.tmp, ignore_errors=True)
         return False
+
+
+# Non-default rate limits on a second server that shares the test database (and so the rate
+# log with the first one).
+EXTRA_LIMITS = {"share_per_hour": 3, "login_window": 120, "login_per_account": 2,
+                "login_per_account_all": 50, "login_per_address": 4}
+
+
+@check("rate limits: with share_per_hour = 3 (config file), 3 POSTs pass, the 4th -> 429 with "
+       "Retry-After within the hour and the limit on the page; the log is shared with the "
+       "other server")
+def _():
+    eff = effective_settings(EXTRA_LIMITS)
+    for name, value in EXTRA_LIMITS.items():
+        expect_eq(eff.get(name), str(value), "check-config --print: %s" % name)
+    limit = EXTRA_LIMITS["share_per_hour"]
+    with ExtraServer(conf=EXTRA_LIMITS) as port:
+        c = Client()
+        c.port = port
+        bad = share_fields("Configured rate limit", contact_name="")
+        for i in range(1, limit + 1):
+            r = share(c, bad)
+            expect(r.status == 422, "POST %d: expected 422, got %s" % (i, r.describe()))
+        before = snapshot()
+        r = share(c, share_fields("Configured rate limit, valid"))
+        expect_eq(r.status, 429, "status of POST %d" % (limit + 1))
+        ra = expect_retry_after(r, 3600)
+        text = visible_text(r.body)
+        expect("(%d at most)" % limit in text, "the page does not say the limit: %r"
+               % text[:400])
+        expect("Please try again in %s." % wait_text(ra) in text,
+               "the page does not say the time left (Retry-After %d): %r" % (ra, text[:400]))
+        expect(snapshot() == before, "the refused POST stored something")
+        # the hits of one address on the default server count here too (one log in the
+        # database): 2 there, then 1 here is the third, the next is refused
+        c2 = Client()
+        for i in range(2):
+            expect_eq(share(c2, bad).status, 422, "POST %d on the default server" % (i + 1))
+        c2.port = port
+        expect_eq(share(c2, bad).status, 422, "the third POST, on the second server")
+        expect_eq(share(c2, bad).status, 429, "the fourth POST, on the second server")
+
+
+@check("rate limits: with login_window = 120 and login_per_account = 2, the 3rd attempt -> 429 "
+       "with Retry-After of at most 120 s and the wait in minutes; login_throttled audited once")
+def _():
+    rc, out, err = cli("user", "add", "throttled.conf@example.org", "--role", "moderator",
+                       stdin=PASSWORD + "\n")
+    expect(rc == 0, "user add: %d %s" % (rc, err))
+    uid = db_one("SELECT id FROM users WHERE email = ?", "throttled.conf@example.org")
+    limit, window = EXTRA_LIMITS["login_per_account"], EXTRA_LIMITS["login_window"]
+    with ExtraServer(conf=EXTRA_LIMITS) as port:
+        c = Client()
+        c.port = port
+        for i in range(1, limit + 1):
+            r = login(c, "throttled.conf@example.org", "not the password %d" % i)
+            expect(r.status == 401, "attempt %d: %s" % (i, r.describe()))
+        for i in range(2):
+            r = login(c, "throttled.conf@example.org", PASSWORD)
+            expect_eq(r.status, 429, "status of attempt %d" % (limit + 1 + i))
+            ra = expect_retry_after(r, window)
+            expect("Please wait %s and try again" % wait_text(ra) in visible_text(r.body),
+                   "the message does not say the time left (Retry-After %d)" % ra)
+        expect_eq(count("audit_log", "action = 'login_throttled' AND object = ?",
+                        "user:%d" % uid), 1, "login_throttled entries for two refusals")
+        # login_per_address = 4: four accounts tried from one address, then the fifth is refused
+        c3 = Client()
+        c3.port = port
+        for i in range(EXTRA_LIMITS["login_per_address"]):
+            r = login(c3, "nobody.conf%d@example.org" % i, "wrong password")
+            expect(r.status == 401, "address attempt %d: %s" % (i + 1, r.describe()))
+        r = login(c3, "nobody.conf@example.org", "wrong password")
+        expect_eq(r.status, 429, "status of address attempt %d"
+                  % (EXTRA_LIMITS["login_per_address"] + 1))
+        expect_retry_after(r, window)
 
 
 @check("logout: POST without csrf -> 403; with csrf ends the session")

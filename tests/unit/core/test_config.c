@@ -1,6 +1,7 @@
 /* test_config.c: unit tests for the configuration table (src/core/core_config.c): defaults,
- * integer bounds at min-1/min/max/max+1 for every entry of the table, booleans, validators,
- * unknown names, file loading with "PATH:LINE:" errors, and environment overrides. */
+ * integer bounds at min-1/min/max/max+1 for every entry of the table and at the documented
+ * values of the rate limits, booleans, validators, unknown names, file loading with
+ * "PATH:LINE:" errors, and environment overrides. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -47,6 +48,11 @@ test_defaults(void **state)
     assert_int_equal(c->max_header_bytes, 16384);
     assert_int_equal(c->max_body_bytes, 1048576);
     assert_int_equal(c->max_url_bytes, 2048);
+    assert_int_equal(c->share_per_hour, 10);
+    assert_int_equal(c->login_window, 900);
+    assert_int_equal(c->login_per_account, 5);
+    assert_int_equal(c->login_per_account_all, 50);
+    assert_int_equal(c->login_per_address, 20);
     assert_false(c->help_publish_high); /* a person verifies first */
     assert_string_equal(c->day_date, "11-18");
     assert_string_equal(c->languages, "en");
@@ -200,6 +206,49 @@ test_set_values(void **state)
                      cases[i].ok ? "accepted" : "refused", err);
         if (rc != AW_OK && err[0] == '\0')
             fail_msg("case %zu: %s refused without a message", i, cases[i].name);
+    }
+}
+
+/* The rate limits' documented bounds (README, awareday.conf.example), at their edges: the table
+ * test above only checks that the table is consistent with itself. A refused value says which
+ * setting and which range, and leaves the old value. */
+static void
+test_rate_limit_bounds(void **state)
+{
+    struct aw_config *c = *state;
+    static const struct {
+        const char *name;
+        long long min, max;
+        size_t offset;
+    } cases[] = {
+        {"share_per_hour", 1, 10000, offsetof(struct aw_config, share_per_hour)},
+        {"login_window", 60, 86400, offsetof(struct aw_config, login_window)},
+        {"login_per_account", 1, 10000, offsetof(struct aw_config, login_per_account)},
+        {"login_per_account_all", 1, 10000, offsetof(struct aw_config, login_per_account_all)},
+        {"login_per_address", 1, 10000, offsetof(struct aw_config, login_per_address)},
+    };
+    for (size_t i = 0; i < AW_NELEM(cases); i++) {
+        int64_t *slot = (int64_t *)((char *)c + cases[i].offset);
+        char val[32], err[256], want[128];
+        const long long ok[] = {cases[i].min, cases[i].max};
+        const long long bad[] = {cases[i].min - 1, cases[i].max + 1};
+        for (size_t k = 0; k < 2; k++) {
+            snprintf(val, sizeof(val), "%lld", ok[k]);
+            if (aw_config_set(c, cases[i].name, val, err, sizeof(err)) != AW_OK)
+                fail_msg("%s = %s refused: %s", cases[i].name, val, err);
+            assert_int_equal(*slot, ok[k]);
+        }
+        snprintf(want, sizeof(want), "%s: must be from %lld to %lld", cases[i].name, cases[i].min,
+                 cases[i].max);
+        for (size_t k = 0; k < 2; k++) {
+            snprintf(val, sizeof(val), "%lld", bad[k]);
+            err[0] = '\0';
+            assert_int_equal(aw_config_set(c, cases[i].name, val, err, sizeof(err)), AW_ECONFIG);
+            assert_string_equal(err, want);
+            assert_int_equal(*slot, cases[i].max); /* unchanged */
+        }
+        assert_int_equal(aw_config_set(c, cases[i].name, "ten", err, sizeof(err)), AW_ECONFIG);
+        assert_non_null(strstr(err, "expected a whole number"));
     }
 }
 
@@ -410,6 +459,7 @@ main(void)
         T(test_table_defaults_valid),
         T(test_int_bounds_from_table),
         T(test_set_values),
+        T(test_rate_limit_bounds),
         T(test_set_effects),
         T(test_unknown_name),
         T(test_load_file),

@@ -2,7 +2,8 @@
  * 3; src/store/store.c, store_sqlite.c, store_model.c and
  * sql/sqlite/002_moderation.sql) against a temporary SQLite database: the
  * instance secret, users (duplicate emails whatever their case), sessions
- * (expiry, disabled users), fixed-window rate limits at their edges, shares
+ * (expiry, disabled users), the sliding-window rate limits at their edges
+ * (an injected clock: the `now` argument) and across connections, shares
  * and the submission lifecycle (supersede, decide only from pending), the
  * moderation queue's filters and order, duplicate titles, the append-only
  * audit log, the mail outbox's backoff, daily notifications and withdrawn
@@ -19,6 +20,7 @@
 #include "aw/store.h"
 #include "store/store_int.h"
 
+#include <pthread.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -369,53 +371,348 @@ test_sessions(void **state)
 
 /* ---- rate limits ---- */
 
+/* One hit of key at now; fails the test on an error. */
+static struct aw_rate
+hit(struct aw_store *st, const char *key, int64_t w, int64_t limit, int64_t now)
+{
+    struct aw_rate r;
+    enum aw_err rc = aw_store_rate_hit(st, key, w, limit, now, &r);
+    if (rc != AW_OK)
+        fail_msg("rate_hit(%s, %lld, %lld, %lld): %s", key, (long long)w, (long long)limit,
+                 (long long)now, aw_strerror(rc));
+    return r;
+}
+
+static int64_t
+log_rows(sqlite3 *db, const char *key)
+{
+    sqlite3_stmt *s = NULL;
+    int64_t v = -1;
+
+    assert_int_equal(
+        sqlite3_prepare_v2(db, "SELECT COUNT(*) FROM rate_log WHERE key = ?1", -1, &s, NULL),
+        SQLITE_OK);
+    sqlite3_bind_text(s, 1, key, -1, SQLITE_STATIC);
+    if (sqlite3_step(s) == SQLITE_ROW)
+        v = sqlite3_column_int64(s, 0);
+    sqlite3_finalize(s);
+    return v;
+}
+
+/* limit hits pass, the next is refused with the time until the oldest
+ * leaves, and the refused ones are not logged. */
 static void
-test_rate_windows(void **state)
+test_rate_limit_edge(void **state)
 {
     struct fx *f = *state;
-    const int64_t w = 60, limit = 5;
-    int64_t count = -1, t = T0; /* t starts a window */
-    sqlite3 *db;
+    const int64_t w = 60, limit = 5, t = T0;
+    struct aw_rate r;
+    sqlite3 *db = raw_open(f);
 
-    /* limit - 1, limit, limit + 1 hits inside one window */
-    for (int64_t i = 1; i <= limit - 1; i++) {
-        assert_int_equal(aw_store_rate_hit(f->st, "login:1.2.3.4", w, t + i, &count), AW_OK);
-        assert_int_equal(count, i);
+    for (int64_t i = 0; i < limit; i++) {
+        r = hit(f->st, "login:1.2.3.4", w, limit, t + 2 * i);
+        assert_true(r.allowed);
+        assert_int_equal(r.count, i + 1);
+        assert_int_equal(r.retry_after, 0);
+        assert_false(r.first_refusal);
     }
-    assert_int_equal(count, limit - 1);
-    assert_int_equal(aw_store_rate_hit(f->st, "login:1.2.3.4", w, t + 30, &count), AW_OK);
-    assert_int_equal(count, limit);
-    assert_int_equal(aw_store_rate_hit(f->st, "login:1.2.3.4", w, t + w - 1, &count), AW_OK);
-    assert_int_equal(count, limit + 1);
-    /* another key is counted apart */
-    assert_int_equal(aw_store_rate_hit(f->st, "login:5.6.7.8", w, t + 1, &count), AW_OK);
-    assert_int_equal(count, 1);
-    /* the next window starts again at 1, and the old one is pruned */
-    assert_int_equal(aw_store_rate_hit(f->st, "login:1.2.3.4", w, t + w, &count), AW_OK);
-    assert_int_equal(count, 1);
-    db = raw_open(f);
-    assert_int_equal(raw_int(db, "SELECT COUNT(*) FROM rate_limits WHERE key = 'login:1.2.3.4'"),
-                     1);
-    assert_int_equal(raw_int(db, "SELECT window_start FROM rate_limits WHERE key = "
-                                 "'login:1.2.3.4'"),
-                     t + w);
-    assert_int_equal(aw_store_rate_hit(f->st, "login:1.2.3.4", w, t + 2 * w - 1, &count), AW_OK);
-    assert_int_equal(count, 2);
-    /* reset clears a key */
-    assert_int_equal(aw_store_rate_reset(f->st, "login:1.2.3.4"), AW_OK);
-    assert_int_equal(aw_store_rate_hit(f->st, "login:1.2.3.4", w, t + 2 * w - 1, &count), AW_OK);
-    assert_int_equal(count, 1);
-    /* rows older than the longest window go, whatever their key */
-    assert_int_equal(
-        aw_store_rate_hit(f->st, "submit:x", 3600, t + AW_RATE_MAX_WINDOW + 7200, &count), AW_OK);
-    assert_int_equal(count, 1);
-    assert_int_equal(raw_int(db, "SELECT COUNT(*) FROM rate_limits"), 1);
+    /* limit + 1: refused; the oldest (t) leaves at t + w */
+    r = hit(f->st, "login:1.2.3.4", w, limit, t + 20);
+    assert_false(r.allowed);
+    assert_int_equal(r.count, limit);
+    assert_int_equal(r.retry_after, w - 20);
+    assert_true(r.first_refusal);
+    /* again: refused, no longer the first refusal, still not logged */
+    r = hit(f->st, "login:1.2.3.4", w, limit, t + 21);
+    assert_false(r.allowed);
+    assert_int_equal(r.retry_after, w - 21);
+    assert_false(r.first_refusal);
+    assert_int_equal(log_rows(db, "login:1.2.3.4"), limit);
+    /* one second before the oldest leaves, the last refusal asks for 1 s */
+    r = hit(f->st, "login:1.2.3.4", w, limit, t + w - 1);
+    assert_false(r.allowed);
+    assert_int_equal(r.retry_after, 1);
+    /* exactly when the oldest hit is w seconds old it has left: allowed */
+    r = hit(f->st, "login:1.2.3.4", w, limit, t + w);
+    assert_true(r.allowed);
+    assert_int_equal(r.count, limit);
+    /* full again: the next oldest (t + 2) leaves at t + 2 + w */
+    r = hit(f->st, "login:1.2.3.4", w, limit, t + w);
+    assert_false(r.allowed);
+    assert_int_equal(r.retry_after, 2);
+    assert_int_equal(log_rows(db, "login:1.2.3.4"), limit);
     sqlite3_close(db);
-    /* windows out of range */
-    assert_int_equal(aw_store_rate_hit(f->st, "k", 0, t, &count), AW_EINVAL);
-    assert_int_equal(aw_store_rate_hit(f->st, "k", AW_RATE_MAX_WINDOW + 1, t, &count), AW_EINVAL);
-    assert_int_equal(aw_store_rate_hit(f->st, "k", AW_RATE_MAX_WINDOW, t, &count), AW_OK);
-    assert_int_equal(count, 1);
+}
+
+/* The case fixed windows got wrong: limit hits just before a window
+ * boundary (t is a multiple of w) and more just after it. Fixed windows
+ * let another limit through after the boundary; the sliding window refuses
+ * them until the first of the early hits is w seconds old. */
+static void
+test_rate_window_boundary(void **state)
+{
+    struct fx *f = *state;
+    const int64_t w = 60, limit = 3, boundary = T0 + w;
+    struct aw_rate r;
+    int64_t allowed = 0;
+
+    assert_int_equal(boundary % w, 0);
+    for (int64_t i = 0; i < limit; i++)
+        assert_true(hit(f->st, "share:10.0.0.1", w, limit, boundary - 3 + i).allowed);
+    for (int64_t now = boundary; now < boundary - 3 + w; now++) {
+        r = hit(f->st, "share:10.0.0.1", w, limit, now);
+        assert_false(r.allowed);
+        assert_int_equal(r.retry_after, boundary - 3 + w - now);
+    }
+    /* boundary - 3 + w: the first early hit is w old and has left */
+    for (int64_t now = boundary - 3 + w; now < boundary - 3 + w + 3; now++)
+        allowed += hit(f->st, "share:10.0.0.1", w, limit, now).allowed;
+    assert_int_equal(allowed, limit);
+}
+
+/* A client that hits every second for five windows, five times in some
+ * seconds: never more than limit allowed in any w seconds, exactly limit
+ * per window over the whole run, and never more than limit rows for its
+ * key however many hits it sends. */
+static void
+test_rate_hammered(void **state)
+{
+    struct fx *f = *state;
+    enum { W = 30, SPAN = 5 * W };
+    const int64_t limit = 4;
+    int64_t allowed[SPAN], total = 0;
+    sqlite3 *db = raw_open(f);
+
+    for (int64_t i = 0; i < SPAN; i++) {
+        allowed[i] = 0;
+        for (int k = 0; k < (i % 7 == 0 ? 5 : 1); k++)
+            allowed[i] += hit(f->st, "login:address:10.9.9.9", W, limit, T0 + i).allowed;
+        assert_true(log_rows(db, "login:address:10.9.9.9") <= limit);
+        total += allowed[i];
+    }
+    for (int64_t start = 0; start + W <= SPAN; start++) {
+        int64_t n = 0;
+        for (int64_t i = start; i < start + W; i++)
+            n += allowed[i];
+        if (n > limit)
+            fail_msg("%lld allowed in the %d s from T0 + %lld", (long long)n, W, (long long)start);
+    }
+    assert_int_equal(total, SPAN / W * limit);
+    sqlite3_close(db);
+}
+
+/* first_refusal: at most once per window per key, again after a reset. */
+static void
+test_rate_first_refusal(void **state)
+{
+    struct fx *f = *state;
+    const int64_t w = 60, limit = 2, t = T0;
+    struct aw_rate r;
+
+    assert_true(hit(f->st, "k", w, limit, t).allowed);
+    assert_true(hit(f->st, "k", w, limit, t + 1).allowed);
+    assert_true(hit(f->st, "k", w, limit, t + 2).first_refusal);
+    for (int64_t now = t + 3; now < t + w; now++) {
+        r = hit(f->st, "k", w, limit, now);
+        assert_false(r.allowed);
+        assert_false(r.first_refusal);
+    }
+    /* t and t + 1 leave: two allowed, then refused, and the episode that
+     * began at t + 2 is exactly w old: a first refusal again */
+    assert_true(hit(f->st, "k", w, limit, t + w).allowed);
+    assert_true(hit(f->st, "k", w, limit, t + w + 1).allowed);
+    r = hit(f->st, "k", w, limit, t + w + 2);
+    assert_false(r.allowed);
+    assert_true(r.first_refusal);
+    assert_false(hit(f->st, "k", w, limit, t + w + 3).first_refusal);
+    /* a reset forgets the hits and the episode */
+    assert_int_equal(aw_store_rate_reset(f->st, "k"), AW_OK);
+    assert_true(hit(f->st, "k", w, limit, t + w + 4).allowed);
+    assert_true(hit(f->st, "k", w, limit, t + w + 4).allowed);
+    r = hit(f->st, "k", w, limit, t + w + 5);
+    assert_false(r.allowed);
+    assert_true(r.first_refusal);
+}
+
+/* Keys are counted apart; a limit lowered since the hits came waits for
+ * enough of them to leave, not only the oldest. */
+static void
+test_rate_keys_and_lowered_limit(void **state)
+{
+    struct fx *f = *state;
+    const int64_t w = 100, t = T0;
+    struct aw_rate r;
+
+    for (int64_t i = 0; i < 5; i++)
+        assert_true(hit(f->st, "login:pair:a@example.org:1.2.3.4", w, 5, t + i).allowed);
+    assert_false(hit(f->st, "login:pair:a@example.org:1.2.3.4", w, 5, t + 5).allowed);
+    r = hit(f->st, "login:pair:a@example.org:5.6.7.8", w, 5, t + 5);
+    assert_true(r.allowed);
+    assert_int_equal(r.count, 1);
+    r = hit(f->st, "login:pair:b@example.org:1.2.3.4", w, 5, t + 5);
+    assert_true(r.allowed);
+    assert_int_equal(r.count, 1);
+    /* 5 hits at t .. t + 4, limit now 2: allowed once 4 have left, i.e.
+     * when the one at t + 3 is w old */
+    r = hit(f->st, "login:pair:a@example.org:1.2.3.4", w, 2, t + 10);
+    assert_false(r.allowed);
+    assert_int_equal(r.count, 5);
+    assert_int_equal(r.retry_after, t + 3 + w - (t + 10));
+    assert_false(hit(f->st, "login:pair:a@example.org:1.2.3.4", w, 2, t + 3 + w - 1).allowed);
+    r = hit(f->st, "login:pair:a@example.org:1.2.3.4", w, 2, t + 3 + w);
+    assert_true(r.allowed);
+    assert_int_equal(r.count, 2);
+}
+
+/* Every key's hits and refusals older than AW_RATE_MAX_WINDOW go: at a
+ * connection's first hit, then at most once per AW_RATE_PRUNE_EVERY. */
+static void
+test_rate_prune(void **state)
+{
+    struct fx *f = *state;
+    const int64_t t = T0 + AW_RATE_MAX_WINDOW + 10;
+    sqlite3 *db = raw_open(f);
+
+    /* left by another instance long ago */
+    assert_int_equal(sqlite3_exec(db,
+                                  "INSERT INTO rate_log (key, at) VALUES ('old:a', 1000), "
+                                  "('old:a', 1001), ('old:b', 1002);"
+                                  "INSERT INTO rate_refusals (key, at) VALUES ('old:a', 1001)",
+                                  NULL, NULL, NULL),
+                     SQLITE_OK);
+    assert_true(hit(f->st, "new", 3600, 10, t).allowed);
+    assert_int_equal(raw_int(db, "SELECT COUNT(*) FROM rate_log"), 1);
+    assert_int_equal(raw_int(db, "SELECT COUNT(*) FROM rate_refusals"), 0);
+    /* a row exactly AW_RATE_MAX_WINDOW old at the next prune, and a younger one */
+    char sql[256];
+    const int64_t next = t + AW_RATE_PRUNE_EVERY;
+    snprintf(sql, sizeof(sql),
+             "INSERT INTO rate_log (key, at) VALUES ('old:c', %lld), ('old:d', %lld)",
+             (long long)(next - AW_RATE_MAX_WINDOW), (long long)(next - AW_RATE_MAX_WINDOW + 1));
+    assert_int_equal(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK);
+    assert_int_equal(
+        sqlite3_exec(db, "INSERT INTO rate_log (key, at) VALUES ('old:e', 5)", NULL, NULL, NULL),
+        SQLITE_OK);
+    /* not yet: the last prune was less than AW_RATE_PRUNE_EVERY ago */
+    assert_true(hit(f->st, "new", 3600, 10, next - 1).allowed);
+    assert_int_equal(raw_int(db, "SELECT COUNT(*) FROM rate_log WHERE key LIKE 'old:%'"), 3);
+    assert_true(hit(f->st, "new", 3600, 10, next).allowed);
+    assert_int_equal(raw_int(db, "SELECT COUNT(*) FROM rate_log WHERE key LIKE 'old:%'"), 1);
+    assert_int_equal(raw_int(db, "SELECT COUNT(*) FROM rate_log WHERE key = 'old:d'"), 1);
+    sqlite3_close(db);
+}
+
+/* Inside a caller's transaction the hit is part of it; a rollback takes
+ * it back. */
+static void
+test_rate_in_transaction(void **state)
+{
+    struct fx *f = *state;
+    sqlite3 *db = raw_open(f);
+
+    assert_int_equal(aw_store_begin(f->st), AW_OK);
+    assert_true(hit(f->st, "tx", 60, 1, T0).allowed);
+    assert_false(hit(f->st, "tx", 60, 1, T0 + 1).allowed);
+    assert_int_equal(aw_store_rollback(f->st), AW_OK);
+    assert_int_equal(log_rows(db, "tx"), 0);
+    assert_int_equal(aw_store_begin(f->st), AW_OK);
+    assert_true(hit(f->st, "tx", 60, 1, T0 + 2).allowed);
+    assert_int_equal(aw_store_commit(f->st), AW_OK);
+    assert_int_equal(log_rows(db, "tx"), 1);
+    sqlite3_close(db);
+}
+
+static void
+test_rate_invalid(void **state)
+{
+    struct fx *f = *state;
+    struct aw_rate r;
+    const int64_t t = T0;
+
+    memset(&r, 0x5a, sizeof(r));
+    assert_int_equal(aw_store_rate_hit(f->st, NULL, 60, 5, t, &r), AW_EINVAL);
+    assert_false(r.allowed); /* zeroed */
+    assert_int_equal(r.retry_after, 0);
+    assert_int_equal(aw_store_rate_hit(f->st, "", 60, 5, t, &r), AW_EINVAL);
+    assert_int_equal(aw_store_rate_hit(f->st, "k", 0, 5, t, &r), AW_EINVAL);
+    assert_int_equal(aw_store_rate_hit(f->st, "k", -1, 5, t, &r), AW_EINVAL);
+    assert_int_equal(aw_store_rate_hit(f->st, "k", AW_RATE_MAX_WINDOW + 1, 5, t, &r), AW_EINVAL);
+    assert_int_equal(aw_store_rate_hit(f->st, "k", 60, 0, t, &r), AW_EINVAL);
+    assert_int_equal(aw_store_rate_hit(f->st, "k", 60, -3, t, &r), AW_EINVAL);
+    assert_int_equal(aw_store_rate_hit(f->st, "k", 60, AW_RATE_MAX_LIMIT + 1, t, &r), AW_EINVAL);
+    assert_int_equal(aw_store_rate_hit(f->st, "k", 60, 5, -1, &r), AW_EINVAL);
+    assert_int_equal(aw_store_rate_hit(f->st, "k", 60, 5, t, NULL), AW_EINVAL);
+    assert_int_equal(aw_store_rate_reset(f->st, NULL), AW_EINVAL);
+    assert_int_equal(aw_store_rate_reset(f->st, ""), AW_EINVAL);
+    /* nothing was logged by the refused calls; the edges themselves pass */
+    sqlite3 *db = raw_open(f);
+    assert_int_equal(raw_int(db, "SELECT COUNT(*) FROM rate_log"), 0);
+    sqlite3_close(db);
+    assert_true(hit(f->st, "k", AW_RATE_MAX_WINDOW, 1, t).allowed);
+    assert_true(hit(f->st, "k2", 1, AW_RATE_MAX_LIMIT, 0).allowed);
+    r = hit(f->st, "k", AW_RATE_MAX_WINDOW, 1, t);
+    assert_false(r.allowed);
+    assert_int_equal(r.retry_after, AW_RATE_MAX_WINDOW);
+}
+
+/* Several connections (instances) hitting one key at once: exactly limit
+ * pass in total, because each hit is one write transaction. */
+enum { RATE_THREADS = 4, RATE_HITS = 100, RATE_LIMIT = 50 };
+
+struct rate_thread {
+    const char *db;
+    pthread_barrier_t *start; /* all threads hit at once */
+    int allowed;
+    int failed;
+};
+
+static void *
+rate_thread_main(void *arg)
+{
+    struct rate_thread *rt = arg;
+    struct aw_store *st = NULL;
+    struct aw_rate r;
+    char err[512];
+
+    if (aw_store_open(rt->db, false, false, &st, err, sizeof(err)) != AW_OK)
+        rt->failed++;
+    pthread_barrier_wait(rt->start);
+    for (int i = 0; st != NULL && i < RATE_HITS; i++) {
+        if (aw_store_rate_hit(st, "share:192.0.2.7", 3600, RATE_LIMIT, T0 + (i % 3), &r) != AW_OK)
+            rt->failed++;
+        else
+            rt->allowed += r.allowed;
+    }
+    aw_store_close(st);
+    return NULL;
+}
+
+static void
+test_rate_shared_connections(void **state)
+{
+    struct fx *f = *state;
+    pthread_t th[RATE_THREADS];
+    struct rate_thread rt[RATE_THREADS];
+    pthread_barrier_t start;
+    int allowed = 0;
+
+    assert_int_equal(pthread_barrier_init(&start, NULL, RATE_THREADS), 0);
+    for (int i = 0; i < RATE_THREADS; i++) {
+        rt[i] = (struct rate_thread){.db = f->db, .start = &start};
+        assert_int_equal(pthread_create(&th[i], NULL, rate_thread_main, &rt[i]), 0);
+    }
+    for (int i = 0; i < RATE_THREADS; i++) {
+        assert_int_equal(pthread_join(th[i], NULL), 0);
+        assert_int_equal(rt[i].failed, 0);
+        allowed += rt[i].allowed;
+    }
+    pthread_barrier_destroy(&start);
+    assert_int_equal(allowed, RATE_LIMIT);
+    sqlite3 *db = raw_open(f);
+    assert_int_equal(log_rows(db, "share:192.0.2.7"), RATE_LIMIT);
+    sqlite3_close(db);
+    /* and this connection sees the same full window */
+    assert_false(hit(f->st, "share:192.0.2.7", 3600, RATE_LIMIT, T0 + 3).allowed);
 }
 
 /* ---- shares and submissions ---- */
@@ -1027,7 +1324,15 @@ main(void)
         cmocka_unit_test_setup_teardown(test_secret, setup, teardown),
         cmocka_unit_test_setup_teardown(test_users, setup, teardown),
         cmocka_unit_test_setup_teardown(test_sessions, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_rate_windows, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_rate_limit_edge, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_rate_window_boundary, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_rate_hammered, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_rate_first_refusal, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_rate_keys_and_lowered_limit, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_rate_prune, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_rate_in_transaction, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_rate_invalid, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_rate_shared_connections, setup, teardown),
         cmocka_unit_test_setup_teardown(test_shares, setup, teardown),
         cmocka_unit_test_setup_teardown(test_submission_lifecycle, setup, teardown),
         cmocka_unit_test_setup_teardown(test_queue, setup, teardown),
