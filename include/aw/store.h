@@ -72,8 +72,15 @@ enum aw_err aw_store_help_services(struct aw_store *st, struct aw_arena *a, cons
                                    bool include_unverified, struct aw_help_service **out,
                                    size_t *n);
 
-/* --- bulk loading (init, import) --- */
+/* --- transactions (nest: only the outermost commits) --- */
 enum aw_err aw_store_begin(struct aw_store *st);
+/* A transaction whose loss in a power cut is harmless (a rate-limit hit):
+ * its commit does not wait for the disk (SQLite: synchronous = NORMAL for
+ * that commit, so the next durable commit's sync carries it; PostgreSQL:
+ * SET LOCAL synchronous_commit = off). Inside another transaction it is
+ * part of that one, durable or not as that one is. Every other commit waits
+ * until what it wrote is on disk. */
+enum aw_err aw_store_begin_nondurable(struct aw_store *st);
 enum aw_err aw_store_commit(struct aw_store *st);
 enum aw_err aw_store_rollback(struct aw_store *st);
 

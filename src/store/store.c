@@ -207,13 +207,13 @@ aw_store_help_services(struct aw_store *st, struct aw_arena *a, const char *code
 
 /* --- writes --- */
 
-enum aw_err
-aw_store_begin(struct aw_store *st)
+static enum aw_err
+store_begin(struct aw_store *st, bool durable)
 {
     enum aw_err rc = AW_OK;
 
     if (st->tx_depth == 0) {
-        rc = st->ops->begin(st->be);
+        rc = st->ops->begin(st->be, durable);
         if (rc != AW_OK)
             goto out;
         st->tx_failed = false;
@@ -221,6 +221,18 @@ aw_store_begin(struct aw_store *st)
     st->tx_depth++;
 out:
     return rc;
+}
+
+enum aw_err
+aw_store_begin(struct aw_store *st)
+{
+    return store_begin(st, true);
+}
+
+enum aw_err
+aw_store_begin_nondurable(struct aw_store *st)
+{
+    return store_begin(st, false);
 }
 
 enum aw_err
@@ -461,8 +473,10 @@ aw_store_rate_hit(struct aw_store *st, const char *key, int64_t window_s, int64_
             now < st->rate_pruned_at;
     /* One write transaction from its first statement: two instances that
      * count the same key wait for each other instead of both seeing
-     * limit - 1 hits and both logging one. */
-    rc = aw_store_begin(st);
+     * limit - 1 hits and both logging one. Not durable: a hit lost in a
+     * power cut gives one attempt back, and waiting for the disk here cost
+     * every share POST a second sync (docs/BENCHMARKS.md). */
+    rc = aw_store_begin_nondurable(st);
     if (rc != AW_OK)
         return rc;
     rc = st->ops->rate_window(st->be, key, now - window_s, &count, &oldest);

@@ -49,8 +49,9 @@ struct aw_store_ops {
                                  bool include_unverified, struct aw_help_service **out, size_t *n);
 
     /* writes; begin/commit/rollback are only called for the outermost
-     * transaction (store.c counts the nesting) */
-    enum aw_err (*begin)(struct aw_store_be *be);
+     * transaction (store.c counts the nesting); !durable: see
+     * aw_store_begin_nondurable() */
+    enum aw_err (*begin)(struct aw_store_be *be, bool durable);
     enum aw_err (*commit)(struct aw_store_be *be);
     enum aw_err (*rollback)(struct aw_store_be *be);
     enum aw_err (*put_country)(struct aw_store_be *be, const struct aw_country *c);

@@ -19,10 +19,12 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <pthread.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 /* ---- the statement table ---- */
@@ -394,9 +396,57 @@ struct aw_store_be {
     sqlite3 *db;
     sqlite3_stmt *stmt[S_COUNT];
     int version;
-    int bind_rc; /* first failed bind since the last reset (sticky) */
+    int bind_rc;       /* first failed bind since the last reset (sticky) */
+    bool holds_writer; /* this connection holds `writer` (between begin and its end) */
+    bool nondurable;   /* the open transaction commits with synchronous = NORMAL */
     char errmsg[512];
 };
+
+/* The process's writers take turns here before BEGIN IMMEDIATE, sleeping in
+ * the kernel until the turn is free. Without it they meet at SQLite's lock,
+ * whose busy handler sleeps 1, 2, 5 ... up to 100 ms between tries: under a
+ * burst of durable commits (each holding the lock well under a millisecond)
+ * a waiter that had backed off kept losing to newcomers, and the share
+ * POST's p99 was 0.80-1.40 s (1,497-1,636 submissions/s); with the turn,
+ * and the rate-limit hit's commit not waiting for the disk
+ * (aw_store_begin_nondurable), 15-24 ms at 1,631-2,118/s (bench/submit.sh,
+ * same machine, same go: docs/BENCHMARKS.md, "Durable submissions").
+ * SQLite's lock still orders this process against other instances (busy
+ * timeout AW_BUSY_TIMEOUT_US). One mutex for the process, whatever the file:
+ * a process serves one database. Timed, so that two connections of one
+ * thread (tests) wait AW_BUSY_TIMEOUT_US and fail instead of deadlocking. */
+static pthread_mutex_t writer = PTHREAD_MUTEX_INITIALIZER;
+
+static enum aw_err fail(struct aw_store_be *be, const char *what, int src);
+
+/* PRAGMA synchronous takes effect when the statement is compiled, not when
+ * it runs (sqlite.org/pragma.html), so it cannot be one of the prepared
+ * statements: sqlite3_exec() compiles it each time (a constant text). */
+static enum aw_err
+set_synchronous(struct aw_store_be *be, const char *pragma)
+{
+    int src = sqlite3_exec(be->db, pragma, NULL, NULL, NULL);
+    return src == SQLITE_OK ? AW_OK : fail(be, pragma, src);
+}
+
+/* Ends the transaction's turn, and puts synchronous back to FULL after a
+ * non-durable one (outside a transaction, where the pragma applies). */
+static void
+writer_release(struct aw_store_be *be)
+{
+    if (be->nondurable && sqlite3_get_autocommit(be->db)) {
+        be->nondurable = false;
+        set_synchronous(be, "PRAGMA synchronous = FULL");
+    }
+    if (be->holds_writer) {
+        be->holds_writer = false;
+        pthread_mutex_unlock(&writer);
+    }
+}
+
+/* How long a write waits for another connection's lock (or for its turn,
+ * `writer`) before AW_EUNAVAIL. */
+#define AW_BUSY_TIMEOUT_US (5 * 1000000)
 
 /* ---- small helpers ---- */
 
@@ -920,6 +970,7 @@ be_close(struct aw_store_be *be)
 {
     if (be == NULL)
         return;
+    writer_release(be); /* closed inside a transaction: SQLite rolls it back */
     for (int i = 0; i < S_COUNT; i++)
         sqlite3_finalize(be->stmt[i]);
     sqlite3_close(be->db);
@@ -1035,7 +1086,7 @@ open_db(struct aw_store_be *be, const char *path, bool create, bool readonly, ch
         return open_fail(be, path, src, readonly, err, errlen);
     }
     sqlite3_extended_result_codes(be->db, 1);
-    sqlite3_busy_timeout(be->db, 5000);
+    sqlite3_busy_timeout(be->db, AW_BUSY_TIMEOUT_US / 1000);
     if (readonly) {
         src = sqlite3_exec(be->db, "SELECT count(*) FROM sqlite_schema", NULL, NULL, NULL);
         if ((src & 0xff) == SQLITE_CANTOPEN) {
@@ -2862,15 +2913,40 @@ be_notify_due(struct aw_store_be *be, int64_t user_id, const char *day, bool *du
 /* ---- transactions ---- */
 
 static enum aw_err
-be_begin(struct aw_store_be *be)
+be_begin(struct aw_store_be *be, bool durable)
 {
-    return run(be, be->stmt[S_BEGIN], "begin");
+    struct timespec until;
+    clock_gettime(CLOCK_REALTIME, &until);
+    until.tv_sec += AW_BUSY_TIMEOUT_US / 1000000;
+    if (pthread_mutex_timedlock(&writer, &until) != 0) {
+        snprintf(be->errmsg, sizeof(be->errmsg),
+                 "begin: another connection of this process kept the write lock for %d s "
+                 "(SQLITE_BUSY)",
+                 AW_BUSY_TIMEOUT_US / 1000000);
+        return AW_EUNAVAIL;
+    }
+    be->holds_writer = true;
+    enum aw_err rc = AW_OK;
+    if (!durable) {
+        rc = set_synchronous(be, "PRAGMA synchronous = NORMAL");
+        be->nondurable = rc == AW_OK;
+    }
+    if (rc == AW_OK)
+        rc = run(be, be->stmt[S_BEGIN], "begin");
+    if (rc != AW_OK)
+        writer_release(be);
+    return rc;
 }
 
 static enum aw_err
 be_commit(struct aw_store_be *be)
 {
-    return run(be, be->stmt[S_COMMIT], "commit");
+    enum aw_err rc = run(be, be->stmt[S_COMMIT], "commit");
+    /* A failed COMMIT may leave the transaction open (SQLITE_BUSY): the
+     * caller's rollback releases the turn then. */
+    if (rc == AW_OK || sqlite3_get_autocommit(be->db))
+        writer_release(be);
+    return rc;
 }
 
 static enum aw_err
@@ -2879,9 +2955,11 @@ be_rollback(struct aw_store_be *be)
     /* After SQLITE_FULL or an I/O error SQLite may have rolled back by
      * itself; a ROLLBACK then would only replace the cause in errmsg by
      * "no transaction is active". */
-    if (sqlite3_get_autocommit(be->db))
-        return AW_OK;
-    return run(be, be->stmt[S_ROLLBACK], "rollback");
+    enum aw_err rc = AW_OK;
+    if (!sqlite3_get_autocommit(be->db))
+        rc = run(be, be->stmt[S_ROLLBACK], "rollback");
+    writer_release(be);
+    return rc;
 }
 
 static const struct aw_store_ops sqlite_ops = {

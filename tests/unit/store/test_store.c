@@ -16,6 +16,7 @@
 #include "store/store_int.h"
 
 #include <dirent.h>
+#include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -269,14 +270,25 @@ test_open_readonly(void **state)
     assert_null(ro);
 }
 
-/* A write lock held past the busy timeout (5 s) by another connection, e.g.
- * another instance, is "not now" too: AW_EUNAVAIL naming SQLITE_BUSY. */
+/* A write lock held past the busy timeout (5 s) by another connection is
+ * "not now" too: AW_EUNAVAIL naming SQLITE_BUSY, whether the holder is
+ * another instance (SQLite's lock) or another connection of this process
+ * (its turn at the process's writer mutex). */
 static void
 test_busy_is_unavailable(void **state)
 {
     struct fx *f = *state;
     struct aw_store *other = NULL;
+    sqlite3 *instance = NULL;
     char err[512];
+
+    /* another process's connection, as far as SQLite's locks go */
+    assert_int_equal(sqlite3_open(f->db, &instance), SQLITE_OK);
+    assert_int_equal(sqlite3_exec(instance, "BEGIN IMMEDIATE", NULL, NULL, NULL), SQLITE_OK);
+    assert_int_equal(aw_store_begin(f->st), AW_EUNAVAIL);
+    assert_non_null(strstr(aw_store_errmsg(f->st), "(SQLITE_BUSY"));
+    assert_int_equal(sqlite3_exec(instance, "COMMIT", NULL, NULL, NULL), SQLITE_OK);
+    sqlite3_close(instance);
 
     assert_int_equal(aw_store_open(f->db, false, false, &other, err, sizeof(err)), AW_OK);
     assert_int_equal(aw_store_begin(f->st), AW_OK);
@@ -287,6 +299,101 @@ test_busy_is_unavailable(void **state)
     assert_int_equal(aw_store_begin(other), AW_OK);
     assert_int_equal(aw_store_commit(other), AW_OK);
     aw_store_close(other);
+}
+
+/* ---- durability: which commits wait for the disk ----
+ *
+ * A VFS that is the default one with xSync counted (SQLite's own tests
+ * count syncs the same way): registered as the default for one test, it
+ * shows which commits reach the disk before they return. */
+static sqlite3_vfs *real_vfs;
+static sqlite3_vfs count_vfs;
+static struct {
+    const sqlite3_io_methods *real; /* the unix VFS has a few method tables */
+    sqlite3_io_methods counted;
+} tables[8];
+static int syncs;
+
+static int
+count_sync(sqlite3_file *f, int flags)
+{
+    syncs++;
+    for (size_t i = 0; i < sizeof(tables) / sizeof(tables[0]); i++)
+        if (f->pMethods == &tables[i].counted)
+            return tables[i].real->xSync(f, flags);
+    return SQLITE_IOERR_FSYNC;
+}
+
+static int
+count_open(sqlite3_vfs *vfs, const char *name, sqlite3_file *f, int flags, int *out)
+{
+    (void)vfs;
+    int rc = real_vfs->xOpen(real_vfs, name, f, flags, out);
+    if (rc != SQLITE_OK || f->pMethods == NULL)
+        return rc;
+    for (size_t i = 0; i < sizeof(tables) / sizeof(tables[0]); i++) {
+        if (tables[i].real == NULL) {
+            tables[i].real = f->pMethods;
+            tables[i].counted = *f->pMethods;
+            tables[i].counted.xSync = count_sync;
+        }
+        if (tables[i].real == f->pMethods) {
+            f->pMethods = &tables[i].counted;
+            return rc;
+        }
+    }
+    return rc; /* more tables than expected: those files are not counted */
+}
+
+static int
+teardown_vfs(void **state)
+{
+    sqlite3_vfs_unregister(&count_vfs);
+    return teardown(state);
+}
+
+/* Every commit waits until it is on disk (synchronous = FULL: an
+ * acknowledged submission survives a power cut), except a rate-limit hit's
+ * (aw_store_begin_nondurable), after which the next commit is durable
+ * again; inside a durable transaction a rate hit is durable too. */
+static void
+test_commits_durable(void **state)
+{
+    struct fx *f = *state;
+    struct aw_store *st = NULL;
+    struct aw_rate rate;
+    char err[512];
+
+    real_vfs = sqlite3_vfs_find(NULL);
+    count_vfs = *real_vfs;
+    count_vfs.zName = "aw-count-sync";
+    count_vfs.xOpen = count_open;
+    assert_int_equal(sqlite3_vfs_register(&count_vfs, 1), SQLITE_OK);
+    assert_int_equal(aw_store_open(f->db, false, false, &st, err, sizeof(err)), AW_OK);
+
+    int before = syncs;
+    assert_int_equal(aw_store_begin(st), AW_OK);
+    put_country(st, "DE", "Germany", "Allemagne", true);
+    assert_int_equal(aw_store_commit(st), AW_OK);
+    assert_true(syncs > before);
+
+    before = syncs;
+    assert_int_equal(aw_store_rate_hit(st, "share:192.0.2.1", 3600, 10, 1000000, &rate), AW_OK);
+    assert_true(rate.allowed);
+    assert_int_equal(syncs, before);
+
+    before = syncs; /* a plain write (no transaction) after it: durable again */
+    put_country(st, "AT", "Austria", "Autriche", true);
+    assert_true(syncs > before);
+
+    before = syncs;
+    assert_int_equal(aw_store_begin(st), AW_OK);
+    assert_int_equal(aw_store_rate_hit(st, "share:192.0.2.1", 3600, 10, 1000001, &rate), AW_OK);
+    assert_int_equal(syncs, before); /* nothing is committed yet */
+    assert_int_equal(aw_store_commit(st), AW_OK);
+    assert_true(syncs > before);
+
+    aw_store_close(st);
 }
 
 static void
@@ -937,6 +1044,7 @@ main(void)
         cmocka_unit_test_setup_teardown(test_open_errors, setup, teardown),
         cmocka_unit_test_setup_teardown(test_open_readonly, setup, teardown),
         cmocka_unit_test_setup_teardown(test_busy_is_unavailable, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_commits_durable, setup, teardown_vfs),
         cmocka_unit_test_setup_teardown(test_migrations_from_share_dir, setup, teardown),
         cmocka_unit_test_setup_teardown(test_countries, setup, teardown),
         cmocka_unit_test_setup_teardown(test_editions, setup, teardown),
