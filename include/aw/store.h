@@ -78,8 +78,9 @@ enum aw_err aw_store_begin(struct aw_store *st);
  * its commit does not wait for the disk (SQLite: synchronous = NORMAL for
  * that commit, so the next durable commit's sync carries it; PostgreSQL:
  * SET LOCAL synchronous_commit = off). Inside another transaction it is
- * part of that one, durable or not as that one is. Every other commit waits
- * until what it wrote is on disk. */
+ * part of that one, durable or not as that one is; aw_store_begin() inside
+ * a non-durable transaction is AW_EINVAL. Every other commit waits until
+ * what it wrote is on disk. */
 enum aw_err aw_store_begin_nondurable(struct aw_store *st);
 enum aw_err aw_store_commit(struct aw_store *st);
 enum aw_err aw_store_rollback(struct aw_store *st);

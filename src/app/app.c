@@ -85,15 +85,13 @@ render_error_pages(struct aw_app *app, char *err, size_t errlen)
      * created now rather than failing the first form (a 403 that nobody
      * could explain). Under read_only, a connection that cannot write. */
     struct aw_store *st = NULL;
-    unsigned char secret[32];
     if (app->cfg->read_only) {
         rc = aw_store_open_readonly(app->db, &st, err, errlen);
     } else {
         rc = aw_store_open(app->db, false, false, &st, err, errlen);
-        if (rc == AW_OK && (rc = aw_store_secret(st, secret)) != AW_OK)
+        if (rc == AW_OK && (rc = aw_store_secret(st, app->csrf_key)) != AW_OK)
             snprintf(err, errlen, "cannot store the instance secret in %s: %s", app->db,
                      aw_store_errmsg(st));
-        sodium_memzero(secret, sizeof(secret));
     }
     if (rc != AW_OK) {
         aw_store_close(st);
@@ -172,6 +170,7 @@ aw_app_free(struct aw_app *app)
 {
     if (!app)
         return;
+    sodium_memzero(app->csrf_key, sizeof(app->csrf_key));
     for (size_t i = 0; i < AW_APP_MAX_LANGS; i++) {
         aw_tpl_set_free(app->tpl[i]);
         for (size_t k = 0; k < AW_NELEM(app->error_pages[i]); k++)

@@ -168,16 +168,15 @@ aw_auth_may_country(const struct aw_user *u, const char *country)
 static const char *
 csrf_for(struct aw_page *pg, const char *cookie)
 {
-    unsigned char key[32], mac[crypto_auth_hmacsha256_BYTES];
+    unsigned char mac[crypto_auth_hmacsha256_BYTES];
     char *hex = aw_arena_alloc(pg->arena, sizeof(mac) * 2 + 1);
-    if (aw_store_secret(pg->store, key) != AW_OK)
-        return NULL;
+    const unsigned char *key = pg->app->csrf_key;
     crypto_auth_hmacsha256_state st;
-    crypto_auth_hmacsha256_init(&st, key, sizeof(key));
+    crypto_auth_hmacsha256_init(&st, key, sizeof(pg->app->csrf_key));
     crypto_auth_hmacsha256_update(&st, (const unsigned char *)"csrf:", 5);
     crypto_auth_hmacsha256_update(&st, (const unsigned char *)cookie, strlen(cookie));
     crypto_auth_hmacsha256_final(&st, mac);
-    sodium_memzero(key, sizeof(key));
+    sodium_memzero(&st, sizeof(st));
     sodium_bin2hex(hex, sizeof(mac) * 2 + 1, mac, sizeof(mac));
     return hex;
 }

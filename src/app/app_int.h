@@ -26,6 +26,11 @@ struct aw_app {
     pthread_key_t store_key;                  /* each server thread's connection */
     struct aw_buf error_pages[AW_APP_MAX_LANGS][16];
     struct aw_mailer *mailer; /* NULL when mail is off (tests without SMTP) */
+    /* The instance secret (the CSRF tokens' HMAC key), read or created at
+     * start-up: it never changes once stored, and a form shown again while
+     * the store fails must still carry a valid token. Unused (zero) under
+     * read_only, which has no forms. */
+    unsigned char csrf_key[32];
 };
 
 /* One request's page: language, arena, store, and the root view that every

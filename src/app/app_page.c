@@ -118,6 +118,8 @@ aw_page__layout(struct aw_page *pg, const char *title)
     aw_view_set_str(v, "dir", pg->lang->rtl ? "rtl" : "ltr");
     aw_view_set_str(v, "title", title);
     aw_view_set_bool(v, "unavailable", pg->unavailable);
+    if (!aw_view_get(v, "limited", 7)) /* set by aw_page_share_quota() */
+        aw_view_set_bool(v, "limited", false);
     aw_view_set_bool(v, "read_only", cfg->read_only);
     aw_view_set_str(v, "day_name", _(cfg->day_name));
     aw_view_set_str(v, "organiser", _(cfg->organiser));

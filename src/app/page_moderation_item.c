@@ -231,7 +231,9 @@ aw_handle_moderation_item_post(struct aw_req *req)
     const char *base =
         aw_arena_printf(pg.arena, "/%s/moderation/%lld", pg.lang->code, (long long)sub.id);
     struct aw_str action = aw_req_form(req, "action", 0);
-    struct item_reshow again = {&sub, NULL};
+    /* the reshow shows the submission as stored, whatever this POST changes in sub */
+    struct aw_submission stored = sub;
+    struct item_reshow again = {&stored, NULL};
     pg.reshow = item_reshow;
     pg.reshow_ctx = &again;
     if (sub.status != AW_SUB_PENDING) {

@@ -38,9 +38,18 @@ aw_page_share_quota(struct aw_page *pg)
     if (!rate.allowed) {
         aw_resp_header(pg->req, "Retry-After",
                        aw_arena_printf(pg->arena, "%lld", (long long)rate.retry_after));
-        aw_view_set_int(pg->view, "limit", limit);
-        aw_view_set_str(pg->view, "wait", aw_page_wait_text(pg, rate.retry_after));
-        aw_page_render(pg, 429, "rate_limited", _("Please wait a little"));
+        /* The form comes back as typed, with the notice (layout.mustache). */
+        struct aw_view *l = aw_view_set_map(pg->view, "limited");
+        aw_view_set_int(l, "limit", limit);
+        aw_view_set_str(l, "wait", aw_page_wait_text(pg, rate.retry_after));
+        void (*reshow)(struct aw_page *, int) = pg->reshow;
+        pg->reshow = NULL;
+        if (reshow) {
+            reshow(pg, 429);
+        } else {
+            aw_i18n_use(NULL);
+            aw_resp_error(pg->req, 429);
+        }
         return -1;
     }
     return 0;

@@ -30,6 +30,14 @@ struct aw_mailer {
     pthread_mutex_t mu; /* guards stop and kicked */
     pthread_cond_t cv;  /* on CLOCK_MONOTONIC: a clock change does not stretch the sleep */
     bool stop, kicked;
+    /* A mail sent whose outcome could not be recorded (a full or read-only
+     * database): recorded before anything else is sent, never sent again.
+     * Used by the thread only. */
+    struct {
+        int64_t id; /* 0: none */
+        bool sent;
+        char err[512];
+    } unrecorded;
 };
 
 static char *
@@ -54,6 +62,17 @@ stopping(struct aw_mailer *m)
 static void
 drain(struct aw_mailer *m)
 {
+    if (m->unrecorded.id) {
+        if (aw_store_mail_done(m->st, m->unrecorded.id, m->unrecorded.sent,
+                               m->unrecorded.sent ? NULL : m->unrecorded.err,
+                               time(NULL)) != AW_OK) {
+            AW_WARN("mail %lld: still cannot record the outcome, nothing is sent until it is: %s",
+                    (long long)m->unrecorded.id, aw_store_errmsg(m->st));
+            return;
+        }
+        AW_INFO("mail %lld: outcome recorded", (long long)m->unrecorded.id);
+        m->unrecorded.id = 0;
+    }
     while (!stopping(m)) {
         struct aw_arena *a = aw_arena_new(0);
         struct aw_mail mail;
@@ -82,13 +101,19 @@ drain(struct aw_mailer *m)
         }
         enum aw_err drc =
             aw_store_mail_done(m->st, mail.id, rc == AW_OK, rc == AW_OK ? NULL : err, time(NULL));
-        aw_arena_free(a);
         if (drc != AW_OK) {
-            /* Not recorded: stop this round rather than send the same mail again at once. */
+            /* Not recorded: the row is still due, and sending it again at each
+             * round would flood its recipient for as long as the database
+             * cannot be written. Keep the outcome and record it first. */
             AW_ERROR("mail %lld: cannot record the outcome: %s", (long long)mail.id,
                      aw_store_errmsg(m->st));
+            m->unrecorded.id = mail.id;
+            m->unrecorded.sent = rc == AW_OK;
+            snprintf(m->unrecorded.err, sizeof(m->unrecorded.err), "%s", err);
+            aw_arena_free(a);
             break;
         }
+        aw_arena_free(a);
     }
 }
 

@@ -22,6 +22,7 @@ struct aw_store {
     struct aw_store_be *be;
     int tx_depth;           /* nesting of aw_store_begin() */
     bool tx_failed;         /* an inner level rolled back: the outermost commit must not */
+    bool tx_durable;        /* the outermost level waits for the disk at its commit */
     bool rate_pruned;       /* aw_store_rate_hit() pruned old hits on this connection... */
     int64_t rate_pruned_at; /* ...at this time (AW_RATE_PRUNE_EVERY) */
 };
@@ -217,6 +218,11 @@ store_begin(struct aw_store *st, bool durable)
         if (rc != AW_OK)
             goto out;
         st->tx_failed = false;
+        st->tx_durable = durable;
+    } else if (durable && !st->tx_durable) {
+        /* it would commit without waiting for the disk: a caller's mistake */
+        rc = AW_EINVAL;
+        goto out;
     }
     st->tx_depth++;
 out:

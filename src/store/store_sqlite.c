@@ -21,6 +21,7 @@
 #include <errno.h>
 #include <pthread.h>
 #include <sqlite3.h>
+#include <sys/stat.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -396,9 +397,11 @@ struct aw_store_be {
     sqlite3 *db;
     sqlite3_stmt *stmt[S_COUNT];
     int version;
-    int bind_rc;       /* first failed bind since the last reset (sticky) */
-    bool holds_writer; /* this connection holds `writer` (between begin and its end) */
-    bool nondurable;   /* the open transaction commits with synchronous = NORMAL */
+    int bind_rc;        /* first failed bind since the last reset (sticky) */
+    bool holds_writer;  /* this connection holds `writer` (between begin and its end) */
+    bool nondurable;    /* the open transaction commits with synchronous = NORMAL */
+    bool in_tx;         /* BEGIN succeeded; until the end of that transaction */
+    char tx_cause[256]; /* the first failure inside the open transaction */
     char errmsg[512];
 };
 
@@ -435,11 +438,15 @@ static void
 writer_release(struct aw_store_be *be)
 {
     if (be->nondurable && sqlite3_get_autocommit(be->db)) {
-        be->nondurable = false;
-        set_synchronous(be, "PRAGMA synchronous = FULL");
+        if (set_synchronous(be, "PRAGMA synchronous = FULL") == AW_OK)
+            be->nondurable = false;
+        else /* be_begin() tries again, and refuses a durable transaction without it */
+            AW_ERROR("%s", be->errmsg);
     }
+    be->in_tx = false;
     if (be->holds_writer) {
         be->holds_writer = false;
+        be->tx_cause[0] = '\0';
         pthread_mutex_unlock(&writer);
     }
 }
@@ -463,7 +470,7 @@ static const struct {
     {SQLITE_FULL, "SQLITE_FULL"},         {SQLITE_READONLY, "SQLITE_READONLY"},
     {SQLITE_BUSY, "SQLITE_BUSY"},         {SQLITE_LOCKED, "SQLITE_LOCKED"},
     {SQLITE_IOERR, "SQLITE_IOERR"},       {SQLITE_CANTOPEN, "SQLITE_CANTOPEN"},
-    {SQLITE_PROTOCOL, "SQLITE_PROTOCOL"},
+    {SQLITE_PROTOCOL, "SQLITE_PROTOCOL"}, {SQLITE_ABORT, "SQLITE_ABORT"},
 };
 
 static const char *
@@ -475,14 +482,30 @@ unavail_name(int src)
     return NULL;
 }
 
+/* The first failure of a transaction, for the message of what it makes fail
+ * later (step()). */
+static void
+keep_cause(struct aw_store_be *be)
+{
+    if (be->holds_writer && be->tx_cause[0] == '\0')
+        snprintf(be->tx_cause, sizeof(be->tx_cause), "%.255s", be->errmsg);
+}
+
 /* Records the connection's error for `what` and maps it to an aw_err. */
 static enum aw_err
 fail(struct aw_store_be *be, const char *what, int src)
 {
+    if (src == SQLITE_ABORT_ROLLBACK && be->in_tx && sqlite3_get_autocommit(be->db)) {
+        snprintf(be->errmsg, sizeof(be->errmsg),
+                 "%s: not run, SQLite rolled the transaction back after: %s", what,
+                 be->tx_cause[0] ? be->tx_cause : "an earlier failure (SQLITE_ABORT_ROLLBACK)");
+        return AW_EUNAVAIL;
+    }
     const char *name = src == SQLITE_OK ? NULL : unavail_name(src);
     if (name == NULL) {
         snprintf(be->errmsg, sizeof(be->errmsg), "%s: %s", what,
                  src == SQLITE_OK ? "no result" : sqlite3_errmsg(be->db));
+        keep_cause(be);
         return (src & 0xff) == SQLITE_CONSTRAINT ? AW_EINVAL : AW_EDB;
     }
     /* The extended code when there is one (SQLITE_READONLY_DBMOVED is 1032),
@@ -494,6 +517,7 @@ fail(struct aw_store_be *be, const char *what, int src)
         snprintf(ext, sizeof(ext), " %d", src);
     snprintf(be->errmsg, sizeof(be->errmsg), "%s: %s (%s%s%s%s)", what, sqlite3_errmsg(be->db),
              name, ext, sysname ? ", " : "", sysname ? sysname : "");
+    keep_cause(be);
     return AW_EUNAVAIL;
 }
 
@@ -530,12 +554,18 @@ b_int_if(struct aw_store_be *be, sqlite3_stmt *s, int i, bool keep, int64_t v)
         bind_rc(be, sqlite3_bind_null(s, i));
 }
 
-/* sqlite3_step, or the pending bind error. */
+/* sqlite3_step, or the pending bind error. Inside a transaction that SQLite
+ * has already rolled back by itself (after SQLITE_FULL, an I/O error, out of
+ * memory), nothing more runs: each statement would otherwise be committed on
+ * its own (a mail about a share that is not stored), and the final COMMIT
+ * would fail with a bare "no transaction is active". */
 static int
 step(struct aw_store_be *be, sqlite3_stmt *s)
 {
     if (be->bind_rc != SQLITE_OK)
         return be->bind_rc;
+    if (be->in_tx && sqlite3_get_autocommit(be->db))
+        return SQLITE_ABORT_ROLLBACK;
     return sqlite3_step(s);
 }
 
@@ -1002,7 +1032,8 @@ unwritable(const char *path, char *buf, size_t len)
         return NULL;
     int e = errno;
     snprintf(buf, len, "%s cannot be written: %s (%s)", what,
-             e == EROFS ? "the file system is read-only" : strerror(e), strerrorname_np(e));
+             e == EROFS ? "the file system is read-only" : strerror(e),
+             strerrorname_np(e) ? strerrorname_np(e) : "?");
     return buf;
 }
 
@@ -1014,7 +1045,11 @@ open_fail(struct aw_store_be *be, const char *path, int src, bool readonly, char
 {
     enum aw_err rc = fail(be, path, src);
     char why[256];
-    const char *cause = readonly ? NULL : unwritable(path, why, sizeof(why));
+    /* Only failures that can come from the file's permissions are blamed on
+     * them (a corrupt file in a read-only directory is still corrupt). */
+    int prim = src & 0xff;
+    bool about_writing = prim == SQLITE_READONLY || prim == SQLITE_CANTOPEN || prim == SQLITE_IOERR;
+    const char *cause = readonly || !about_writing ? NULL : unwritable(path, why, sizeof(why));
     if (cause) {
         const char *said = be->errmsg;
         size_t pl = strlen(path);
@@ -1041,7 +1076,9 @@ static char *
 uri_for(const char *path, const char *query)
 {
     struct aw_buf b = AW_BUF_INIT(16384);
-    aw_buf_puts(&b, "file:");
+    /* "file:" then the path, except that a path starting with "//" would be
+     * read as an authority: an absolute path gets an empty one. */
+    aw_buf_puts(&b, path[0] == '/' ? "file://" : "file:");
     for (const unsigned char *p = (const unsigned char *)path; *p; p++) {
         if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
             strchr("/-._~", *p))
@@ -1090,6 +1127,20 @@ open_db(struct aw_store_be *be, const char *path, bool create, bool readonly, ch
     if (readonly) {
         src = sqlite3_exec(be->db, "SELECT count(*) FROM sqlite_schema", NULL, NULL, NULL);
         if ((src & 0xff) == SQLITE_CANTOPEN) {
+            /* immutable=1 ignores the -wal file: commits still in it would be
+             * silently missing. Refuse rather than serve an older database. */
+            char wal[4200];
+            struct stat wst;
+            snprintf(wal, sizeof(wal), "%s-wal", path);
+            if (stat(wal, &wst) == 0 && wst.st_size > 0) {
+                snprintf(err, errlen,
+                         "%s: on a read-only medium with commits still in %s, which SQLite "
+                         "cannot read there; checkpoint it where it can be written (sqlite3 "
+                         "%s \"PRAGMA wal_checkpoint(TRUNCATE)\") before copying it",
+                         path, wal, path);
+                return AW_EUNAVAIL;
+            }
+            AW_INFO("%s: read-only medium without a -shm file: opened as immutable", path);
             sqlite3_close(be->db);
             be->db = NULL;
             uri = uri_for(path, "mode=ro&immutable=1");
@@ -1113,8 +1164,16 @@ open_db(struct aw_store_be *be, const char *path, bool create, bool readonly, ch
     for (size_t i = 0; i < sizeof(pragmas) / sizeof(pragmas[0]); i++)
         if ((src = sqlite3_exec(be->db, pragmas[i], NULL, NULL, NULL)) != SQLITE_OK)
             return open_fail(be, path, src, readonly, err, errlen);
-    if (sqlite3_db_readonly(be->db, "main") == 1)
-        return open_fail(be, path, SQLITE_READONLY, readonly, err, errlen);
+    if (sqlite3_db_readonly(be->db, "main") == 1) {
+        char why[256];
+        const char *cause = unwritable(path, why, sizeof(why));
+        snprintf(err, errlen,
+                 "%s: %s; awareday writes the database file and, beside it, its -wal and -shm "
+                 "files: make them writable by this user, or set read_only = yes to serve the "
+                 "site without its forms (SQLITE_READONLY)",
+                 path, cause ? cause : "SQLite could open it only read-only");
+        return AW_EUNAVAIL;
+    }
     return AW_OK;
 }
 
@@ -2310,7 +2369,14 @@ be_session_user(struct aw_store_be *be, struct aw_arena *a, const char *id_hash,
         s = be->stmt[S_SESSION_TOUCH];
         b_text(be, s, 1, id_hash);
         b_int(be, s, 2, now);
-        rc = run(be, s, "session_user: last_seen");
+        /* The session is valid whether or not its last_seen can be moved:
+         * a full disk must not sign a moderator out in the middle of an
+         * edit (the edit then comes back with 503, app_page.c). */
+        enum aw_err trc = run(be, s, "session_user: last_seen");
+        if (trc == AW_EUNAVAIL)
+            AW_WARN("%s", be->errmsg);
+        else
+            rc = trc;
     }
     return rc;
 }
@@ -2927,7 +2993,11 @@ be_begin(struct aw_store_be *be, bool durable)
     }
     be->holds_writer = true;
     enum aw_err rc = AW_OK;
-    if (!durable) {
+    if (durable && be->nondurable) { /* FULL could not be put back after the last one */
+        rc = set_synchronous(be, "PRAGMA synchronous = FULL");
+        if (rc == AW_OK)
+            be->nondurable = false;
+    } else if (!durable) {
         rc = set_synchronous(be, "PRAGMA synchronous = NORMAL");
         be->nondurable = rc == AW_OK;
     }
@@ -2935,6 +3005,8 @@ be_begin(struct aw_store_be *be, bool durable)
         rc = run(be, be->stmt[S_BEGIN], "begin");
     if (rc != AW_OK)
         writer_release(be);
+    else
+        be->in_tx = true;
     return rc;
 }
 

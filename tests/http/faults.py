@@ -7,7 +7,9 @@ read-only one.
 A full disk: a share POST, a change through the private link, a sign-in and a moderator's
 rejection each get 503 with Retry-After, the form again with every value typed, and the notice
 that nothing was saved; the server log names the cause (SQLITE_FULL); pages that only
-read keep answering 200; once space is freed, the same POST succeeds (303) and is stored.
+read keep answering 200; once space is freed, the same POST succeeds (303) and is stored. A mail
+sent while the disk is full cannot be marked as sent: it is not sent again at each round, and
+is recorded once space is freed.
 
 A read-only file system: `awareday serve` refuses the database at start-up with a message that
 says what to do (exit status 1, no port opened), unless `read_only = yes`, which serves the pages,
@@ -19,9 +21,11 @@ standard library only. Output: "ok N - name" / "not ok N - name: reason", then "
 failed"; exit status 1 when a check failed."""
 
 import argparse
+import glob
 import os
 import re
 import shutil
+import signal
 import socket
 import sqlite3
 import subprocess
@@ -44,6 +48,8 @@ class S:
     """State shared by the checks, in order."""
     bin = dir = db = None
     server = None
+    sink = None
+    smtp_port = maildir = None
     filler = None
     year = None
 
@@ -76,6 +82,8 @@ class Server:
         self.port = free_port()
         self.log_path = os.path.join(S.logs, "serve-%d.log" % Server.count)
         e = env()
+        e.update({"AWAREDAY_SMTP_HOST": "127.0.0.1", "AWAREDAY_SMTP_PORT": str(S.smtp_port),
+                  "AWAREDAY_PUBLIC_URL": "http://127.0.0.1:%d" % self.port})
         e.update(extra or {})
         self.log = open(self.log_path, "wb")
         self.proc = subprocess.Popen([S.bin, "serve", "--db", S.db, "--listen",
@@ -116,6 +124,39 @@ class Server:
                 self.proc.wait()
         self.log.close()
         return self.proc.returncode
+
+
+def start_sink():
+    """tests/mail/smtp_sink.py, its mail files outside the tmpfs (it must keep working when the
+    tmpfs is full)."""
+    S.maildir = os.path.join(S.logs, "mail")
+    os.mkdir(S.maildir)
+    here = os.path.dirname(os.path.abspath(__file__))
+    python = "/usr/bin/python3" if os.access("/usr/bin/python3", os.X_OK) else sys.executable
+    S.sink = subprocess.Popen([python, os.path.join(here, "..", "mail", "smtp_sink.py"), "--port",
+                               "0", "--dir", S.maildir], stdin=subprocess.DEVNULL,
+                              stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+    line = S.sink.stdout.readline().decode().split()
+    if len(line) != 2 or line[0] != "PORT":
+        raise RuntimeError("the SMTP sink did not start")
+    S.smtp_port = int(line[1])
+
+
+def mails_to(addr):
+    n = 0
+    for path in glob.glob(os.path.join(S.maildir, "*.eml")):
+        with open(path, "rb") as f:
+            if ("To: <%s>" % addr).encode() in f.read():
+                n += 1
+    return n
+
+
+def wait_for(what, cond, timeout):
+    deadline = time.monotonic() + timeout
+    while not cond():
+        if time.monotonic() > deadline:
+            raise Fail("%s: not within %.0f s" % (what, timeout))
+        time.sleep(0.2)
 
 
 def mount_tmpfs(path, opts):
@@ -329,6 +370,49 @@ def _():
     r = S.client.post("/en/share", {"csrf": S.token, **S.typed})
     expect_eq(r.status, 303, "status after freeing space (%s)" % r.describe())
     expect_eq(count_titles(S.typed["title"]), 1, "submissions stored")
+
+
+@check("disk full: a mail sent whose outcome cannot be recorded is not sent again; recorded later")
+def _():
+    # The sink is stopped, so the mailer's SMTP session waits (the kernel accepts the
+    # connection) while the disk fills; then the mail goes out and recording it fails.
+    addr = "mail.fault@example.org"
+
+    def unsent():
+        con = sqlite3.connect("file:%s?mode=ro" % S.db, uri=True, timeout=10)
+        try:
+            return con.execute("SELECT COUNT(*) FROM mail_outbox WHERE sent_at IS NULL").fetchone()[0]
+        finally:
+            con.close()
+    wait_for("the mails of the checks above are sent", lambda: unsent() == 0, 20)
+    os.kill(S.sink.pid, signal.SIGSTOP)
+    try:
+        c = S.server.client()
+        r = c.post("/en/share", {"csrf": c.csrf(), **share_fields("Fault: mail"),
+                                 "contact_email": addr})
+        expect(r.status == 303, "share: %s" % r.describe())
+        time.sleep(1)  # the mailer is kicked at once and connects
+        checkpoint()
+        S.filler = fill_disk()
+    finally:
+        os.kill(S.sink.pid, signal.SIGCONT)
+    wait_for("the mail reaches the sink", lambda: mails_to(addr) == 1, 40)
+    wait_for("the server logs that it cannot record the outcome",
+             lambda: "cannot record the outcome" in S.server.log_text(), 10)
+    time.sleep(12)  # the mailer polls every 5 s: two rounds or more
+    expect_eq(mails_to(addr), 1, "mails received while the outcome could not be recorded")
+    os.unlink(S.filler)
+    S.filler = None
+
+    def sent():
+        con = sqlite3.connect("file:%s?mode=ro" % S.db, uri=True, timeout=10)
+        try:
+            return con.execute("SELECT COUNT(*) FROM mail_outbox WHERE to_addr = ? AND "
+                               "sent_at IS NOT NULL", (addr,)).fetchone()[0] == 1
+        finally:
+            con.close()
+    wait_for("the outcome is recorded once space is freed", sent, 15)
+    expect_eq(mails_to(addr), 1, "mails received in all")
     expect_eq(S.server.stop(), 0, "exit status of the server")
 
 
@@ -338,6 +422,8 @@ def _():
 
 @check("read-only file system: serve refuses the database at once, saying what to do")
 def _():
+    if S.server:
+        S.server.stop()  # a failed check above may have left it running
     remount(S.dir, "ro")
     srv = Server()
     try:
@@ -390,11 +476,14 @@ def main():
     mount_tmpfs(S.dir, "size=%d,mode=0755" % TMPFS_BYTES)
     S.db = os.path.join(S.dir, "t.db")
     status = 1
+    start_sink()
     try:
         status = run_checks([("bin", S.bin)], "")
     finally:
         if S.server:
             S.server.stop()
+        S.sink.terminate()
+        S.sink.wait()
         subprocess.run(["umount", S.dir])
         if status == 0:
             shutil.rmtree(S.logs, ignore_errors=True)

@@ -799,7 +799,7 @@ def _():
 
 
 @check("share: rate limit: share_per_hour POSTs of the hour from one address are processed, "
-       "the next gets a polite 429 with Retry-After")
+       "the next gets a polite 429 with Retry-After and the form as typed")
 def _():
     limit = setting("share_per_hour")
     c = Client()
@@ -808,12 +808,14 @@ def _():
         r = share(c, bad)
         expect(r.status == 422, "POST %d: expected 422, got %s" % (i, r.describe()))
     before = snapshot()
-    r = share(c, share_fields("Rate limit, valid"))
+    typed = share_fields("Rate limit, valid")
+    r = share(c, typed)
     expect_eq(r.status, 429, "status of POST %d" % (limit + 1))
     ra = expect_retry_after(r, 3600)
     text = visible_text(r.body)
-    expect("Please wait" in text and "Nothing you sent before is lost" in text,
-           "not the polite page: %r" % text[:300])
+    expect("So many activities" in text and "Nothing you sent before is lost" in text,
+           "not the polite notice: %r" % text[:300])
+    expect_kept(r.body, {**typed, "org_id": None})
     expect("(%d at most)" % limit in text, "the page does not say the limit: %r" % text[:400])
     expect("Please try again in %s." % wait_text(ra) in text,
            "the page does not say the time left (Retry-After %d): %r" % (ra, text[:400]))
@@ -835,6 +837,8 @@ def _():
     r = c.post("/en/submissions/%s" % token, fields)
     expect_eq(r.status, 429, "status")
     expect(snapshot() == before, "the change was stored")
+    expect_eq(activity_form(r.body).get("title"), ["Changed while limited"],
+              "the change typed, in the form again")
 
 
 @check("share: near-duplicate title of the same organisation in the edition -> warning, "
