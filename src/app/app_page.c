@@ -256,7 +256,8 @@ aw_page_fail(struct aw_page *pg, enum aw_err rc)
         return;
     }
     AW_ERROR("%s: the database cannot take writes, answered 503: %s", path, why);
-    aw_resp_header(pg->req, "Retry-After", AW_UNAVAILABLE_RETRY);
+    if (!pg->unavailable) /* once, also when showing the form again fails the same way */
+        aw_resp_header(pg->req, "Retry-After", AW_UNAVAILABLE_RETRY);
     void (*reshow)(struct aw_page *, int) = pg->reshow;
     pg->reshow = NULL; /* a failure while showing the form again ends in the 503 page */
     if (reshow && pg->view) {
