@@ -4,6 +4,7 @@
 #   banned   no sprintf strcpy strcat strtok atoi gets calls in src/ include/ tests/
 #            (snprintf, vsnprintf, asprintf, vasprintf are fine)
 #   sql      no SQL text in src/ outside src/store/ (SQL lives in src/store/ and sql/)
+#   driver   no sqlite3_ call in src/ outside its driver, src/store/sql_sqlite.c
 #   output   no libuv (uv_*) outside src/http/, and no writing to standard output
 #            (printf, puts, write(1, ...), fprintf(stdout, ...)) in src/ outside src/http/ and
 #            the command line (src/main.c, src/cli/): nothing but the output module writes response bytes
@@ -68,6 +69,14 @@ mapfile -t non_store < <(c_files src | grep -v '^src/store/' || true)
 if [ "${#non_store[@]}" -gt 0 ]; then
     grep -nHE 'SELECT |INSERT INTO|UPDATE .* SET|DELETE FROM' "${non_store[@]}" |
         report sql || true
+fi
+
+# (c2) a database engine's API outside its driver (src/store/sql.h): sqlite3_ only in
+# src/store/sql_sqlite.c, libpq (PQ...) only in its own driver
+mapfile -t non_sqlite < <(c_files src | grep -vx 'src/store/sql_sqlite.c' || true)
+if [ "${#non_sqlite[@]}" -gt 0 ]; then
+    grep -nHE '\bsqlite3_[a-z0-9_]+[[:space:]]*\(|<sqlite3.h>|\bsqlite3_stmt\b' "${non_sqlite[@]}" |
+        report driver || true
 fi
 
 # (d) output outside the output module

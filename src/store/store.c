@@ -4,6 +4,7 @@
  * inside a caller's transaction, and holds what every backend shares: slugs,
  * UTC dates, the instance secret's randomness (libsodium), the rate-limit
  * rule (a sliding-window log), the mail backoff and the duplicate-title rule. */
+#include "store/sql.h"
 #include "store/store_int.h"
 
 #include "aw/buf.h"
@@ -61,7 +62,8 @@ store_open(const char *url, bool create, bool migrate, bool readonly, struct aw_
         rc = AW_ENOMEM;
         goto out;
     }
-    rc = aw_store__sqlite_open(path, create, migrate, readonly, &st->ops, &st->be, err, errlen);
+    rc = aw_store__sql_open(&aw_sql_sqlite, path, create, migrate, readonly, &st->ops, &st->be, err,
+                            errlen);
     if (rc != AW_OK)
         goto out;
     *out = st;

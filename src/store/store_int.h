@@ -152,13 +152,16 @@ struct aw_store_ops {
     enum aw_err (*notify_due)(struct aw_store_be *be, int64_t user_id, const char *day, bool *due);
 };
 
-/* The SQLite backend (store_sqlite.c). path is a file name; err gets the
- * reason on failure (AW_EUNAVAIL: the file cannot be written, or with
- * `readonly` not read). On success *ops and *be are set; close with
- * ops->close. `readonly` opens a connection that cannot write. */
-enum aw_err aw_store__sqlite_open(const char *path, bool create, bool migrate, bool readonly,
-                                  const struct aw_store_ops **ops, struct aw_store_be **be,
-                                  char *err, size_t errlen);
+struct aw_sql_driver;
+
+/* The store over an SQL driver (store_sql.c, sql.h). target: what the
+ * driver opens (a file name for SQLite); err gets the reason on failure
+ * (AW_EUNAVAIL: the database cannot be written, or with `readonly` not
+ * read). On success *ops and *be are set; close with ops->close.
+ * `readonly` opens a connection that cannot write. */
+enum aw_err aw_store__sql_open(const struct aw_sql_driver *drv, const char *target, bool create,
+                               bool migrate, bool readonly, const struct aw_store_ops **ops,
+                               struct aw_store_be **be, char *err, size_t errlen);
 
 /* Longest slug aw_store__slugify() writes (without the NUL). */
 #define AW_SLUG_MAX 80

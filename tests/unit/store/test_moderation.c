@@ -1,5 +1,5 @@
 /* test_moderation.c: unit tests for the moderation side of the store (issue
- * 3; src/store/store.c, store_sqlite.c, store_model.c and
+ * 3; src/store/store.c, store_sql.c, sql_sqlite.c, store_model.c and
  * sql/sqlite/002_moderation.sql) against a temporary SQLite database: the
  * instance secret, users (duplicate emails whatever their case), sessions
  * (expiry, disabled users), the sliding-window rate limits at their edges

@@ -1,4 +1,4 @@
-/* test_store.c: unit tests for the store (src/store/store.c, store_sqlite.c,
+/* test_store.c: unit tests for the store (src/store/store.c, store_sql.c, sql_sqlite.c,
  * store_model.c) against a temporary SQLite database: open and migrate,
  * re-open without re-migrating, URL forms, every read operation with its
  * ordering and language, the visibility rules (published activities,

@@ -1,17 +1,17 @@
-/* store_sqlite.c: the SQLite backend of the store (struct aw_store_ops).
+/* store_sql.c: the store (struct aw_store_ops) over an SQL driver (sql.h).
  *
- * One connection per struct aw_store_be, used by one thread at a time. At
- * open: WAL, synchronous = FULL, foreign keys on, a 5 s busy timeout (or,
- * with the read_only setting, a read-only connection), the migrations of
- * SHARE/sql/sqlite/NNN_*.sql above schema_version (each in a transaction),
- * then every statement of the table `sql` below is prepared once with
- * SQLITE_PREPARE_PERSISTENT, so a typo or a missing table fails at open. All
- * data goes through bound parameters; no SQL text is ever built from data.
+ * One struct aw_store_be per driver connection, used by one thread at a
+ * time. At open: the driver's connection (sql_sqlite.c: WAL, synchronous =
+ * FULL, a 5 s busy timeout...), the migrations of SHARE/sql/<dialect>/NNN_*.sql
+ * above schema_version (each in a transaction), then every statement of the
+ * table `sql` below is prepared once, so a typo or a missing table fails at
+ * open. All data goes through bound parameters; no SQL text is ever built
+ * from data. The row mapping lives here once, whatever the database.
  *
  * The second half of the file holds the moderation side (issue 3): users,
  * sessions, rate limits, shares, submissions, the audit log, the mail outbox
- * (tables of sql/sqlite/002_moderation.sql; the rate-limit log of
- * 003_rate_log.sql). */
+ * (tables of sql/<dialect>/002_moderation.sql). */
+#include "store/sql.h"
 #include "store/store_int.h"
 
 #include "aw/buf.h"
@@ -19,14 +19,9 @@
 
 #include <dirent.h>
 #include <errno.h>
-#include <pthread.h>
-#include <sqlite3.h>
-#include <sys/stat.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
-#include <unistd.h>
 
 /* ---- the statement table ---- */
 
@@ -394,197 +389,95 @@ static const char *const sql[S_COUNT] = {
 };
 
 struct aw_store_be {
-    sqlite3 *db;
-    sqlite3_stmt *stmt[S_COUNT];
+    struct aw_sql *db;
+    struct aw_sql_stmt *stmt[S_COUNT];
     int version;
-    int bind_rc;        /* first failed bind since the last reset (sticky) */
-    bool holds_writer;  /* this connection holds `writer` (between begin and its end) */
-    bool nondurable;    /* the open transaction commits with synchronous = NORMAL */
-    bool in_tx;         /* BEGIN succeeded; until the end of that transaction */
-    char tx_cause[256]; /* the first failure inside the open transaction */
     char errmsg[512];
 };
 
-/* The process's writers take turns here before BEGIN IMMEDIATE, sleeping in
- * the kernel until the turn is free. Without it they meet at SQLite's lock,
- * whose busy handler sleeps 1, 2, 5 ... up to 100 ms between tries: under a
- * burst of durable commits (each holding the lock well under a millisecond)
- * a waiter that had backed off kept losing to newcomers, and the share
- * POST's p99 was 0.80-1.40 s (1,497-1,636 submissions/s); with the turn,
- * and the rate-limit hit's commit not waiting for the disk
- * (aw_store_begin_nondurable), 15-24 ms at 1,631-2,118/s (bench/submit.sh,
- * same machine, same go: docs/BENCHMARKS.md, "Durable submissions").
- * SQLite's lock still orders this process against other instances (busy
- * timeout AW_BUSY_TIMEOUT_US). One mutex for the process, whatever the file:
- * a process serves one database. Timed, so that two connections of one
- * thread (tests) wait AW_BUSY_TIMEOUT_US and fail instead of deadlocking. */
-static pthread_mutex_t writer = PTHREAD_MUTEX_INITIALIZER;
-
-static enum aw_err fail(struct aw_store_be *be, const char *what, int src);
-
-/* PRAGMA synchronous takes effect when the statement is compiled, not when
- * it runs (sqlite.org/pragma.html), so it cannot be one of the prepared
- * statements: sqlite3_exec() compiles it each time (a constant text). */
-static enum aw_err
-set_synchronous(struct aw_store_be *be, const char *pragma)
-{
-    int src = sqlite3_exec(be->db, pragma, NULL, NULL, NULL);
-    return src == SQLITE_OK ? AW_OK : fail(be, pragma, src);
-}
-
-/* Ends the transaction's turn, and puts synchronous back to FULL after a
- * non-durable one (outside a transaction, where the pragma applies). */
-static void
-writer_release(struct aw_store_be *be)
-{
-    if (be->nondurable && sqlite3_get_autocommit(be->db)) {
-        if (set_synchronous(be, "PRAGMA synchronous = FULL") == AW_OK)
-            be->nondurable = false;
-        else /* be_begin() tries again, and refuses a durable transaction without it */
-            AW_ERROR("%s", be->errmsg);
-    }
-    be->in_tx = false;
-    if (be->holds_writer) {
-        be->holds_writer = false;
-        be->tx_cause[0] = '\0';
-        pthread_mutex_unlock(&writer);
-    }
-}
-
-/* How long a write waits for another connection's lock (or for its turn,
- * `writer`) before AW_EUNAVAIL. */
-#define AW_BUSY_TIMEOUT_US (5 * 1000000)
-
 /* ---- small helpers ---- */
 
-/* The primary result codes that mean "not now" rather than "wrong": the
- * same write can succeed once space is freed, the file made writable or the
- * lock holder done (or, for I/O errors, the device repaired). They map to
- * AW_EUNAVAIL, which the pages answer with 503 and the form as typed
- * (app_page.c), and their names go into the message so that the log says
- * which: "database or disk is full (SQLITE_FULL, ENOSPC)". */
-static const struct {
-    int code;
-    const char *name;
-} unavail_codes[] = {
-    {SQLITE_FULL, "SQLITE_FULL"},         {SQLITE_READONLY, "SQLITE_READONLY"},
-    {SQLITE_BUSY, "SQLITE_BUSY"},         {SQLITE_LOCKED, "SQLITE_LOCKED"},
-    {SQLITE_IOERR, "SQLITE_IOERR"},       {SQLITE_CANTOPEN, "SQLITE_CANTOPEN"},
-    {SQLITE_PROTOCOL, "SQLITE_PROTOCOL"}, {SQLITE_ABORT, "SQLITE_ABORT"},
-};
-
-static const char *
-unavail_name(int src)
-{
-    for (size_t i = 0; i < sizeof(unavail_codes) / sizeof(unavail_codes[0]); i++)
-        if (unavail_codes[i].code == (src & 0xff))
-            return unavail_codes[i].name;
-    return NULL;
-}
-
-/* The first failure of a transaction, for the message of what it makes fail
- * later (step()). */
-static void
-keep_cause(struct aw_store_be *be)
-{
-    if (be->holds_writer && be->tx_cause[0] == '\0')
-        snprintf(be->tx_cause, sizeof(be->tx_cause), "%.255s", be->errmsg);
-}
-
-/* Records the connection's error for `what` and maps it to an aw_err. */
+/* Records the failure of `what` (r: what the step gave; not AW_SQL_FAIL
+ * means a statement that had to give a row gave none) and maps it to an
+ * aw_err: a constraint is AW_EINVAL, "not now" AW_EUNAVAIL (the pages answer
+ * 503 with the form as typed), the rest AW_EDB. */
 static enum aw_err
-fail(struct aw_store_be *be, const char *what, int src)
+fail(struct aw_store_be *be, const char *what, int r)
 {
-    if (src == SQLITE_ABORT_ROLLBACK && be->in_tx && sqlite3_get_autocommit(be->db)) {
-        snprintf(be->errmsg, sizeof(be->errmsg),
-                 "%s: not run, SQLite rolled the transaction back after: %s", what,
-                 be->tx_cause[0] ? be->tx_cause : "an earlier failure (SQLITE_ABORT_ROLLBACK)");
+    if (r != AW_SQL_FAIL) {
+        snprintf(be->errmsg, sizeof(be->errmsg), "%s: no result", what);
+        return AW_EDB;
+    }
+    snprintf(be->errmsg, sizeof(be->errmsg), "%s: %s", what, aw_sql_errmsg(be->db));
+    switch (aw_sql_fault(be->db)) {
+    case AW_SQL_F_UNAVAIL:
         return AW_EUNAVAIL;
+    case AW_SQL_F_CONSTRAINT:
+    case AW_SQL_F_UNIQUE:
+        return AW_EINVAL;
+    case AW_SQL_F_OTHER:
+        break;
     }
-    const char *name = src == SQLITE_OK ? NULL : unavail_name(src);
-    if (name == NULL) {
-        snprintf(be->errmsg, sizeof(be->errmsg), "%s: %s", what,
-                 src == SQLITE_OK ? "no result" : sqlite3_errmsg(be->db));
-        keep_cause(be);
-        return (src & 0xff) == SQLITE_CONSTRAINT ? AW_EINVAL : AW_EDB;
-    }
-    /* The extended code when there is one (SQLITE_READONLY_DBMOVED is 1032),
-     * and the errno of the failed system call (ENOSPC, EROFS, EIO). */
-    int sys = sqlite3_system_errno(be->db);
-    const char *sysname = sys ? strerrorname_np(sys) : NULL;
-    char ext[24] = "";
-    if (src != (src & 0xff))
-        snprintf(ext, sizeof(ext), " %d", src);
-    snprintf(be->errmsg, sizeof(be->errmsg), "%s: %s (%s%s%s%s)", what, sqlite3_errmsg(be->db),
-             name, ext, sysname ? ", " : "", sysname ? sysname : "");
-    keep_cause(be);
-    return AW_EUNAVAIL;
+    return AW_EDB;
 }
 
-static void
-bind_rc(struct aw_store_be *be, int rc)
+/* The same for a driver call that returned an aw_err itself. */
+static enum aw_err
+fail_rc(struct aw_store_be *be, const char *what, enum aw_err rc)
 {
-    if (rc != SQLITE_OK && be->bind_rc == SQLITE_OK)
-        be->bind_rc = rc;
+    if (rc != AW_OK)
+        snprintf(be->errmsg, sizeof(be->errmsg), "%s: %s", what, aw_sql_errmsg(be->db));
+    return rc;
 }
 
 /* NULL binds SQL NULL. The text must live until the statement is reset. */
 static void
-b_text(struct aw_store_be *be, sqlite3_stmt *s, int i, const char *v)
+b_text(struct aw_store_be *be, struct aw_sql_stmt *s, int i, const char *v)
 {
-    if (v == NULL)
-        bind_rc(be, sqlite3_bind_null(s, i));
-    else
-        bind_rc(be, sqlite3_bind_text(s, i, v, -1, SQLITE_STATIC));
+    (void)be;
+    aw_sql_bind_text(s, i, v);
 }
 
 static void
-b_int(struct aw_store_be *be, sqlite3_stmt *s, int i, int64_t v)
+b_int(struct aw_store_be *be, struct aw_sql_stmt *s, int i, int64_t v)
 {
-    bind_rc(be, sqlite3_bind_int64(s, i, v));
+    (void)be;
+    aw_sql_bind_int(s, i, v);
 }
 
 /* v when keep, else SQL NULL. */
 static void
-b_int_if(struct aw_store_be *be, sqlite3_stmt *s, int i, bool keep, int64_t v)
+b_int_if(struct aw_store_be *be, struct aw_sql_stmt *s, int i, bool keep, int64_t v)
 {
+    (void)be;
     if (keep)
-        b_int(be, s, i, v);
+        aw_sql_bind_int(s, i, v);
     else
-        bind_rc(be, sqlite3_bind_null(s, i));
+        aw_sql_bind_null(s, i);
 }
 
-/* sqlite3_step, or the pending bind error. Inside a transaction that SQLite
- * has already rolled back by itself (after SQLITE_FULL, an I/O error, out of
- * memory), nothing more runs: each statement would otherwise be committed on
- * its own (a mail about a share that is not stored), and the final COMMIT
- * would fail with a bare "no transaction is active". */
 static int
-step(struct aw_store_be *be, sqlite3_stmt *s)
+step(struct aw_store_be *be, struct aw_sql_stmt *s)
 {
-    if (be->bind_rc != SQLITE_OK)
-        return be->bind_rc;
-    if (be->in_tx && sqlite3_get_autocommit(be->db))
-        return SQLITE_ABORT_ROLLBACK;
-    return sqlite3_step(s);
+    (void)be;
+    return (int)aw_sql_step(s);
 }
 
 static void
-finish(struct aw_store_be *be, sqlite3_stmt *s)
+finish(struct aw_store_be *be, struct aw_sql_stmt *s)
 {
-    sqlite3_reset(s);
-    sqlite3_clear_bindings(s);
-    be->bind_rc = SQLITE_OK;
+    (void)be;
+    aw_sql_reset(s);
 }
 
 /* Runs a statement that returns no rows. */
 static enum aw_err
-run(struct aw_store_be *be, sqlite3_stmt *s, const char *what)
+run(struct aw_store_be *be, struct aw_sql_stmt *s, const char *what)
 {
     enum aw_err rc = AW_OK;
     int r = step(be, s);
 
-    if (r != SQLITE_DONE && r != SQLITE_ROW)
+    if (r != AW_SQL_DONE && r != AW_SQL_ROW)
         rc = fail(be, what, r);
     finish(be, s);
     return rc;
@@ -593,19 +486,19 @@ run(struct aw_store_be *be, sqlite3_stmt *s, const char *what)
 /* Runs a statement whose first column of its first row is an id. *found
  * tells whether there was a row. */
 static enum aw_err
-run_id(struct aw_store_be *be, sqlite3_stmt *s, const char *what, int64_t *id, bool *found)
+run_id(struct aw_store_be *be, struct aw_sql_stmt *s, const char *what, int64_t *id, bool *found)
 {
     enum aw_err rc = AW_OK;
     int r = step(be, s);
 
     *found = false;
-    if (r == SQLITE_ROW) {
-        *id = sqlite3_column_int64(s, 0);
+    if (r == AW_SQL_ROW) {
+        *id = aw_sql_int64(s, 0);
         *found = true;
-        while ((r = sqlite3_step(s)) == SQLITE_ROW)
+        while ((r = step(be, s)) == AW_SQL_ROW)
             ;
     }
-    if (r != SQLITE_DONE)
+    if (r != AW_SQL_DONE)
         rc = fail(be, what, r);
     finish(be, s);
     return rc;
@@ -614,14 +507,14 @@ run_id(struct aw_store_be *be, sqlite3_stmt *s, const char *what, int64_t *id, b
 /* Runs a statement that returns no rows; *changed gets the number of rows
  * it inserted, updated or deleted. */
 static enum aw_err
-run_changes(struct aw_store_be *be, sqlite3_stmt *s, const char *what, int *changed)
+run_changes(struct aw_store_be *be, struct aw_sql_stmt *s, const char *what, int *changed)
 {
     enum aw_err rc = AW_OK;
     int r = step(be, s);
 
     *changed = 0;
-    if (r == SQLITE_DONE)
-        *changed = sqlite3_changes(be->db);
+    if (r == AW_SQL_DONE)
+        *changed = (int)aw_sql_changes(be->db);
     else
         rc = fail(be, what, r);
     finish(be, s);
@@ -633,9 +526,7 @@ run_changes(struct aw_store_be *be, sqlite3_stmt *s, const char *what, int *chan
 static enum aw_err
 dup_or(struct aw_store_be *be, enum aw_err rc)
 {
-    int x = sqlite3_extended_errcode(be->db);
-
-    if (rc == AW_EINVAL && (x == SQLITE_CONSTRAINT_UNIQUE || x == SQLITE_CONSTRAINT_PRIMARYKEY))
+    if (rc == AW_EINVAL && aw_sql_fault(be->db) == AW_SQL_F_UNIQUE)
         rc = AW_EEXIST;
     return rc;
 }
@@ -665,17 +556,17 @@ savepoint_end(struct aw_store_be *be, enum aw_err rc)
 
 /* Column i as an arena string; NULL for SQL NULL. */
 static const char *
-col_str(struct aw_arena *a, sqlite3_stmt *s, int i)
+col_str(struct aw_arena *a, struct aw_sql_stmt *s, int i)
 {
-    const unsigned char *t = sqlite3_column_text(s, i);
+    const char *t = aw_sql_text(s, i);
     if (t == NULL)
         return NULL;
-    return aw_arena_strndup(a, (const char *)t, (size_t)sqlite3_column_bytes(s, i));
+    return aw_arena_strndup(a, t, aw_sql_bytes(s, i));
 }
 
 /* The same, with "" also read as NULL (optional text). */
 static const char *
-col_str_nonempty(struct aw_arena *a, sqlite3_stmt *s, int i)
+col_str_nonempty(struct aw_arena *a, struct aw_sql_stmt *s, int i)
 {
     const char *v = col_str(a, s, i);
     return (v != NULL && v[0] == '\0') ? NULL : v;
@@ -699,14 +590,14 @@ out:
 
 /* Fills the zeroed element elem from the current row of s; ctx is what the
  * caller of read_rows() passed along (may be NULL). */
-typedef void row_fn(struct aw_arena *a, sqlite3_stmt *s, const void *ctx, void *elem);
+typedef void row_fn(struct aw_arena *a, struct aw_sql_stmt *s, const void *ctx, void *elem);
 
 /* Runs a statement bound by the caller and reads every row into an arena
  * array of elements of size bytes, each zeroed and then filled by row();
  * "what" names the list in the error message. *out and *n are set only on
  * success. Finishes s. */
 static enum aw_err
-read_rows(struct aw_store_be *be, struct aw_arena *a, sqlite3_stmt *s, const char *what,
+read_rows(struct aw_store_be *be, struct aw_arena *a, struct aw_sql_stmt *s, const char *what,
           size_t size, row_fn *row, const void *ctx, void **out, size_t *n)
 {
     enum aw_err rc = AW_OK;
@@ -714,13 +605,13 @@ read_rows(struct aw_store_be *be, struct aw_arena *a, sqlite3_stmt *s, const cha
     size_t cap = 0, len = 0;
     int r;
 
-    while ((r = step(be, s)) == SQLITE_ROW) {
+    while ((r = step(be, s)) == AW_SQL_ROW) {
         v = grow(a, v, &cap, len, size);
         memset(v + len * size, 0, size);
         row(a, s, ctx, v + len * size);
         len++;
     }
-    if (r != SQLITE_DONE) {
+    if (r != AW_SQL_DONE) {
         rc = fail(be, what, r);
         goto out;
     }
@@ -732,7 +623,7 @@ out:
 }
 
 static void
-row_string(struct aw_arena *a, sqlite3_stmt *s, const void *ctx, void *elem)
+row_string(struct aw_arena *a, struct aw_sql_stmt *s, const void *ctx, void *elem)
 {
     const char **v = elem;
 
@@ -797,7 +688,7 @@ edition_id(struct aw_store_be *be, int year, int64_t *id)
 {
     enum aw_err rc;
     bool found;
-    sqlite3_stmt *s = be->stmt[S_EDITION_ID];
+    struct aw_sql_stmt *s = be->stmt[S_EDITION_ID];
 
     b_int(be, s, 1, year);
     rc = run_id(be, s, "looking up an edition", id, &found);
@@ -870,14 +761,9 @@ migration_filter(const struct dirent *d)
 static enum aw_err
 exec_sql(struct aw_store_be *be, const char *text, const char *what, char *err, size_t errlen)
 {
-    enum aw_err rc = AW_OK;
-    char *msg = NULL;
-
-    if (sqlite3_exec(be->db, text, NULL, NULL, &msg) != SQLITE_OK) {
-        snprintf(err, errlen, "%s: %s", what, msg ? msg : sqlite3_errmsg(be->db));
-        rc = AW_EDB;
-    }
-    sqlite3_free(msg);
+    enum aw_err rc = aw_sql_exec(be->db, text);
+    if (rc != AW_OK)
+        snprintf(err, errlen, "%s: %s", what, aw_sql_errmsg(be->db));
     return rc;
 }
 
@@ -886,19 +772,19 @@ exec_sql(struct aw_store_be *be, const char *text, const char *what, char *err, 
 static enum aw_err
 read_version(struct aw_store_be *be, int *version, char *err, size_t errlen)
 {
-    enum aw_err rc = AW_OK;
-    sqlite3_stmt *s = NULL;
+    struct aw_sql_stmt *s = NULL;
+    enum aw_err rc = aw_sql_prepare(be->db, sql[S_VERSION], &s);
 
     *version = 0;
-    if (sqlite3_prepare_v2(be->db, sql[S_VERSION], -1, &s, NULL) != SQLITE_OK ||
-        sqlite3_step(s) != SQLITE_ROW) {
-        snprintf(err, errlen, "reading schema_version: %s", sqlite3_errmsg(be->db));
+    if (rc == AW_OK && aw_sql_step(s) != AW_SQL_ROW)
         rc = AW_EDB;
-        goto out;
-    }
-    *version = sqlite3_column_int(s, 0);
-out:
-    sqlite3_finalize(s);
+    if (rc != AW_OK)
+        snprintf(err, errlen, "reading schema_version: %s", aw_sql_errmsg(be->db));
+    else
+        *version = aw_sql_int(s, 0);
+    if (s)
+        aw_sql_reset(s);
+    aw_sql_finalize(s);
     return rc;
 }
 
@@ -909,7 +795,7 @@ apply_migration(struct aw_store_be *be, const char *dir, const char *name, int n
     enum aw_err rc = AW_OK;
     char path[4400], what[4500], now[21];
     char *text = NULL;
-    sqlite3_stmt *s = NULL;
+    struct aw_sql_stmt *s = NULL;
     bool in_tx = false;
 
     snprintf(path, sizeof(path), "%s/%s", dir, name);
@@ -919,33 +805,38 @@ apply_migration(struct aw_store_be *be, const char *dir, const char *name, int n
         snprintf(err, errlen, "%s: cannot read: %s", path, aw_strerror(rc));
         goto out;
     }
-    rc = exec_sql(be, "BEGIN IMMEDIATE", what, err, errlen);
-    if (rc != AW_OK)
+    if ((rc = aw_sql_begin(be->db, true)) != AW_OK) {
+        snprintf(err, errlen, "%s: %s", what, aw_sql_errmsg(be->db));
         goto out;
+    }
     in_tx = true;
     rc = exec_sql(be, text, what, err, errlen);
     if (rc != AW_OK)
         goto out;
     aw_store__now(now);
-    if (sqlite3_prepare_v2(be->db,
-                           "INSERT INTO schema_version (version, applied_at) VALUES (?1, ?2)", -1,
-                           &s, NULL) != SQLITE_OK ||
-        sqlite3_bind_int(s, 1, number) != SQLITE_OK ||
-        sqlite3_bind_text(s, 2, now, -1, SQLITE_STATIC) != SQLITE_OK ||
-        sqlite3_step(s) != SQLITE_DONE) {
-        snprintf(err, errlen, "%s: recording the version: %s", what, sqlite3_errmsg(be->db));
-        rc = AW_EDB;
+    rc = aw_sql_prepare(be->db, "INSERT INTO schema_version (version, applied_at) VALUES (?1, ?2)",
+                        &s);
+    if (rc == AW_OK) {
+        aw_sql_bind_int(s, 1, number);
+        aw_sql_bind_text(s, 2, now);
+        if (aw_sql_step(s) != AW_SQL_DONE)
+            rc = AW_EDB;
+        aw_sql_reset(s);
+    }
+    if (rc != AW_OK) {
+        snprintf(err, errlen, "%s: recording the version: %s", what, aw_sql_errmsg(be->db));
         goto out;
     }
-    rc = exec_sql(be, "COMMIT", what, err, errlen);
-    if (rc != AW_OK)
+    if ((rc = aw_sql_commit(be->db)) != AW_OK) {
+        snprintf(err, errlen, "%s: %s", what, aw_sql_errmsg(be->db));
         goto out;
+    }
     in_tx = false;
     AW_INFO("applied %s", what);
 out:
-    sqlite3_finalize(s);
+    aw_sql_finalize(s);
     if (in_tx)
-        sqlite3_exec(be->db, "ROLLBACK", NULL, NULL, NULL);
+        aw_sql_rollback(be->db);
     free(text);
     return rc;
 }
@@ -967,7 +858,7 @@ migrate(struct aw_store_be *be, char *err, size_t errlen)
     rc = read_version(be, &current, err, errlen);
     if (rc != AW_OK)
         goto out;
-    snprintf(dir, sizeof(dir), "%s/sql/sqlite", share_dir());
+    snprintf(dir, sizeof(dir), "%s/sql/%s", share_dir(), be->db->drv->dialect);
     n = scandir(dir, &names, migration_filter, alphasort);
     if (n < 0) {
         snprintf(err, errlen, "cannot read the migrations in %s: %s", dir, strerror(errno));
@@ -1000,187 +891,18 @@ be_close(struct aw_store_be *be)
 {
     if (be == NULL)
         return;
-    writer_release(be); /* closed inside a transaction: SQLite rolls it back */
     for (int i = 0; i < S_COUNT; i++)
-        sqlite3_finalize(be->stmt[i]);
-    sqlite3_close(be->db);
+        aw_sql_finalize(be->stmt[i]);
+    aw_sql_close(be->db); /* rolls back an open transaction */
     free(be);
 }
 
-static const struct aw_store_ops sqlite_ops;
-
-/* Why the file or its directory cannot be written, from access(2) (SQLite's
- * own errno after a failed open is that of its last attempt, often the
- * -shm file's ENOENT): "its file system is read-only (EROFS)"; NULL when
- * both can be written. */
-static const char *
-unwritable(const char *path, char *buf, size_t len)
-{
-    char dir[4096];
-    const char *slash = strrchr(path, '/');
-    size_t n = slash ? (size_t)(slash - path) : 0;
-    if (n >= sizeof(dir))
-        return NULL;
-    memcpy(dir, path, n);
-    dir[n] = '\0';
-    const char *what = NULL;
-    if (access(path, W_OK) != 0 && errno != ENOENT)
-        what = "the file";
-    else if (access(n ? dir : (slash ? "/" : "."), W_OK) != 0)
-        what = "its directory";
-    if (what == NULL)
-        return NULL;
-    int e = errno;
-    snprintf(buf, len, "%s cannot be written: %s (%s)", what,
-             e == EROFS ? "the file system is read-only" : strerror(e),
-             strerrorname_np(e) ? strerrorname_np(e) : "?");
-    return buf;
-}
-
-/* A failure of open(), as fail() names it (AW_EUNAVAIL for a file that
- * cannot be written), with what the operator can do about it. */
-static enum aw_err
-open_fail(struct aw_store_be *be, const char *path, int src, bool readonly, char *err,
-          size_t errlen)
-{
-    enum aw_err rc = fail(be, path, src);
-    char why[256];
-    /* Only failures that can come from the file's permissions are blamed on
-     * them (a corrupt file in a read-only directory is still corrupt). */
-    int prim = src & 0xff;
-    bool about_writing = prim == SQLITE_READONLY || prim == SQLITE_CANTOPEN || prim == SQLITE_IOERR;
-    const char *cause = readonly || !about_writing ? NULL : unwritable(path, why, sizeof(why));
-    if (cause) {
-        const char *said = be->errmsg;
-        size_t pl = strlen(path);
-        if (strncmp(said, path, pl) == 0 && said[pl] == ':')
-            said += pl + 2;
-        rc = AW_EUNAVAIL;
-        snprintf(err, errlen,
-                 "%s: %s; awareday writes the database file and, beside it, its -wal and -shm "
-                 "files: make them writable by this user, or set read_only = yes to serve the "
-                 "site without its forms (SQLite said: %s)",
-                 path, cause, said);
-    } else {
-        /* A file that is not there is not a "try again later". */
-        if ((src & 0xff) == SQLITE_CANTOPEN)
-            rc = AW_EDB;
-        snprintf(err, errlen, "%s", be->errmsg);
-    }
-    return rc;
-}
-
-/* A file name as a SQLite URI path (RFC 3986 percent-encoding of what is not
- * unreserved or '/'), so that immutable=1 can be asked for. */
-static char *
-uri_for(const char *path, const char *query)
-{
-    struct aw_buf b = AW_BUF_INIT(16384);
-    /* "file:" then the path, except that a path starting with "//" would be
-     * read as an authority: an absolute path gets an empty one. */
-    aw_buf_puts(&b, path[0] == '/' ? "file://" : "file:");
-    for (const unsigned char *p = (const unsigned char *)path; *p; p++) {
-        if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
-            strchr("/-._~", *p))
-            aw_buf_putc(&b, (char)*p);
-        else
-            aw_buf_printf(&b, "%%%02X", *p);
-    }
-    aw_buf_printf(&b, "?%s", query);
-    size_t n = 0;
-    if (aw_buf_err(&b) != AW_OK) {
-        aw_buf_free(&b);
-        return NULL; /* a path longer than any file system allows */
-    }
-    return aw_buf_steal(&b, &n);
-}
-
-/* Opens the connection. Read-write: WAL, synchronous = FULL, and a file that
- * SQLite could only open read-only is refused (AW_EUNAVAIL) rather than
- * discovered at the first write. Read-only (the read_only setting): no
- * pragma that writes; a WAL database on a read-only medium has no -shm file
- * and cannot be created one, so SQLite cannot open it for reading unless
- * told that nothing changes it (immutable=1): that is the fallback. */
-static enum aw_err
-open_db(struct aw_store_be *be, const char *path, bool create, bool readonly, char *err,
-        size_t errlen)
-{
-    int flags = SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_URI |
-                (readonly ? SQLITE_OPEN_READONLY
-                          : SQLITE_OPEN_READWRITE | (create ? SQLITE_OPEN_CREATE : 0));
-    char *uri = uri_for(path, readonly ? "mode=ro" : create ? "mode=rwc" : "mode=rw");
-    if (uri == NULL) {
-        snprintf(err, errlen, "%.64s...: the path is too long", path);
-        return AW_ECONFIG;
-    }
-    int src = sqlite3_open_v2(uri, &be->db, flags, NULL);
-    free(uri);
-    if (src != SQLITE_OK || be->db == NULL) {
-        if (be->db == NULL) {
-            snprintf(err, errlen, "%s: cannot open the database", path);
-            return AW_ENOMEM;
-        }
-        return open_fail(be, path, src, readonly, err, errlen);
-    }
-    sqlite3_extended_result_codes(be->db, 1);
-    sqlite3_busy_timeout(be->db, AW_BUSY_TIMEOUT_US / 1000);
-    if (readonly) {
-        src = sqlite3_exec(be->db, "SELECT count(*) FROM sqlite_schema", NULL, NULL, NULL);
-        if ((src & 0xff) == SQLITE_CANTOPEN) {
-            /* immutable=1 ignores the -wal file: commits still in it would be
-             * silently missing. Refuse rather than serve an older database. */
-            char wal[4200];
-            struct stat wst;
-            snprintf(wal, sizeof(wal), "%s-wal", path);
-            if (stat(wal, &wst) == 0 && wst.st_size > 0) {
-                snprintf(err, errlen,
-                         "%s: on a read-only medium with commits still in %s, which SQLite "
-                         "cannot read there; checkpoint it where it can be written (sqlite3 "
-                         "%s \"PRAGMA wal_checkpoint(TRUNCATE)\") before copying it",
-                         path, wal, path);
-                return AW_EUNAVAIL;
-            }
-            AW_INFO("%s: read-only medium without a -shm file: opened as immutable", path);
-            sqlite3_close(be->db);
-            be->db = NULL;
-            uri = uri_for(path, "mode=ro&immutable=1");
-            src = uri ? sqlite3_open_v2(uri, &be->db, flags, NULL) : SQLITE_CANTOPEN;
-            free(uri);
-            if (be->db)
-                sqlite3_extended_result_codes(be->db, 1);
-            if (src == SQLITE_OK)
-                src = sqlite3_exec(be->db, "SELECT count(*) FROM sqlite_schema", NULL, NULL, NULL);
-        }
-        if (src != SQLITE_OK)
-            return open_fail(be, path, src, readonly, err, errlen);
-        src = sqlite3_exec(be->db, "PRAGMA foreign_keys = ON", NULL, NULL, NULL);
-        return src == SQLITE_OK ? AW_OK : open_fail(be, path, src, readonly, err, errlen);
-    }
-    /* synchronous = FULL: a commit returns once the WAL is synced, so an
-     * acknowledged submission survives a power cut (NORMAL syncs only at
-     * checkpoints). Its cost is measured in docs/BENCHMARKS.md. */
-    static const char *const pragmas[] = {"PRAGMA journal_mode = WAL", "PRAGMA foreign_keys = ON",
-                                          "PRAGMA synchronous = FULL"};
-    for (size_t i = 0; i < sizeof(pragmas) / sizeof(pragmas[0]); i++)
-        if ((src = sqlite3_exec(be->db, pragmas[i], NULL, NULL, NULL)) != SQLITE_OK)
-            return open_fail(be, path, src, readonly, err, errlen);
-    if (sqlite3_db_readonly(be->db, "main") == 1) {
-        char why[256];
-        const char *cause = unwritable(path, why, sizeof(why));
-        snprintf(err, errlen,
-                 "%s: %s; awareday writes the database file and, beside it, its -wal and -shm "
-                 "files: make them writable by this user, or set read_only = yes to serve the "
-                 "site without its forms (SQLITE_READONLY)",
-                 path, cause ? cause : "SQLite could open it only read-only");
-        return AW_EUNAVAIL;
-    }
-    return AW_OK;
-}
+static const struct aw_store_ops sql_ops;
 
 enum aw_err
-aw_store__sqlite_open(const char *path, bool create, bool migrate_now, bool readonly,
-                      const struct aw_store_ops **ops, struct aw_store_be **out, char *err,
-                      size_t errlen)
+aw_store__sql_open(const struct aw_sql_driver *drv, const char *target, bool create,
+                   bool migrate_now, bool readonly, const struct aw_store_ops **ops,
+                   struct aw_store_be **out, char *err, size_t errlen)
 {
     enum aw_err rc = AW_OK;
     struct aw_store_be *be = NULL;
@@ -1194,7 +916,7 @@ aw_store__sqlite_open(const char *path, bool create, bool migrate_now, bool read
         rc = AW_ENOMEM;
         goto out;
     }
-    if ((rc = open_db(be, path, create, readonly, err, errlen)) != AW_OK)
+    if ((rc = drv->open(target, create, readonly, &be->db, err, errlen)) != AW_OK)
         goto out;
     if (readonly)
         migrate_now = false;
@@ -1204,10 +926,9 @@ aw_store__sqlite_open(const char *path, bool create, bool migrate_now, bool read
             goto out;
     }
     for (int i = 0; i < S_COUNT; i++) {
-        if (sqlite3_prepare_v3(be->db, sql[i], -1, SQLITE_PREPARE_PERSISTENT, &be->stmt[i], NULL) !=
-            SQLITE_OK) {
-            snprintf(err, errlen, "%s: preparing \"%.48s...\": %s%s", path, sql[i],
-                     sqlite3_errmsg(be->db),
+        if (aw_sql_prepare(be->db, sql[i], &be->stmt[i]) != AW_OK) {
+            snprintf(err, errlen, "%s: preparing \"%.48s...\": %s%s", target, sql[i],
+                     aw_sql_errmsg(be->db),
                      migrate_now ? "" : " (is the schema missing? open with migrations)");
             rc = AW_EDB;
             goto out;
@@ -1219,7 +940,7 @@ aw_store__sqlite_open(const char *path, bool create, bool migrate_now, bool read
         goto out;
     }
     be->version = (int)version;
-    *ops = &sqlite_ops;
+    *ops = &sql_ops;
     *out = be;
     be = NULL;
 out:
@@ -1243,21 +964,21 @@ be_errmsg(struct aw_store_be *be)
 
 /* A row_fn: ctx is the language. */
 static void
-read_country(struct aw_arena *a, sqlite3_stmt *s, const void *ctx, void *elem)
+read_country(struct aw_arena *a, struct aw_sql_stmt *s, const void *ctx, void *elem)
 {
     const char *lang = ctx;
     struct aw_country *c = elem;
-    const unsigned char *code = sqlite3_column_text(s, 0);
+    const char *code = aw_sql_text(s, 0);
 
     memset(c, 0, sizeof(*c));
     snprintf(c->code, sizeof(c->code), "%s", code ? (const char *)code : "");
     c->name_en = col_str(a, s, 1);
     c->name_fr = col_str_nonempty(a, s, 2);
     c->name = pick_name(lang, c->name_en, c->name_fr);
-    c->coe_member = sqlite3_column_int(s, 3) != 0;
-    c->coe_joined_year = sqlite3_column_int(s, 4);
-    c->coe_left_year = sqlite3_column_int(s, 5);
-    c->lanzarote_year = sqlite3_column_int(s, 6);
+    c->coe_member = aw_sql_int(s, 3) != 0;
+    c->coe_joined_year = aw_sql_int(s, 4);
+    c->coe_left_year = aw_sql_int(s, 5);
+    c->lanzarote_year = aw_sql_int(s, 6);
 }
 
 static enum aw_err
@@ -1281,14 +1002,14 @@ be_country(struct aw_store_be *be, struct aw_arena *a, const char *lang, const c
            struct aw_country *out)
 {
     enum aw_err rc = AW_OK;
-    sqlite3_stmt *s = be->stmt[S_COUNTRY];
+    struct aw_sql_stmt *s = be->stmt[S_COUNTRY];
     int r;
 
     b_text(be, s, 1, code);
     r = step(be, s);
-    if (r == SQLITE_ROW)
+    if (r == AW_SQL_ROW)
         read_country(a, s, lang, out);
-    else if (r == SQLITE_DONE)
+    else if (r == AW_SQL_DONE)
         rc = AW_ENOTFOUND;
     else
         rc = fail(be, "country", r);
@@ -1299,7 +1020,7 @@ be_country(struct aw_store_be *be, struct aw_arena *a, const char *lang, const c
 static enum aw_err
 be_put_country(struct aw_store_be *be, const struct aw_country *c)
 {
-    sqlite3_stmt *s = be->stmt[S_PUT_COUNTRY];
+    struct aw_sql_stmt *s = be->stmt[S_PUT_COUNTRY];
 
     b_text(be, s, 1, c->code);
     b_text(be, s, 2, c->name_en);
@@ -1314,21 +1035,20 @@ be_put_country(struct aw_store_be *be, const struct aw_country *c)
 /* ---- editions ---- */
 
 static void
-read_edition(struct aw_arena *a, sqlite3_stmt *s, const void *ctx, void *elem)
+read_edition(struct aw_arena *a, struct aw_sql_stmt *s, const void *ctx, void *elem)
 {
     struct aw_edition *e = elem;
 
     (void)ctx;
     memset(e, 0, sizeof(*e));
-    e->id = sqlite3_column_int64(s, 0);
-    e->year = sqlite3_column_int(s, 1);
-    e->number = sqlite3_column_int(s, 2);
+    e->id = aw_sql_int64(s, 0);
+    e->year = aw_sql_int(s, 1);
+    e->number = aw_sql_int(s, 2);
     e->theme = col_str_nonempty(a, s, 3);
     e->theme_why = col_str_nonempty(a, s, 4);
     e->invitation = col_str_nonempty(a, s, 5);
-    e->js_supported_count =
-        sqlite3_column_type(s, 6) == SQLITE_NULL ? -1 : sqlite3_column_int(s, 6);
-    e->activity_count = sqlite3_column_int(s, 7);
+    e->js_supported_count = aw_sql_is_null(s, 6) ? -1 : aw_sql_int(s, 6);
+    e->activity_count = aw_sql_int(s, 7);
 }
 
 static enum aw_err
@@ -1367,16 +1087,16 @@ one_edition(struct aw_store_be *be, struct aw_arena *a, enum stmt_id sid, int ye
             struct aw_edition *out)
 {
     enum aw_err rc = AW_OK;
-    sqlite3_stmt *s = be->stmt[sid];
+    struct aw_sql_stmt *s = be->stmt[sid];
     int r;
 
     b_int(be, s, 1, year);
     r = step(be, s);
-    if (r == SQLITE_DONE) {
+    if (r == AW_SQL_DONE) {
         rc = AW_ENOTFOUND;
         goto out;
     }
-    if (r != SQLITE_ROW) {
+    if (r != AW_SQL_ROW) {
         rc = fail(be, "edition", r);
         goto out;
     }
@@ -1408,7 +1128,7 @@ static enum aw_err
 edition_rows(struct aw_store_be *be, const struct aw_edition *e)
 {
     enum aw_err rc = AW_OK;
-    sqlite3_stmt *s = be->stmt[S_PUT_EDITION];
+    struct aw_sql_stmt *s = be->stmt[S_PUT_EDITION];
     int64_t id = 0;
     bool found;
 
@@ -1448,11 +1168,11 @@ be_put_edition(struct aw_store_be *be, const struct aw_edition *e)
 
 /* Six columns from k: id, slug, name, kind, country_code, website. */
 static void
-read_org(struct aw_arena *a, sqlite3_stmt *s, int k, struct aw_org *o)
+read_org(struct aw_arena *a, struct aw_sql_stmt *s, int k, struct aw_org *o)
 {
-    const unsigned char *kind = sqlite3_column_text(s, k + 3);
+    const char *kind = aw_sql_text(s, k + 3);
 
-    o->id = sqlite3_column_int64(s, k);
+    o->id = aw_sql_int64(s, k);
     o->slug = col_str(a, s, k + 1);
     o->name = col_str(a, s, k + 2);
     if (kind == NULL || aw_org_kind_parse((const char *)kind, &o->kind) != 0)
@@ -1465,14 +1185,14 @@ static enum aw_err
 be_org(struct aw_store_be *be, struct aw_arena *a, int64_t id, struct aw_org *out)
 {
     enum aw_err rc = AW_OK;
-    sqlite3_stmt *s = be->stmt[S_ORG];
+    struct aw_sql_stmt *s = be->stmt[S_ORG];
     int r;
 
     b_int(be, s, 1, id);
     r = step(be, s);
-    if (r == SQLITE_ROW)
+    if (r == AW_SQL_ROW)
         read_org(a, s, 0, out);
-    else if (r == SQLITE_DONE)
+    else if (r == AW_SQL_DONE)
         rc = AW_ENOTFOUND;
     else
         rc = fail(be, "org", r);
@@ -1484,7 +1204,7 @@ static enum aw_err
 be_put_org(struct aw_store_be *be, const struct aw_org *o, int64_t *id)
 {
     enum aw_err rc = AW_OK;
-    sqlite3_stmt *s = be->stmt[S_PUT_ORG];
+    struct aw_sql_stmt *s = be->stmt[S_PUT_ORG];
     char slug[AW_SLUG_MAX + 1];
     int64_t rid = 0;
     bool found;
@@ -1517,15 +1237,15 @@ out:
 /* ---- activities ---- */
 
 static void
-read_activity(struct aw_arena *a, sqlite3_stmt *s, const void *ctx, void *elem)
+read_activity(struct aw_arena *a, struct aw_sql_stmt *s, const void *ctx, void *elem)
 {
     struct aw_activity *act = elem;
 
     (void)ctx;
     memset(act, 0, sizeof(*act));
-    act->id = sqlite3_column_int64(s, 0);
+    act->id = aw_sql_int64(s, 0);
     act->slug = col_str(a, s, 1);
-    act->edition_year = sqlite3_column_int(s, 2);
+    act->edition_year = aw_sql_int(s, 2);
     read_org(a, s, 3, &act->org);
     act->country_code = col_str_nonempty(a, s, 9);
     act->title = col_str(a, s, 10);
@@ -1533,11 +1253,11 @@ read_activity(struct aw_arena *a, sqlite3_stmt *s, const void *ctx, void *elem)
     act->start_date = col_str_nonempty(a, s, 12);
     act->end_date = col_str_nonempty(a, s, 13);
     act->place = col_str_nonempty(a, s, 14);
-    act->online = sqlite3_column_int(s, 15) != 0;
+    act->online = aw_sql_int(s, 15) != 0;
 }
 
 static void
-read_link(struct aw_arena *a, sqlite3_stmt *s, const void *ctx, void *elem)
+read_link(struct aw_arena *a, struct aw_sql_stmt *s, const void *ctx, void *elem)
 {
     struct aw_link *l = elem;
 
@@ -1584,8 +1304,8 @@ fill_activities(struct aw_store_be *be, struct aw_arena *a, struct aw_activity *
 
 /* Runs an activity query bound by the caller and reads every row. */
 static enum aw_err
-activity_list(struct aw_store_be *be, struct aw_arena *a, sqlite3_stmt *s, struct aw_activity **out,
-              size_t *n)
+activity_list(struct aw_store_be *be, struct aw_arena *a, struct aw_sql_stmt *s,
+              struct aw_activity **out, size_t *n)
 {
     void *v = NULL;
     size_t len = 0;
@@ -1663,7 +1383,7 @@ static enum aw_err
 put_activity_children(struct aw_store_be *be, int64_t id, const struct aw_activity *act)
 {
     enum aw_err rc;
-    sqlite3_stmt *s = be->stmt[S_ACT_ADD_LINK];
+    struct aw_sql_stmt *s = be->stmt[S_ACT_ADD_LINK];
 
     rc = put_strings(be, S_ACT_DEL_KINDS, S_ACT_ADD_KIND, id, act->kinds, act->kinds_n);
     if (rc == AW_OK)
@@ -1691,7 +1411,7 @@ activity_rows(struct aw_store_be *be, const struct aw_activity *act, const char 
               bool published, int64_t *id)
 {
     enum aw_err rc = AW_OK;
-    sqlite3_stmt *s;
+    struct aw_sql_stmt *s;
     int64_t ed = 0, rid = 0;
     bool found = false;
     char now[21], slug[AW_SLUG_MAX + 1];
@@ -1772,12 +1492,12 @@ be_put_activity(struct aw_store_be *be, const struct aw_activity *act, const cha
 /* ---- tools, statements, documents ---- */
 
 static void
-read_tool(struct aw_arena *a, sqlite3_stmt *s, const void *ctx, void *elem)
+read_tool(struct aw_arena *a, struct aw_sql_stmt *s, const void *ctx, void *elem)
 {
     struct aw_tool *t = elem;
 
     (void)ctx;
-    t->id = sqlite3_column_int64(s, 0);
+    t->id = aw_sql_int64(s, 0);
     t->kind = col_str(a, s, 1);
     t->title = col_str(a, s, 2);
     t->description = col_str_nonempty(a, s, 3);
@@ -1808,7 +1528,7 @@ static enum aw_err
 tool_rows(struct aw_store_be *be, int year, const struct aw_tool *t, int64_t *id)
 {
     enum aw_err rc;
-    sqlite3_stmt *s = be->stmt[S_PUT_TOOL];
+    struct aw_sql_stmt *s = be->stmt[S_PUT_TOOL];
     int64_t ed = 0, rid = 0;
     bool found;
 
@@ -1844,13 +1564,13 @@ be_put_tool(struct aw_store_be *be, int year, const struct aw_tool *t, int64_t *
 }
 
 static void
-read_statement(struct aw_arena *a, sqlite3_stmt *s, const void *ctx, void *elem)
+read_statement(struct aw_arena *a, struct aw_sql_stmt *s, const void *ctx, void *elem)
 {
     struct aw_statement *st = elem;
 
     (void)ctx;
-    st->id = sqlite3_column_int64(s, 0);
-    st->edition_year = sqlite3_column_int(s, 1);
+    st->id = aw_sql_int64(s, 0);
+    st->edition_year = aw_sql_int(s, 1);
     st->speaker = col_str_nonempty(a, s, 2);
     st->speaker_role = col_str_nonempty(a, s, 3);
     read_org(a, s, 4, &st->org);
@@ -1880,7 +1600,7 @@ static enum aw_err
 be_put_statement(struct aw_store_be *be, const struct aw_statement *st, int64_t *id)
 {
     enum aw_err rc;
-    sqlite3_stmt *s = be->stmt[S_PUT_STATEMENT];
+    struct aw_sql_stmt *s = be->stmt[S_PUT_STATEMENT];
     int64_t ed = 0, rid = 0;
     bool found;
 
@@ -1901,13 +1621,13 @@ out:
 }
 
 static void
-read_document(struct aw_arena *a, sqlite3_stmt *s, const void *ctx, void *elem)
+read_document(struct aw_arena *a, struct aw_sql_stmt *s, const void *ctx, void *elem)
 {
     struct aw_document *d = elem;
 
     (void)ctx;
-    d->id = sqlite3_column_int64(s, 0);
-    d->edition_year = sqlite3_column_int(s, 1);
+    d->id = aw_sql_int64(s, 0);
+    d->edition_year = aw_sql_int(s, 1);
     d->title = col_str(a, s, 2);
     d->kind = col_str(a, s, 3);
     read_org(a, s, 4, &d->org);
@@ -1937,7 +1657,7 @@ static enum aw_err
 be_put_document(struct aw_store_be *be, const struct aw_document *d, int64_t *id)
 {
     enum aw_err rc;
-    sqlite3_stmt *s = be->stmt[S_PUT_DOCUMENT];
+    struct aw_sql_stmt *s = be->stmt[S_PUT_DOCUMENT];
     int64_t ed = 0, rid = 0;
     bool found;
 
@@ -1960,14 +1680,14 @@ out:
 /* ---- help services ---- */
 
 static void
-read_help_service(struct aw_arena *a, sqlite3_stmt *s, const void *ctx, void *elem)
+read_help_service(struct aw_arena *a, struct aw_sql_stmt *s, const void *ctx, void *elem)
 {
     struct aw_help_service *h = elem;
-    const unsigned char *cc = sqlite3_column_text(s, 1);
-    const unsigned char *kind = sqlite3_column_text(s, 2);
+    const char *cc = aw_sql_text(s, 1);
+    const char *kind = aw_sql_text(s, 2);
 
     (void)ctx;
-    h->id = sqlite3_column_int64(s, 0);
+    h->id = aw_sql_int64(s, 0);
     snprintf(h->country_code, sizeof(h->country_code), "%s", cc ? (const char *)cc : "");
     if (kind == NULL || aw_help_kind_parse((const char *)kind, &h->kind) != 0)
         h->kind = AW_HELP_HELPLINE;
@@ -1975,12 +1695,12 @@ read_help_service(struct aw_arena *a, sqlite3_stmt *s, const void *ctx, void *el
     h->organisation = col_str(a, s, 4);
     h->url = col_str_nonempty(a, s, 5);
     h->phone = col_str_nonempty(a, s, 6);
-    split_list(a, (const char *)sqlite3_column_text(s, 7), &h->languages, &h->languages_n);
+    split_list(a, aw_sql_text(s, 7), &h->languages, &h->languages_n);
     h->source_url = col_str_nonempty(a, s, 8);
     h->confidence = col_str(a, s, 9);
     h->verified_at = col_str_nonempty(a, s, 10);
     h->verified_by = col_str_nonempty(a, s, 11);
-    h->retired = sqlite3_column_type(s, 12) != SQLITE_NULL;
+    h->retired = !aw_sql_is_null(s, 12);
 }
 
 static enum aw_err
@@ -1988,7 +1708,7 @@ be_help_services(struct aw_store_be *be, struct aw_arena *a, const char *code,
                  bool include_unverified, struct aw_help_service **out, size_t *n)
 {
     enum aw_err rc;
-    sqlite3_stmt *s = be->stmt[code ? S_HELP_COUNTRY : S_HELP_ALL];
+    struct aw_sql_stmt *s = be->stmt[code ? S_HELP_COUNTRY : S_HELP_ALL];
     void *v = NULL;
     size_t len = 0;
 
@@ -2007,7 +1727,7 @@ static enum aw_err
 be_put_help_service(struct aw_store_be *be, const struct aw_help_service *h, int64_t *id)
 {
     enum aw_err rc = AW_OK;
-    sqlite3_stmt *s = be->stmt[S_PUT_HELP];
+    struct aw_sql_stmt *s = be->stmt[S_PUT_HELP];
     struct aw_buf langs = AW_BUF_INIT(4096);
     char now[21], today[11];
     const char *kind = aw_help_kind_str(h->kind);
@@ -2069,15 +1789,15 @@ be_org_find(struct aw_store_be *be, struct aw_arena *a, const char *name, const 
             struct aw_org *out)
 {
     enum aw_err rc = AW_OK;
-    sqlite3_stmt *s = be->stmt[S_ORG_FIND];
+    struct aw_sql_stmt *s = be->stmt[S_ORG_FIND];
     int r;
 
     b_text(be, s, 1, name);
     b_text(be, s, 2, (country && country[0]) ? country : NULL);
     r = step(be, s);
-    if (r == SQLITE_ROW)
+    if (r == AW_SQL_ROW)
         read_org(a, s, 0, out);
-    else if (r == SQLITE_DONE)
+    else if (r == AW_SQL_DONE)
         rc = AW_ENOTFOUND;
     else
         rc = fail(be, "org_find", r);
@@ -2086,7 +1806,7 @@ be_org_find(struct aw_store_be *be, struct aw_arena *a, const char *name, const 
 }
 
 static void
-row_org(struct aw_arena *a, sqlite3_stmt *s, const void *ctx, void *elem)
+row_org(struct aw_arena *a, struct aw_sql_stmt *s, const void *ctx, void *elem)
 {
     (void)ctx;
     read_org(a, s, 0, elem);
@@ -2116,15 +1836,15 @@ static enum aw_err
 secret_get(struct aw_store_be *be, char out[65], bool *found)
 {
     enum aw_err rc = AW_OK;
-    sqlite3_stmt *s = be->stmt[S_SECRET_GET];
+    struct aw_sql_stmt *s = be->stmt[S_SECRET_GET];
     int r = step(be, s);
 
     *found = false;
-    if (r == SQLITE_ROW) {
-        const unsigned char *v = sqlite3_column_text(s, 0);
+    if (r == AW_SQL_ROW) {
+        const char *v = aw_sql_text(s, 0);
         snprintf(out, 65, "%s", v ? (const char *)v : "");
         *found = true;
-    } else if (r != SQLITE_DONE) {
+    } else if (r != AW_SQL_DONE) {
         rc = fail(be, "secret", r);
     }
     finish(be, s);
@@ -2146,7 +1866,7 @@ be_secret(struct aw_store_be *be, const char *candidate_hex, char out[65])
     if (rc == AW_OK)
         rc = secret_get(be, out, &found);
     if (rc == AW_OK && !found)
-        rc = fail(be, "secret", SQLITE_OK);
+        rc = fail(be, "secret", AW_SQL_DONE);
 out:
     return rc;
 }
@@ -2164,19 +1884,19 @@ role_parse(const char *s)
 /* Eight columns from 0: id, email, password_hash, role, country_code,
  * disabled, created_at, last_login_at. */
 static void
-read_user(struct aw_arena *a, sqlite3_stmt *s, const void *ctx, void *elem)
+read_user(struct aw_arena *a, struct aw_sql_stmt *s, const void *ctx, void *elem)
 {
     struct aw_user *u = elem;
-    const unsigned char *cc = sqlite3_column_text(s, 4);
+    const char *cc = aw_sql_text(s, 4);
 
     (void)ctx;
     memset(u, 0, sizeof(*u));
-    u->id = sqlite3_column_int64(s, 0);
+    u->id = aw_sql_int64(s, 0);
     u->email = col_str(a, s, 1);
     u->password_hash = col_str(a, s, 2);
-    u->role = role_parse((const char *)sqlite3_column_text(s, 3));
+    u->role = role_parse(aw_sql_text(s, 3));
     snprintf(u->country_code, sizeof(u->country_code), "%s", cc ? (const char *)cc : "");
-    u->disabled = sqlite3_column_int(s, 5) != 0;
+    u->disabled = aw_sql_int(s, 5) != 0;
     u->created_at = col_str(a, s, 6);
     u->last_login_at = col_str_nonempty(a, s, 7);
 }
@@ -2186,7 +1906,7 @@ be_user_add(struct aw_store_be *be, const char *email, const char *pw_hash, enum
             const char *country, int64_t *id)
 {
     enum aw_err rc = AW_OK;
-    sqlite3_stmt *s = be->stmt[S_USER_ADD];
+    struct aw_sql_stmt *s = be->stmt[S_USER_ADD];
     const char *rs = aw_role_str(role);
     char now[21];
     int64_t rid = 0;
@@ -2217,14 +1937,14 @@ out:
 
 /* One user from a statement bound by the caller (S_USER_BY_*). */
 static enum aw_err
-one_user(struct aw_store_be *be, struct aw_arena *a, sqlite3_stmt *s, struct aw_user *out)
+one_user(struct aw_store_be *be, struct aw_arena *a, struct aw_sql_stmt *s, struct aw_user *out)
 {
     enum aw_err rc = AW_OK;
     int r = step(be, s);
 
-    if (r == SQLITE_ROW)
+    if (r == AW_SQL_ROW)
         read_user(a, s, NULL, out);
-    else if (r == SQLITE_DONE)
+    else if (r == AW_SQL_DONE)
         rc = AW_ENOTFOUND;
     else
         rc = fail(be, "user", r);
@@ -2264,7 +1984,7 @@ be_users(struct aw_store_be *be, struct aw_arena *a, struct aw_user **out, size_
 /* Runs an UPDATE bound by the caller whose ?1 is a row id: AW_ENOTFOUND when
  * no row changed. */
 static enum aw_err
-update_one(struct aw_store_be *be, sqlite3_stmt *s, const char *what)
+update_one(struct aw_store_be *be, struct aw_sql_stmt *s, const char *what)
 {
     int changed = 0;
     enum aw_err rc = run_changes(be, s, what, &changed);
@@ -2279,7 +1999,7 @@ update_one(struct aw_store_be *be, sqlite3_stmt *s, const char *what)
 static enum aw_err
 be_user_set_disabled(struct aw_store_be *be, int64_t id, bool disabled)
 {
-    sqlite3_stmt *s = be->stmt[S_USER_DISABLE];
+    struct aw_sql_stmt *s = be->stmt[S_USER_DISABLE];
 
     b_int(be, s, 1, id);
     b_int(be, s, 2, disabled ? 1 : 0);
@@ -2289,7 +2009,7 @@ be_user_set_disabled(struct aw_store_be *be, int64_t id, bool disabled)
 static enum aw_err
 be_user_set_password(struct aw_store_be *be, int64_t id, const char *pw_hash)
 {
-    sqlite3_stmt *s = be->stmt[S_USER_PASSWORD];
+    struct aw_sql_stmt *s = be->stmt[S_USER_PASSWORD];
 
     b_int(be, s, 1, id);
     b_text(be, s, 2, pw_hash);
@@ -2299,7 +2019,7 @@ be_user_set_password(struct aw_store_be *be, int64_t id, const char *pw_hash)
 static enum aw_err
 be_user_logged_in(struct aw_store_be *be, int64_t id, int64_t now)
 {
-    sqlite3_stmt *s = be->stmt[S_USER_LOGIN];
+    struct aw_sql_stmt *s = be->stmt[S_USER_LOGIN];
     char at[21];
 
     aw_store__iso(now, at);
@@ -2315,7 +2035,7 @@ be_session_add(struct aw_store_be *be, const char *id_hash, int64_t user_id, int
                int64_t expires)
 {
     enum aw_err rc = AW_OK;
-    sqlite3_stmt *s = be->stmt[S_SESSION_ADD];
+    struct aw_sql_stmt *s = be->stmt[S_SESSION_ADD];
     char at[21];
 
     if (id_hash == NULL || id_hash[0] == '\0' || expires <= now) {
@@ -2349,17 +2069,17 @@ be_session_user(struct aw_store_be *be, struct aw_arena *a, const char *id_hash,
                 struct aw_user *out)
 {
     enum aw_err rc = AW_OK;
-    sqlite3_stmt *s = be->stmt[S_SESSION_USER];
+    struct aw_sql_stmt *s = be->stmt[S_SESSION_USER];
     int64_t last_seen = 0;
     int r;
 
     b_text(be, s, 1, id_hash);
     b_int(be, s, 2, now);
     r = step(be, s);
-    if (r == SQLITE_ROW) {
+    if (r == AW_SQL_ROW) {
         read_user(a, s, NULL, out);
-        last_seen = sqlite3_column_int64(s, 8);
-    } else if (r == SQLITE_DONE) {
+        last_seen = aw_sql_int64(s, 8);
+    } else if (r == AW_SQL_DONE) {
         rc = AW_ENOTFOUND;
     } else {
         rc = fail(be, "session_user", r);
@@ -2406,7 +2126,7 @@ be_rate_window(struct aw_store_be *be, const char *key, int64_t expired, int64_t
                int64_t *oldest)
 {
     enum aw_err rc;
-    sqlite3_stmt *s = be->stmt[S_RATE_EXPIRE];
+    struct aw_sql_stmt *s = be->stmt[S_RATE_EXPIRE];
     int r;
 
     *count = 0;
@@ -2419,11 +2139,11 @@ be_rate_window(struct aw_store_be *be, const char *key, int64_t expired, int64_t
     s = be->stmt[S_RATE_WINDOW];
     b_text(be, s, 1, key);
     r = step(be, s);
-    if (r == SQLITE_ROW) {
-        *count = sqlite3_column_int64(s, 0);
-        *oldest = sqlite3_column_int64(s, 1);
+    if (r == AW_SQL_ROW) {
+        *count = aw_sql_int64(s, 0);
+        *oldest = aw_sql_int64(s, 1);
     } else {
-        rc = fail(be, "rate_window", r == SQLITE_DONE ? SQLITE_OK : r);
+        rc = fail(be, "rate_window", r);
     }
     finish(be, s);
 out:
@@ -2434,21 +2154,21 @@ static enum aw_err
 be_rate_nth(struct aw_store_be *be, const char *key, int64_t n, int64_t *at)
 {
     enum aw_err rc;
-    sqlite3_stmt *s = be->stmt[S_RATE_NTH];
+    struct aw_sql_stmt *s = be->stmt[S_RATE_NTH];
     bool found = false;
 
     b_text(be, s, 1, key);
     b_int(be, s, 2, n);
     rc = run_id(be, s, "rate_nth", at, &found);
     if (rc == AW_OK && !found)
-        rc = fail(be, "rate_nth", SQLITE_OK);
+        rc = fail(be, "rate_nth", AW_SQL_DONE);
     return rc;
 }
 
 static enum aw_err
 be_rate_log(struct aw_store_be *be, const char *key, int64_t now)
 {
-    sqlite3_stmt *s = be->stmt[S_RATE_LOG];
+    struct aw_sql_stmt *s = be->stmt[S_RATE_LOG];
 
     b_text(be, s, 1, key);
     b_int(be, s, 2, now);
@@ -2459,7 +2179,7 @@ be_rate_log(struct aw_store_be *be, const char *key, int64_t now)
 static enum aw_err
 be_rate_refused(struct aw_store_be *be, const char *key, int64_t now, int64_t since, bool *recorded)
 {
-    sqlite3_stmt *s = be->stmt[S_RATE_REFUSED];
+    struct aw_sql_stmt *s = be->stmt[S_RATE_REFUSED];
     int64_t at = 0;
 
     b_text(be, s, 1, key);
@@ -2472,7 +2192,7 @@ static enum aw_err
 be_rate_prune(struct aw_store_be *be, int64_t before)
 {
     enum aw_err rc;
-    sqlite3_stmt *s = be->stmt[S_RATE_PRUNE_LOG];
+    struct aw_sql_stmt *s = be->stmt[S_RATE_PRUNE_LOG];
 
     b_int(be, s, 1, before);
     rc = run(be, s, "rate_prune");
@@ -2489,7 +2209,7 @@ static enum aw_err
 reset_rows(struct aw_store_be *be, const char *key)
 {
     enum aw_err rc;
-    sqlite3_stmt *s = be->stmt[S_RATE_RESET_LOG];
+    struct aw_sql_stmt *s = be->stmt[S_RATE_RESET_LOG];
 
     b_text(be, s, 1, key);
     rc = run(be, s, "rate_reset");
@@ -2519,7 +2239,7 @@ be_share_add(struct aw_store_be *be, const char *token_hash, const char *name, c
              int64_t now, int64_t *id)
 {
     enum aw_err rc;
-    sqlite3_stmt *s = be->stmt[S_SHARE_ADD];
+    struct aw_sql_stmt *s = be->stmt[S_SHARE_ADD];
     char at[21];
     int64_t rid = 0;
     bool found;
@@ -2538,19 +2258,19 @@ be_share_add(struct aw_store_be *be, const char *token_hash, const char *name, c
 }
 
 static enum aw_err
-one_share(struct aw_store_be *be, struct aw_arena *a, sqlite3_stmt *s, struct aw_share *out)
+one_share(struct aw_store_be *be, struct aw_arena *a, struct aw_sql_stmt *s, struct aw_share *out)
 {
     enum aw_err rc = AW_OK;
     int r = step(be, s);
 
-    if (r == SQLITE_ROW) {
+    if (r == AW_SQL_ROW) {
         memset(out, 0, sizeof(*out));
-        out->id = sqlite3_column_int64(s, 0);
-        out->activity_id = sqlite3_column_int64(s, 1); /* NULL reads as 0 */
+        out->id = aw_sql_int64(s, 0);
+        out->activity_id = aw_sql_int64(s, 1); /* NULL reads as 0 */
         out->submitter_name = col_str(a, s, 2);
         out->submitter_email = col_str(a, s, 3);
         out->created_at = col_str(a, s, 4);
-    } else if (r == SQLITE_DONE) {
+    } else if (r == AW_SQL_DONE) {
         rc = AW_ENOTFOUND;
     } else {
         rc = fail(be, "share", r);
@@ -2577,7 +2297,7 @@ be_share_by_id(struct aw_store_be *be, struct aw_arena *a, int64_t id, struct aw
 static enum aw_err
 be_share_set_activity(struct aw_store_be *be, int64_t share_id, int64_t activity_id)
 {
-    sqlite3_stmt *s = be->stmt[S_SHARE_SET_ACT];
+    struct aw_sql_stmt *s = be->stmt[S_SHARE_SET_ACT];
 
     b_int(be, s, 1, share_id);
     b_int_if(be, s, 2, activity_id > 0, activity_id);
@@ -2606,19 +2326,19 @@ sub_status_parse(const char *s)
 
 /* The fifteen columns of SUB_COLS. */
 static void
-read_submission(struct aw_arena *a, sqlite3_stmt *s, const void *ctx, void *elem)
+read_submission(struct aw_arena *a, struct aw_sql_stmt *s, const void *ctx, void *elem)
 {
     struct aw_submission *sub = elem;
-    const unsigned char *cc = sqlite3_column_text(s, 6);
+    const char *cc = aw_sql_text(s, 6);
 
     (void)ctx;
     memset(sub, 0, sizeof(*sub));
-    sub->id = sqlite3_column_int64(s, 0);
-    sub->share_id = sqlite3_column_int64(s, 1);
-    sub->activity_id = sqlite3_column_int64(s, 2);
-    sub->kind = sub_kind_parse((const char *)sqlite3_column_text(s, 3));
-    sub->status = sub_status_parse((const char *)sqlite3_column_text(s, 4));
-    sub->edition_year = sqlite3_column_int(s, 5);
+    sub->id = aw_sql_int64(s, 0);
+    sub->share_id = aw_sql_int64(s, 1);
+    sub->activity_id = aw_sql_int64(s, 2);
+    sub->kind = sub_kind_parse(aw_sql_text(s, 3));
+    sub->status = sub_status_parse(aw_sql_text(s, 4));
+    sub->edition_year = aw_sql_int(s, 5);
     snprintf(sub->country_code, sizeof(sub->country_code), "%s", cc ? (const char *)cc : "");
     sub->title = col_str(a, s, 7);
     sub->org_name = col_str(a, s, 8);
@@ -2626,7 +2346,7 @@ read_submission(struct aw_arena *a, sqlite3_stmt *s, const void *ctx, void *elem
     sub->source = col_str(a, s, 10);
     sub->created_at = col_str(a, s, 11);
     sub->decided_at = col_str_nonempty(a, s, 12);
-    sub->decided_by = sqlite3_column_int64(s, 13);
+    sub->decided_by = aw_sql_int64(s, 13);
     sub->reason = col_str_nonempty(a, s, 14);
 }
 
@@ -2634,7 +2354,7 @@ static enum aw_err
 submission_rows(struct aw_store_be *be, const struct aw_submission *sub, int64_t now, int64_t *id)
 {
     enum aw_err rc = AW_OK;
-    sqlite3_stmt *s;
+    struct aw_sql_stmt *s;
     const char *kind = aw_sub_kind_str(sub->kind);
     char at[21];
     int64_t rid = 0;
@@ -2684,7 +2404,7 @@ be_submission_add(struct aw_store_be *be, const struct aw_submission *sub, int64
 
 /* Runs a submission query bound by the caller and reads every row. */
 static enum aw_err
-submission_list(struct aw_store_be *be, struct aw_arena *a, sqlite3_stmt *s,
+submission_list(struct aw_store_be *be, struct aw_arena *a, struct aw_sql_stmt *s,
                 struct aw_submission **out, size_t *n)
 {
     void *v = NULL;
@@ -2719,7 +2439,7 @@ static enum aw_err
 be_submissions_pending(struct aw_store_be *be, struct aw_arena *a, const char *country, int year,
                        struct aw_submission **out, size_t *n)
 {
-    sqlite3_stmt *s = be->stmt[S_SUBS_PENDING];
+    struct aw_sql_stmt *s = be->stmt[S_SUBS_PENDING];
 
     b_text(be, s, 1, country);
     b_int(be, s, 2, year);
@@ -2757,7 +2477,7 @@ static enum aw_err
 be_submission_update(struct aw_store_be *be, const struct aw_submission *sub)
 {
     enum aw_err rc;
-    sqlite3_stmt *s = be->stmt[S_SUB_UPDATE];
+    struct aw_sql_stmt *s = be->stmt[S_SUB_UPDATE];
     int changed = 0;
 
     b_int(be, s, 1, sub->id);
@@ -2777,7 +2497,7 @@ be_submission_decide(struct aw_store_be *be, int64_t id, enum aw_sub_status stat
                      const char *reason, int64_t now)
 {
     enum aw_err rc;
-    sqlite3_stmt *s = be->stmt[S_SUB_DECIDE];
+    struct aw_sql_stmt *s = be->stmt[S_SUB_DECIDE];
     char at[21];
     int changed = 0;
 
@@ -2796,7 +2516,7 @@ be_submission_decide(struct aw_store_be *be, int64_t id, enum aw_sub_status stat
 static enum aw_err
 be_activity_set_status(struct aw_store_be *be, int64_t activity_id, const char *status)
 {
-    sqlite3_stmt *s = be->stmt[S_ACT_SET_STATUS];
+    struct aw_sql_stmt *s = be->stmt[S_ACT_SET_STATUS];
     char now[21];
 
     aw_store__now(now);
@@ -2811,23 +2531,23 @@ be_activity_similar(struct aw_store_be *be, int64_t org_id, int year, const char
                     int64_t *dup_id)
 {
     enum aw_err rc = AW_OK;
-    sqlite3_stmt *s = be->stmt[S_ACT_TITLES];
+    struct aw_sql_stmt *s = be->stmt[S_ACT_TITLES];
     int r;
 
     /* the rule is in C (store.c), the same for every backend */
     b_int(be, s, 1, org_id);
     b_int(be, s, 2, year);
-    while ((r = step(be, s)) == SQLITE_ROW) {
-        const char *t = (const char *)sqlite3_column_text(s, 1);
+    while ((r = step(be, s)) == AW_SQL_ROW) {
+        const char *t = aw_sql_text(s, 1);
         if (t != NULL && aw_store__titles_similar(title, t, year)) {
             *dup = true;
             if (dup_id != NULL)
-                *dup_id = sqlite3_column_int64(s, 0);
-            r = SQLITE_DONE;
+                *dup_id = aw_sql_int64(s, 0);
+            r = AW_SQL_DONE;
             break;
         }
     }
-    if (r != SQLITE_DONE)
+    if (r != AW_SQL_DONE)
         rc = fail(be, "activity_similar", r);
     finish(be, s);
     return rc;
@@ -2839,7 +2559,7 @@ static enum aw_err
 be_audit(struct aw_store_be *be, const char *actor, const char *action, const char *object,
          const char *detail, const char *ip, int64_t now)
 {
-    sqlite3_stmt *s = be->stmt[S_AUDIT_ADD];
+    struct aw_sql_stmt *s = be->stmt[S_AUDIT_ADD];
     char at[21];
 
     aw_store__iso(now, at);
@@ -2853,12 +2573,12 @@ be_audit(struct aw_store_be *be, const char *actor, const char *action, const ch
 }
 
 static void
-read_audit_entry(struct aw_arena *a, sqlite3_stmt *s, const void *ctx, void *elem)
+read_audit_entry(struct aw_arena *a, struct aw_sql_stmt *s, const void *ctx, void *elem)
 {
     struct aw_audit_entry *e = elem;
 
     (void)ctx;
-    e->id = sqlite3_column_int64(s, 0);
+    e->id = aw_sql_int64(s, 0);
     e->at = col_str(a, s, 1);
     e->actor = col_str(a, s, 2);
     e->action = col_str(a, s, 3);
@@ -2872,7 +2592,7 @@ be_audit_list(struct aw_store_be *be, struct aw_arena *a, size_t limit, size_t o
               struct aw_audit_entry **out, size_t *n)
 {
     enum aw_err rc;
-    sqlite3_stmt *s = be->stmt[S_AUDIT_LIST];
+    struct aw_sql_stmt *s = be->stmt[S_AUDIT_LIST];
     void *v = NULL;
     size_t len = 0;
 
@@ -2892,7 +2612,7 @@ static enum aw_err
 be_mail_queue(struct aw_store_be *be, const char *to, const char *subject, const char *body,
               int64_t now)
 {
-    sqlite3_stmt *s = be->stmt[S_MAIL_QUEUE];
+    struct aw_sql_stmt *s = be->stmt[S_MAIL_QUEUE];
     char at[21];
 
     aw_store__iso(now, at);
@@ -2908,20 +2628,20 @@ static enum aw_err
 be_mail_next(struct aw_store_be *be, struct aw_arena *a, int64_t now, struct aw_mail *out)
 {
     enum aw_err rc = AW_OK;
-    sqlite3_stmt *s = be->stmt[S_MAIL_NEXT];
+    struct aw_sql_stmt *s = be->stmt[S_MAIL_NEXT];
     int r;
 
     b_int(be, s, 1, now);
     b_int(be, s, 2, AW_MAIL_MAX_ATTEMPTS);
     r = step(be, s);
-    if (r == SQLITE_ROW) {
+    if (r == AW_SQL_ROW) {
         memset(out, 0, sizeof(*out));
-        out->id = sqlite3_column_int64(s, 0);
+        out->id = aw_sql_int64(s, 0);
         out->to = col_str(a, s, 1);
         out->subject = col_str(a, s, 2);
         out->body = col_str(a, s, 3);
-        out->attempts = sqlite3_column_int(s, 4);
-    } else if (r == SQLITE_DONE) {
+        out->attempts = aw_sql_int(s, 4);
+    } else if (r == AW_SQL_DONE) {
         rc = AW_ENOTFOUND;
     } else {
         rc = fail(be, "mail_next", r);
@@ -2934,7 +2654,7 @@ static enum aw_err
 be_mail_done(struct aw_store_be *be, int64_t id, bool sent, const char *error, int64_t now)
 {
     enum aw_err rc;
-    sqlite3_stmt *s = be->stmt[S_MAIL_ATTEMPTS];
+    struct aw_sql_stmt *s = be->stmt[S_MAIL_ATTEMPTS];
     int64_t attempts = 0;
     bool found = false;
     char at[21];
@@ -2967,7 +2687,7 @@ out:
 static enum aw_err
 be_notify_due(struct aw_store_be *be, int64_t user_id, const char *day, bool *due)
 {
-    sqlite3_stmt *s = be->stmt[S_NOTIFY];
+    struct aw_sql_stmt *s = be->stmt[S_NOTIFY];
     int64_t uid = 0;
 
     b_int(be, s, 1, user_id);
@@ -2981,61 +2701,23 @@ be_notify_due(struct aw_store_be *be, int64_t user_id, const char *day, bool *du
 static enum aw_err
 be_begin(struct aw_store_be *be, bool durable)
 {
-    struct timespec until;
-    clock_gettime(CLOCK_REALTIME, &until);
-    until.tv_sec += AW_BUSY_TIMEOUT_US / 1000000;
-    if (pthread_mutex_timedlock(&writer, &until) != 0) {
-        snprintf(be->errmsg, sizeof(be->errmsg),
-                 "begin: another connection of this process kept the write lock for %d s "
-                 "(SQLITE_BUSY)",
-                 AW_BUSY_TIMEOUT_US / 1000000);
-        return AW_EUNAVAIL;
-    }
-    be->holds_writer = true;
-    enum aw_err rc = AW_OK;
-    if (durable && be->nondurable) { /* FULL could not be put back after the last one */
-        rc = set_synchronous(be, "PRAGMA synchronous = FULL");
-        if (rc == AW_OK)
-            be->nondurable = false;
-    } else if (!durable) {
-        rc = set_synchronous(be, "PRAGMA synchronous = NORMAL");
-        be->nondurable = rc == AW_OK;
-    }
-    if (rc == AW_OK)
-        rc = run(be, be->stmt[S_BEGIN], "begin");
-    if (rc != AW_OK)
-        writer_release(be);
-    else
-        be->in_tx = true;
-    return rc;
+    return fail_rc(be, "begin", aw_sql_begin(be->db, durable));
 }
 
 static enum aw_err
 be_commit(struct aw_store_be *be)
 {
-    enum aw_err rc = run(be, be->stmt[S_COMMIT], "commit");
-    /* A failed COMMIT may leave the transaction open (SQLITE_BUSY): the
-     * caller's rollback releases the turn then. */
-    if (rc == AW_OK || sqlite3_get_autocommit(be->db))
-        writer_release(be);
-    return rc;
+    return fail_rc(be, "commit", aw_sql_commit(be->db));
 }
 
 static enum aw_err
 be_rollback(struct aw_store_be *be)
 {
-    /* After SQLITE_FULL or an I/O error SQLite may have rolled back by
-     * itself; a ROLLBACK then would only replace the cause in errmsg by
-     * "no transaction is active". */
-    enum aw_err rc = AW_OK;
-    if (!sqlite3_get_autocommit(be->db))
-        rc = run(be, be->stmt[S_ROLLBACK], "rollback");
-    writer_release(be);
-    return rc;
+    return fail_rc(be, "rollback", aw_sql_rollback(be->db));
 }
 
-static const struct aw_store_ops sqlite_ops = {
-    .name = "sqlite",
+static const struct aw_store_ops sql_ops = {
+    .name = "sql",
     .close = be_close,
     .schema_version = be_schema_version,
     .errmsg = be_errmsg,
