@@ -4,7 +4,8 @@
 #   banned   no sprintf strcpy strcat strtok atoi gets calls in src/ include/ tests/
 #            (snprintf, vsnprintf, asprintf, vasprintf are fine)
 #   sql      no SQL text in src/ outside src/store/ (SQL lives in src/store/ and sql/)
-#   driver   no sqlite3_ call in src/ outside its driver, src/store/sql_sqlite.c
+#   driver   no sqlite3_ call in src/ outside src/store/sql_sqlite.c, no libpq (PQ...) outside
+#            src/store/sql_pg.c: a database engine's API only in its driver
 #   output   no libuv (uv_*) outside src/http/, and no writing to standard output
 #            (printf, puts, write(1, ...), fprintf(stdout, ...)) in src/ outside src/http/ and
 #            the command line (src/main.c, src/cli/): nothing but the output module writes response bytes
@@ -76,6 +77,11 @@ fi
 mapfile -t non_sqlite < <(c_files src | grep -vx 'src/store/sql_sqlite.c' || true)
 if [ "${#non_sqlite[@]}" -gt 0 ]; then
     grep -nHE '\bsqlite3_[a-z0-9_]+[[:space:]]*\(|<sqlite3.h>|\bsqlite3_stmt\b' "${non_sqlite[@]}" |
+        report driver || true
+fi
+mapfile -t non_pg < <(c_files src | grep -vx 'src/store/sql_pg.c' || true)
+if [ "${#non_pg[@]}" -gt 0 ]; then
+    grep -nHE '\bPQ[a-z][A-Za-z]*[[:space:]]*\(|<libpq-fe.h>|\bPGresult\b|\bPGconn\b' "${non_pg[@]}" |
         report driver || true
 fi
 

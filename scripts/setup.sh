@@ -9,6 +9,7 @@ set -euo pipefail
 PACKAGES=(
     build-essential cmake ninja-build pkg-config    # compiler and build
     libuv1-dev libsqlite3-dev libcmark-dev          # event loop (HTTP), store, Markdown
+    libpq-dev postgresql                            # the PostgreSQL driver, its test server
     libjansson-dev libsodium-dev zlib1g-dev         # JSON (demo data), tokens, gzip
     libcsv-dev                                      # CSV import of the reference data
     libcurl4-openssl-dev                            # outgoing mail (SMTP)

@@ -233,7 +233,7 @@ cmd_init(int argc, char **argv)
     if (load_config(&cli, &cfg) != 0)
         return 1;
     rc = 1;
-    if (make_parent_dirs(cfg.db) != 0)
+    if (aw_store_file_path(cfg.db) && make_parent_dirs(aw_store_file_path(cfg.db)) != 0)
         goto out;
     if (aw_store_open(cfg.db, true, true, &st, err, sizeof(err)) != AW_OK) {
         fprintf(stderr, "awareday: %s\n", err);
@@ -302,7 +302,8 @@ cmd_serve(int argc, char **argv)
     if (load_config(&cli, &cfg) != 0)
         return 1;
     rc = 1;
-    if (access(cfg.db, R_OK) != 0) {
+    const char *file = aw_store_file_path(cfg.db);
+    if (file && access(file, R_OK) != 0) {
         fprintf(stderr, "awareday: no database at %s; create it with 'awareday init --db %s'\n",
                 cfg.db, cfg.db);
         goto out;

@@ -30,6 +30,10 @@ enum aw_err aw_store_open(const char *url, bool create, bool migrate, struct aw_
 enum aw_err aw_store_open_readonly(const char *url, struct aw_store **out, char *err,
                                    size_t errlen) AW_WARN_UNUSED;
 void aw_store_close(struct aw_store *st);
+/* The file a database URL names (a path, or "sqlite:PATH"), or NULL when it
+ * names a server (postgresql://...): for the command line's "no database
+ * at PATH" and for making its directory. */
+const char *aw_store_file_path(const char *url);
 
 /* Schema version after migrations (for check-config and tests). */
 int aw_store_schema_version(struct aw_store *st);

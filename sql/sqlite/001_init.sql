@@ -1,10 +1,10 @@
 -- 001_init.sql: the first awareday schema (SQLite dialect).
 --
--- Applied by store_sqlite.c inside one transaction, which then records the
--- version in schema_version. Keep it close to what PostgreSQL accepts (the
--- sql/pg/ migrations mirror it): dates and times are ISO 8601 text
--- (YYYY-MM-DD, YYYY-MM-DDTHH:MM:SSZ), booleans are 0/1 integers, ids are
--- INTEGER PRIMARY KEY (BIGSERIAL/IDENTITY in PostgreSQL).
+-- Applied by store_sql.c inside one transaction, which then records the
+-- version in schema_version. sql/pg/001_init.sql is the same schema in
+-- PostgreSQL's dialect: keep the two in step. Dates and times are ISO 8601
+-- text (YYYY-MM-DD, YYYY-MM-DDTHH:MM:SSZ), booleans are 0/1 integers, ids
+-- are INTEGER PRIMARY KEY (identity columns in PostgreSQL).
 
 CREATE TABLE IF NOT EXISTS schema_version (
     version INTEGER NOT NULL PRIMARY KEY,

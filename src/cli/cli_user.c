@@ -134,7 +134,8 @@ int
 aw_cli_open_store(const char *db, struct aw_store **st)
 {
     char err[1024];
-    if (access(db, R_OK) != 0) {
+    const char *file = aw_store_file_path(db);
+    if (file && access(file, R_OK) != 0) {
         fprintf(stderr, "awareday: no database at %s; create it with 'awareday init --db %s'\n", db,
                 db);
         return -1;

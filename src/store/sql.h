@@ -5,7 +5,7 @@
  * database engine: open, prepare, bind, step, read a column, transactions,
  * and what a failure means. This is the shape of PowerDNS's generic SQL
  * backend (one implementation over gsqlite3 and gpgsql) and of Dovecot's
- * lib-sql. Drivers: sql_sqlite.c (the embedded default); PostgreSQL next.
+ * lib-sql. Drivers: sql_sqlite.c (the embedded default), sql_pg.c (libpq).
  * Only a driver's own file may call its engine's API (scripts/lint.sh).
  *
  * Handles are opaque to the store: a driver's connection and statement
@@ -81,11 +81,16 @@ struct aw_sql_driver {
     enum aw_err (*begin)(struct aw_sql *c, bool durable);
     enum aw_err (*commit)(struct aw_sql *c);
     enum aw_err (*rollback)(struct aw_sql *c); /* also after the engine rolled back by itself */
+    /* All or nothing for a few statements, inside a transaction or not
+     * (outside one, it is one): keep (ok) or undo what ran since. */
+    enum aw_err (*savepoint)(struct aw_sql *c);
+    enum aw_err (*savepoint_end)(struct aw_sql *c, bool ok);
     enum aw_sql_fault (*fault)(struct aw_sql *c);
     const char *(*errmsg)(struct aw_sql *c); /* the last failure, with its cause's name */
 };
 
-extern const struct aw_sql_driver aw_sql_sqlite;
+extern const struct aw_sql_driver aw_sql_sqlite; /* sql_sqlite.c */
+extern const struct aw_sql_driver aw_sql_pg;     /* sql_pg.c */
 
 static inline enum aw_err
 aw_sql_prepare(struct aw_sql *c, const char *text, struct aw_sql_stmt **out)
@@ -172,6 +177,16 @@ static inline enum aw_err
 aw_sql_rollback(struct aw_sql *c)
 {
     return c->drv->rollback(c);
+}
+static inline enum aw_err
+aw_sql_savepoint(struct aw_sql *c)
+{
+    return c->drv->savepoint(c);
+}
+static inline enum aw_err
+aw_sql_savepoint_end(struct aw_sql *c, bool ok)
+{
+    return c->drv->savepoint_end(c, ok);
 }
 static inline enum aw_sql_fault
 aw_sql_fault(struct aw_sql *c)

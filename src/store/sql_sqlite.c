@@ -244,6 +244,31 @@ d_rollback(struct aw_sql *base)
     return rc;
 }
 
+/* SQLite's SAVEPOINT outside a transaction starts one (deferred), which is
+ * the rule sql.h asks for. */
+static enum aw_err
+d_savepoint(struct aw_sql *base)
+{
+    return exec_src((struct conn *)base, "SAVEPOINT aw_put");
+}
+
+static enum aw_err
+d_savepoint_end(struct aw_sql *base, bool ok)
+{
+    struct conn *c = (struct conn *)base;
+    if (ok)
+        return exec_src(c, "RELEASE aw_put");
+    char keep[sizeof(c->errmsg)];
+    enum aw_sql_fault kf = c->fault;
+    memcpy(keep, c->errmsg, sizeof(keep));
+    enum aw_err rc = exec_src(c, "ROLLBACK TO aw_put");
+    if (rc == AW_OK)
+        rc = exec_src(c, "RELEASE aw_put");
+    memcpy(c->errmsg, keep, sizeof(keep));
+    c->fault = kf;
+    return rc;
+}
+
 /* ---- statements ---- */
 
 static enum aw_err
@@ -613,6 +638,8 @@ const struct aw_sql_driver aw_sql_sqlite = {
     .begin = d_begin,
     .commit = d_commit,
     .rollback = d_rollback,
+    .savepoint = d_savepoint,
+    .savepoint_end = d_savepoint_end,
     .fault = d_fault,
     .errmsg = d_errmsg,
 };

@@ -28,6 +28,20 @@ struct aw_store {
     int64_t rate_pruned_at; /* ...at this time (AW_RATE_PRUNE_EVERY) */
 };
 
+static bool
+server_url(const char *url)
+{
+    return strncmp(url, "postgresql://", 13) == 0 || strncmp(url, "postgres://", 11) == 0;
+}
+
+const char *
+aw_store_file_path(const char *url)
+{
+    if (url == NULL || server_url(url))
+        return NULL;
+    return strncmp(url, "sqlite:", 7) == 0 ? url + 7 : url;
+}
+
 static enum aw_err
 store_open(const char *url, bool create, bool migrate, bool readonly, struct aw_store **out,
            char *err, size_t errlen)
@@ -44,11 +58,9 @@ store_open(const char *url, bool create, bool migrate, bool readonly, struct aw_
         rc = AW_ECONFIG;
         goto out;
     }
-    if (strncmp(url, "postgresql://", 13) == 0 || strncmp(url, "postgres://", 11) == 0) {
-        snprintf(err, errlen, "PostgreSQL support is not built yet");
-        rc = AW_ECONFIG;
-        goto out;
-    }
+    const struct aw_sql_driver *drv = &aw_sql_sqlite;
+    if (server_url(url))
+        drv = &aw_sql_pg; /* libpq takes the URL as it is */
     if (strncmp(url, "sqlite:", 7) == 0)
         path = url + 7;
     if (path[0] == '\0') {
@@ -62,8 +74,8 @@ store_open(const char *url, bool create, bool migrate, bool readonly, struct aw_
         rc = AW_ENOMEM;
         goto out;
     }
-    rc = aw_store__sql_open(&aw_sql_sqlite, path, create, migrate, readonly, &st->ops, &st->be, err,
-                            errlen);
+    rc = aw_store__sql_open(drv, drv == &aw_sql_pg ? url : path, create, migrate, readonly,
+                            &st->ops, &st->be, err, errlen);
     if (rc != AW_OK)
         goto out;
     *out = st;

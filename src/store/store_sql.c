@@ -26,12 +26,6 @@
 /* ---- the statement table ---- */
 
 enum stmt_id {
-    S_BEGIN,
-    S_COMMIT,
-    S_ROLLBACK,
-    S_SAVEPOINT,
-    S_RELEASE,
-    S_ROLLBACK_TO,
     S_VERSION,
     S_COUNTRIES,
     S_COUNTRY,
@@ -163,12 +157,6 @@ enum stmt_id {
     "org_name, payload, source, created_at, decided_at, decided_by, reason FROM submissions "
 
 static const char *const sql[S_COUNT] = {
-    [S_BEGIN] = "BEGIN IMMEDIATE",
-    [S_COMMIT] = "COMMIT",
-    [S_ROLLBACK] = "ROLLBACK",
-    [S_SAVEPOINT] = "SAVEPOINT aw_put",
-    [S_RELEASE] = "RELEASE aw_put",
-    [S_ROLLBACK_TO] = "ROLLBACK TO aw_put",
     [S_VERSION] = "SELECT COALESCE(MAX(version), 0) FROM schema_version",
 
     [S_COUNTRIES] = COUNTRY_COLS "ORDER BY code",
@@ -304,7 +292,9 @@ static const char *const sql[S_COUNT] = {
 
     [S_USER_ADD] = "INSERT INTO users (email, password_hash, role, country_code, disabled, "
                    "created_at) VALUES (?1, ?2, ?3, ?4, 0, ?5) RETURNING id",
-    [S_USER_BY_EMAIL] = "SELECT " USER_COLS " FROM users u WHERE u.email = ?1",
+    /* lower() on both sides: SQLite's column is COLLATE NOCASE, PostgreSQL's
+     * has a unique index on lower(email); emails are ASCII (the mailer's rule) */
+    [S_USER_BY_EMAIL] = "SELECT " USER_COLS " FROM users u WHERE lower(u.email) = lower(?1)",
     [S_USER_BY_ID] = "SELECT " USER_COLS " FROM users u WHERE u.id = ?1",
     [S_USERS] = "SELECT " USER_COLS " FROM users u ORDER BY u.email, u.id",
     [S_USER_DISABLE] = "UPDATE users SET disabled = ?2 WHERE id = ?1",
@@ -347,8 +337,9 @@ static const char *const sql[S_COUNT] = {
                   "VALUES (?1, ?2, ?3, 'pending', ?4, ?5, ?6, ?7, ?8, ?9, ?10) RETURNING id",
     [S_SUB] = SUB_COLS "WHERE id = ?1",
     [S_SUB_EXISTS] = "SELECT id FROM submissions WHERE id = ?1",
-    [S_SUBS_PENDING] = SUB_COLS "WHERE status = 'pending' AND (?1 IS NULL OR country_code = ?1) "
-                                "AND (?2 = 0 OR edition_year = ?2) ORDER BY created_at, id",
+    [S_SUBS_PENDING] =
+        SUB_COLS "WHERE status = 'pending' AND (CAST(?1 AS TEXT) IS NULL OR country_code = ?1) "
+                 "AND (?2 = 0 OR edition_year = ?2) ORDER BY created_at, id",
     [S_SUBS_BY_SHARE] = SUB_COLS "WHERE share_id = ?1 ORDER BY created_at DESC, id DESC",
     [S_SUB_UPDATE] = "UPDATE submissions SET payload = ?2, title = ?3, org_name = ?4, "
                      "country_code = ?5, edition_year = ?6 WHERE id = ?1 AND status = 'pending'",
@@ -536,7 +527,7 @@ dup_or(struct aw_store_be *be, enum aw_err rc)
 static enum aw_err
 savepoint_begin(struct aw_store_be *be)
 {
-    return run(be, be->stmt[S_SAVEPOINT], "savepoint");
+    return fail_rc(be, "savepoint", aw_sql_savepoint(be->db));
 }
 
 static enum aw_err
@@ -545,11 +536,10 @@ savepoint_end(struct aw_store_be *be, enum aw_err rc)
     if (rc != AW_OK) {
         char keep[sizeof(be->errmsg)];
         memcpy(keep, be->errmsg, sizeof(keep));
-        run(be, be->stmt[S_ROLLBACK_TO], "rollback to savepoint");
-        run(be, be->stmt[S_RELEASE], "release savepoint");
+        aw_sql_savepoint_end(be->db, false);
         memcpy(be->errmsg, keep, sizeof(keep));
     } else {
-        rc = run(be, be->stmt[S_RELEASE], "release savepoint");
+        rc = fail_rc(be, "release savepoint", aw_sql_savepoint_end(be->db, true));
     }
     return rc;
 }

@@ -13,6 +13,9 @@ Exit status: 0 when everything passed, 1 otherwise, 2 for a usage error.
     run.py --bin build/awareday --exec CMD [ARGS...]             run CMD against a fresh server
                                                                  (AW_BASE_URL, AW_PORT in its env)
     run.py --server 127.0.0.1:8080 ...                           use a server that is already up
+    run.py --pg DIR ...                                          the same on PostgreSQL: a fresh
+                                                                 database of the cluster that
+                                                                 scripts/pg.sh started in DIR
 
 Case files (tests/http/cases/*.test), one case per file, UTF-8:
 
@@ -713,7 +716,8 @@ TEST_USERS = [
 
 
 class Server:
-    def __init__(self, binary, keep=False, users=False, smtp=False):
+    def __init__(self, binary, keep=False, users=False, smtp=False, pg=None):
+        self.pg = pg
         self.users = users
         self.smtp = smtp
         self.sink = None
@@ -738,6 +742,16 @@ class Server:
     def start(self):
         if not os.access(self.binary, os.X_OK):
             raise RuntimeError("%s is not an executable (build it first)" % self.binary)
+        if self.pg:
+            # a fresh database in the cluster scripts/pg.sh started in that directory
+            name = "t_%d_%s" % (os.getpid(), os.path.basename(self.tmp).replace("-", "_").lower())
+            here = os.path.dirname(os.path.abspath(__file__))
+            r = subprocess.run([os.path.join(here, "..", "..", "scripts", "pg.sh"), "createdb",
+                                self.pg, name], stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                               timeout=60)
+            if r.returncode != 0:
+                raise RuntimeError("pg.sh createdb: %s" % r.stdout.decode("utf-8", "replace"))
+            self.db = r.stdout.decode().strip().splitlines()[-1]
         init = subprocess.run(
             [self.binary, "init", "--demo", "--db", self.db],
             stdin=subprocess.DEVNULL,
@@ -958,6 +972,7 @@ def run_exec(args, port, server):
     if server is not None:
         env["AW_BIN"] = server.binary
         env["AW_DB"] = server.db
+        env["AW_SERVER_LOG"] = server.log_path
         env["AW_MAILDIR"] = server.maildir
         env["AW_PASSWORD"] = TEST_PASSWORD
     rc = subprocess.call(args.exec, env=env)
@@ -987,6 +1002,9 @@ def main():
                     help="create the test accounts (TEST_USERS) before serving")
     ap.add_argument("--smtp", action="store_true",
                     help="start tests/mail/smtp_sink.py and point the server's mail at it")
+    ap.add_argument("--pg", metavar="DIR",
+                    help="serve a fresh database of the PostgreSQL cluster that scripts/pg.sh "
+                         "started in DIR instead of a SQLite file")
     ap.add_argument("--exec", nargs=argparse.REMAINDER, metavar="CMD",
                     help="run CMD (with AW_BASE_URL set) against a fresh server")
     args = ap.parse_args()
@@ -998,7 +1016,7 @@ def main():
             ap.error("--server must be 127.0.0.1:PORT")
         port = int(p)
     else:
-        server = Server(args.bin, keep=args.keep, users=args.users, smtp=args.smtp)
+        server = Server(args.bin, keep=args.keep, users=args.users, smtp=args.smtp, pg=args.pg)
         try:
             server.start()
         except (RuntimeError, OSError, subprocess.TimeoutExpired) as e:
