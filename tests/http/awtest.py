@@ -9,6 +9,7 @@ import html.parser
 import http.client
 import os
 import re
+import shutil
 import sqlite3
 import subprocess
 import sys
@@ -352,12 +353,99 @@ def expect_kept(body, typed):
 # Database (read-only), command line
 
 
+class DbError(Exception):
+    """A statement the database refused; the message is the database's."""
+
+
+def is_pg():
+    """Whether the server under test runs on PostgreSQL (run.py --pg)."""
+    return DB.startswith(("postgresql://", "postgres://"))
+
+
+def _literal(v):
+    if v is None:
+        return "NULL"
+    if isinstance(v, bool):
+        return "1" if v else "0"
+    if isinstance(v, int):
+        return str(v)
+    return "'" + str(v).replace("'", "''") + "'"
+
+
+def _bind(sql, args):
+    """sql with each ? outside quotes replaced by the next argument as a literal (psql has no
+    positional parameters on its command line)."""
+    out, quote, it = [], None, iter(args)
+    for ch in sql:
+        if quote:
+            quote = None if ch == quote else quote
+        elif ch in "'\"":
+            quote = ch
+        elif ch == "?":
+            out.append(_literal(next(it)))
+            continue
+        out.append(ch)
+    return "".join(out)
+
+
+_NULL = "\x01"
+
+
+def _psql(sql, args):
+    psql = shutil.which("psql") or "/usr/bin/psql"
+    r = subprocess.run([psql, DB, "-X", "-q", "-A", "-t", "-F", "\x1f", "-R", "\x1e", "-P",
+                        "null=" + _NULL, "-v", "ON_ERROR_STOP=1", "-c", _bind(sql, args)],
+                       stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=60)
+    if r.returncode != 0:
+        raise DbError(r.stderr.decode("utf-8", "replace").strip())
+    text = r.stdout.decode("utf-8")
+    if text.endswith("\n"):
+        text = text[:-1]
+    rows = []
+    for rec in text.split("\x1e") if text else []:
+        row = []
+        for v in rec.split("\x1f"):
+            row.append(None if v == _NULL else int(v) if re.fullmatch(r"-?[0-9]+", v) else v)
+        rows.append(tuple(row))
+    return rows
+
+
 def db_rows(sql, *args):
+    """The rows of a query, read-only, with ? parameters; on SQLite or PostgreSQL alike (write the
+    SQL both accept)."""
+    if is_pg():
+        return _psql(sql, args)
     con = sqlite3.connect("file:%s?mode=ro" % urllib.parse.quote(DB), uri=True, timeout=10)
     try:
         return con.execute(sql, args).fetchall()
     finally:
         con.close()
+
+
+def db_exec(sql, *args):
+    """Runs one statement that writes (a test that plants data), committed; DbError when refused."""
+    if is_pg():
+        _psql(sql, args)
+        return
+    con = sqlite3.connect(DB, timeout=10)
+    try:
+        con.execute(sql, args)
+        con.commit()
+    except sqlite3.DatabaseError as e:
+        raise DbError(str(e))
+    finally:
+        con.close()
+
+
+def db_columns():
+    """[(table, column)] of every table of the database."""
+    if is_pg():
+        return db_rows("SELECT table_name, column_name FROM information_schema.columns WHERE "
+                       "table_schema = 'public' ORDER BY table_name, ordinal_position")
+    out = []
+    for (t,) in db_rows("SELECT name FROM sqlite_master WHERE type = 'table'"):
+        out += [(t, c) for (c,) in db_rows("SELECT name FROM pragma_table_info(?)", t)]
+    return out
 
 
 def db_one(sql, *args):
