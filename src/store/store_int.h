@@ -97,7 +97,7 @@ struct aw_store_ops {
      * and the oldest of them (0 when none). As the first statement of the
      * transaction it must make the hits of one key wait for each other until
      * the transaction ends: in SQLite the write lock that begin (BEGIN
-     * IMMEDIATE) took does; PostgreSQL would first take
+     * IMMEDIATE) took does; on PostgreSQL the store first takes
      * pg_advisory_xact_lock() on the key. */
     enum aw_err (*rate_window)(struct aw_store_be *be, const char *key, int64_t expired,
                                int64_t *count, int64_t *oldest);

@@ -92,6 +92,7 @@ enum stmt_id {
     S_SESSION_TOUCH,
     S_SESSION_DELETE,
     S_SESSIONS_DELETE_USER,
+    S_RATE_LOCK,
     S_RATE_EXPIRE,
     S_RATE_WINDOW,
     S_RATE_NTH,
@@ -312,6 +313,9 @@ static const char *const sql[S_COUNT] = {
     [S_SESSIONS_DELETE_USER] = "DELETE FROM sessions WHERE user_id = ?1",
 
     /* the sliding-window log (003_rate_log.sql); the rule is in store.c */
+    /* SQLite: nothing to do, BEGIN IMMEDIATE took the database's write lock
+     * (the PostgreSQL text is in dialect_sql below) */
+    [S_RATE_LOCK] = "SELECT 1 WHERE ?1 IS NOT NULL",
     [S_RATE_EXPIRE] = "DELETE FROM rate_log WHERE key = ?1 AND at <= ?2",
     [S_RATE_WINDOW] = "SELECT COUNT(*), COALESCE(MIN(at), 0) FROM rate_log WHERE key = ?1",
     [S_RATE_NTH] = "SELECT at FROM rate_log WHERE key = ?1 ORDER BY at LIMIT 1 OFFSET ?2",
@@ -378,6 +382,28 @@ static const char *const sql[S_COUNT] = {
     [S_NOTIFY] = "INSERT INTO notify_log (user_id, day) VALUES (?1, ?2) "
                  "ON CONFLICT (user_id, day) DO NOTHING RETURNING user_id",
 };
+
+/* The few statements whose text differs by dialect (sql.h's `dialect`):
+ * everything else above is the same text on every database. */
+static const struct {
+    const char *dialect;
+    enum stmt_id id;
+    const char *text;
+} dialect_sql[] = {
+    /* PostgreSQL's BEGIN takes no lock: two instances counting the same key
+     * would both see limit - 1 hits; a transaction-scoped advisory lock on
+     * the key makes them take turns, as SQLite's write lock does. */
+    {"pg", S_RATE_LOCK, "SELECT pg_advisory_xact_lock(hashtext(?1))"},
+};
+
+static const char *
+sql_text(const char *dialect, int id)
+{
+    for (size_t i = 0; i < sizeof(dialect_sql) / sizeof(dialect_sql[0]); i++)
+        if ((int)dialect_sql[i].id == id && strcmp(dialect_sql[i].dialect, dialect) == 0)
+            return dialect_sql[i].text;
+    return sql[id];
+}
 
 struct aw_store_be {
     struct aw_sql *db;
@@ -916,8 +942,9 @@ aw_store__sql_open(const struct aw_sql_driver *drv, const char *target, bool cre
             goto out;
     }
     for (int i = 0; i < S_COUNT; i++) {
-        if (aw_sql_prepare(be->db, sql[i], &be->stmt[i]) != AW_OK) {
-            snprintf(err, errlen, "%s: preparing \"%.48s...\": %s%s", target, sql[i],
+        const char *text = sql_text(drv->dialect, i);
+        if (aw_sql_prepare(be->db, text, &be->stmt[i]) != AW_OK) {
+            snprintf(err, errlen, "%s: preparing \"%.48s...\": %s%s", target, text,
                      aw_sql_errmsg(be->db),
                      migrate_now ? "" : " (is the schema missing? open with migrations)");
             rc = AW_EDB;
@@ -2108,19 +2135,29 @@ be_sessions_delete_user(struct aw_store_be *be, int64_t user_id)
 /* ---- rate limits ---- */
 
 /* Plain statements; the rule that strings them together is store.c's
- * (aw_store_rate_hit), inside the transaction it opened with be_begin (BEGIN
- * IMMEDIATE), which is what serialises hits of one key across connections. */
+ * (aw_store_rate_hit), inside the transaction it opened with be_begin.
+ * S_RATE_LOCK, first, serialises the hits of one key across connections and
+ * instances (SQLite: BEGIN IMMEDIATE's lock already did; PostgreSQL: an
+ * advisory lock on the key until the transaction ends). */
 
 static enum aw_err
 be_rate_window(struct aw_store_be *be, const char *key, int64_t expired, int64_t *count,
                int64_t *oldest)
 {
     enum aw_err rc;
-    struct aw_sql_stmt *s = be->stmt[S_RATE_EXPIRE];
+    struct aw_sql_stmt *s = be->stmt[S_RATE_LOCK];
     int r;
 
     *count = 0;
     *oldest = 0;
+    b_text(be, s, 1, key);
+    while ((r = step(be, s)) == AW_SQL_ROW)
+        ;
+    rc = r == AW_SQL_DONE ? AW_OK : fail(be, "rate_window: taking the key's lock", r);
+    finish(be, s);
+    if (rc != AW_OK)
+        goto out;
+    s = be->stmt[S_RATE_EXPIRE];
     b_text(be, s, 1, key);
     b_int(be, s, 2, expired);
     rc = run(be, s, "rate_window: expiring");

@@ -1126,6 +1126,42 @@ EXTRA_LIMITS = {"share_per_hour": 3, "login_window": 120, "login_per_account": 2
                 "login_per_account_all": 50, "login_per_address": 4}
 
 
+@check("rate limits: 40 POSTs at once from one address through two instances on one database: "
+       "exactly share_per_hour get through, the rest 429")
+def _():
+    import threading
+    limit = 5
+    conf = {"share_per_hour": str(limit)}
+    addr = new_addr()
+    bad = share_fields("Concurrent hits", contact_name="")  # invalid: counted, never stored
+    statuses, lock = [], threading.Lock()
+    with ExtraServer(conf=conf) as p1, ExtraServer(conf=conf) as p2:
+        tokens = {}
+        for p in (p1, p2):  # a CSRF token for each server, from another address
+            c = Client()
+            c.port = p
+            tokens[p] = (c.csrf(), dict(c.jar))
+        start = threading.Barrier(40)
+
+        def post(port):
+            c = Client(addr)
+            c.port = port
+            token, jar = tokens[port]
+            c.jar = dict(jar)
+            start.wait()
+            r = share(c, bad, csrf=token)
+            with lock:
+                statuses.append(r.status)
+        threads = [threading.Thread(target=post, args=(p1 if i % 2 else p2,)) for i in range(40)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(60)
+    expect_eq(len(statuses), 40, "answers")
+    expect_eq(sorted(set(statuses)), [422, 429], "statuses")
+    expect_eq(statuses.count(422), limit, "POSTs that got through (422: counted, not stored)")
+
+
 @check("rate limits: with share_per_hour = 3 (config file), 3 POSTs pass, the 4th -> 429 with "
        "Retry-After within the hour and the limit on the page; the log is shared with the "
        "other server")
