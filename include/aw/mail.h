@@ -62,7 +62,7 @@ struct aw_mailer;
 
 /* Starts the outbox: one thread with its own store connection to db (opened here, without
  * creating or migrating, so an error comes back in err) that sends due mails
- * (aw_store_mail_next), records each outcome (aw_store_mail_done: sent, or a retry later
+ * (aw_store_mail_claim), records each outcome (aw_store_mail_done: sent, or a retry later
  * with the error), and otherwise sleeps up to 5 s or until aw_mailer_kick(). cfg is copied.
  * If cfg->host is empty no thread starts: a warning is logged once and mails stay queued.
  * *out is owned by the caller: stop it with aw_mailer_stop(). */

@@ -226,10 +226,14 @@ enum aw_err aw_store_audit_list(struct aw_store *st, struct aw_arena *a, size_t 
 
 enum aw_err aw_store_mail_queue(struct aw_store *st, const char *to, const char *subject,
                                 const char *body, int64_t now);
-/* The oldest unsent mail whose next attempt is due, AW_ENOTFOUND if none. */
-enum aw_err aw_store_mail_next(struct aw_store *st, struct aw_arena *a, int64_t now,
-                               struct aw_mail *out);
-/* Marks it sent, or schedules a retry (backoff) recording the error. */
+/* Claims the oldest unsent mail whose next attempt is due and that nobody
+ * holds, for AW_MAIL_CLAIM_S seconds (AW_ENOTFOUND if none): several
+ * instances on one database send each mail once. A claim whose instance died
+ * expires and the mail is taken again. */
+enum aw_err aw_store_mail_claim(struct aw_store *st, struct aw_arena *a, int64_t now,
+                                struct aw_mail *out);
+/* Marks it sent, or schedules a retry (backoff) recording the error; either
+ * way the claim ends. */
 enum aw_err aw_store_mail_done(struct aw_store *st, int64_t id, bool sent, const char *error,
                                int64_t now);
 /* Once per user per UTC day: true in *due (and marks it) if the user has not

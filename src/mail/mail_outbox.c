@@ -77,7 +77,7 @@ drain(struct aw_mailer *m)
         struct aw_arena *a = aw_arena_new(0);
         struct aw_mail mail;
         char err[512] = "", who[300], why[700];
-        enum aw_err rc = aw_store_mail_next(m->st, a, (int64_t)time(NULL), &mail);
+        enum aw_err rc = aw_store_mail_claim(m->st, a, (int64_t)time(NULL), &mail);
         if (rc != AW_OK) {
             if (rc != AW_ENOTFOUND)
                 AW_ERROR("mail: cannot read the queue: %s", aw_store_errmsg(m->st));

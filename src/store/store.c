@@ -703,9 +703,9 @@ aw_store_mail_queue(struct aw_store *st, const char *to, const char *subject, co
 }
 
 enum aw_err
-aw_store_mail_next(struct aw_store *st, struct aw_arena *a, int64_t now, struct aw_mail *out)
+aw_store_mail_claim(struct aw_store *st, struct aw_arena *a, int64_t now, struct aw_mail *out)
 {
-    return st->ops->mail_next(st->be, a, now, out);
+    return st->ops->mail_claim(st->be, a, now, now + AW_MAIL_CLAIM_S, out);
 }
 
 enum aw_err

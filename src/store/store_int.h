@@ -145,8 +145,8 @@ struct aw_store_ops {
                               size_t offset, struct aw_audit_entry **out, size_t *n);
     enum aw_err (*mail_queue)(struct aw_store_be *be, const char *to, const char *subject,
                               const char *body, int64_t now);
-    enum aw_err (*mail_next)(struct aw_store_be *be, struct aw_arena *a, int64_t now,
-                             struct aw_mail *out);
+    enum aw_err (*mail_claim)(struct aw_store_be *be, struct aw_arena *a, int64_t now,
+                              int64_t until, struct aw_mail *out);
     enum aw_err (*mail_done)(struct aw_store_be *be, int64_t id, bool sent, const char *error,
                              int64_t now);
     enum aw_err (*notify_due)(struct aw_store_be *be, int64_t user_id, const char *day, bool *due);
@@ -193,6 +193,9 @@ void aw_store__day(int64_t t, char out[11]);
  * before the next attempt after `attempts` failed ones (60 s * 2^attempts
  * before this failure: 1, 2, 4 ... 128 minutes). */
 #define AW_MAIL_MAX_ATTEMPTS 8
+/* How long a claimed mail is held by its sender (aw_store_mail_claim): well
+ * over an SMTP session's 30 s limit; past it, another instance takes it. */
+#define AW_MAIL_CLAIM_S 120
 int64_t aw_store__mail_backoff(int attempts_before);
 
 /* How often one connection prunes every key's hits and refusals older than

@@ -119,7 +119,7 @@ enum stmt_id {
     S_AUDIT_ADD,
     S_AUDIT_LIST,
     S_MAIL_QUEUE,
-    S_MAIL_NEXT,
+    S_MAIL_CLAIM,
     S_MAIL_ATTEMPTS,
     S_MAIL_SENT,
     S_MAIL_FAILED,
@@ -367,17 +367,22 @@ static const char *const sql[S_COUNT] = {
 
     [S_MAIL_QUEUE] = "INSERT INTO mail_outbox (to_addr, subject, body, created_at, "
                      "next_attempt_at, attempts) VALUES (?1, ?2, ?3, ?4, ?5, 0)",
-    [S_MAIL_NEXT] = "SELECT id, to_addr, subject, body, attempts FROM mail_outbox "
-                    "WHERE sent_at IS NULL AND next_attempt_at <= ?1 AND attempts < ?2 "
-                    "ORDER BY id LIMIT 1",
+    /* The oldest due mail nobody holds, held until ?3. The outer condition is
+     * checked again on the row itself, so a claim made meanwhile by another
+     * connection wins (PostgreSQL: see dialect_sql). */
+    [S_MAIL_CLAIM] = "UPDATE mail_outbox SET claimed_until = ?3 WHERE id = (SELECT id FROM "
+                     "mail_outbox WHERE sent_at IS NULL AND next_attempt_at <= ?1 AND "
+                     "attempts < ?2 AND (claimed_until IS NULL OR claimed_until <= ?1) "
+                     "ORDER BY id LIMIT 1) AND (claimed_until IS NULL OR claimed_until <= ?1) "
+                     "RETURNING id, to_addr, subject, body, attempts",
     [S_MAIL_ATTEMPTS] = "SELECT attempts FROM mail_outbox WHERE id = ?1 AND sent_at IS NULL",
     /* The body may hold a private link: it is not kept once sent. */
     [S_MAIL_SENT] = "UPDATE mail_outbox SET sent_at = ?2, attempts = attempts + 1, "
-                    "last_error = NULL, body = '' WHERE id = ?1",
+                    "last_error = NULL, body = '', claimed_until = NULL WHERE id = ?1",
     /* The last attempt forgets the body too (it may hold a private link). */
     [S_MAIL_FAILED] = "UPDATE mail_outbox SET attempts = attempts + 1, next_attempt_at = ?2, "
-                      "last_error = ?3, body = CASE WHEN attempts + 1 >= ?4 THEN '' ELSE body END "
-                      "WHERE id = ?1",
+                      "last_error = ?3, body = CASE WHEN attempts + 1 >= ?4 THEN '' ELSE body END, "
+                      "claimed_until = NULL WHERE id = ?1",
 
     [S_NOTIFY] = "INSERT INTO notify_log (user_id, day) VALUES (?1, ?2) "
                  "ON CONFLICT (user_id, day) DO NOTHING RETURNING user_id",
@@ -394,6 +399,13 @@ static const struct {
      * would both see limit - 1 hits; a transaction-scoped advisory lock on
      * the key makes them take turns, as SQLite's write lock does. */
     {"pg", S_RATE_LOCK, "SELECT pg_advisory_xact_lock(hashtext(?1))"},
+    /* Two instances claiming at once: the second skips the row the first
+     * holds and takes the next due mail, instead of waiting for it. */
+    {"pg", S_MAIL_CLAIM,
+     "UPDATE mail_outbox SET claimed_until = ?3 WHERE id = (SELECT id FROM mail_outbox WHERE "
+     "sent_at IS NULL AND next_attempt_at <= ?1 AND attempts < ?2 AND (claimed_until IS NULL "
+     "OR claimed_until <= ?1) ORDER BY id LIMIT 1 FOR UPDATE SKIP LOCKED) AND (claimed_until IS "
+     "NULL OR claimed_until <= ?1) RETURNING id, to_addr, subject, body, attempts"},
 };
 
 static const char *
@@ -2652,14 +2664,16 @@ be_mail_queue(struct aw_store_be *be, const char *to, const char *subject, const
 }
 
 static enum aw_err
-be_mail_next(struct aw_store_be *be, struct aw_arena *a, int64_t now, struct aw_mail *out)
+be_mail_claim(struct aw_store_be *be, struct aw_arena *a, int64_t now, int64_t until,
+              struct aw_mail *out)
 {
     enum aw_err rc = AW_OK;
-    struct aw_sql_stmt *s = be->stmt[S_MAIL_NEXT];
+    struct aw_sql_stmt *s = be->stmt[S_MAIL_CLAIM];
     int r;
 
     b_int(be, s, 1, now);
     b_int(be, s, 2, AW_MAIL_MAX_ATTEMPTS);
+    b_int(be, s, 3, until);
     r = step(be, s);
     if (r == AW_SQL_ROW) {
         memset(out, 0, sizeof(*out));
@@ -2671,8 +2685,13 @@ be_mail_next(struct aw_store_be *be, struct aw_arena *a, int64_t now, struct aw_
     } else if (r == AW_SQL_DONE) {
         rc = AW_ENOTFOUND;
     } else {
-        rc = fail(be, "mail_next", r);
+        rc = fail(be, "mail_claim", r);
     }
+    /* RETURNING gives one row at most; the statement ends at the next step */
+    while (r == AW_SQL_ROW && (r = step(be, s)) == AW_SQL_ROW)
+        ;
+    if (r == AW_SQL_FAIL && rc == AW_OK)
+        rc = fail(be, "mail_claim", r);
     finish(be, s);
     return rc;
 }
@@ -2808,7 +2827,7 @@ static const struct aw_store_ops sql_ops = {
     .audit = be_audit,
     .audit_list = be_audit_list,
     .mail_queue = be_mail_queue,
-    .mail_next = be_mail_next,
+    .mail_claim = be_mail_claim,
     .mail_done = be_mail_done,
     .notify_due = be_notify_due,
 };

@@ -1158,6 +1158,38 @@ test_audit_append_only(void **state)
 
 /* ---- mail outbox ---- */
 
+/* Each mail is claimed by one sender at a time: another connection (another
+ * instance) takes the next due mail, or nothing; a claim whose holder died
+ * expires after AW_MAIL_CLAIM_S and the mail is taken again; done ends it. */
+static void
+test_mail_claim(void **state)
+{
+    struct fx *f = *state;
+    struct aw_store *other = NULL;
+    struct aw_mail m1, m2, m3;
+    int64_t t = T0;
+    char err[512];
+
+    assert_int_equal(aw_store_open(f->db, false, false, &other, err, sizeof(err)), AW_OK);
+    assert_int_equal(aw_store_mail_queue(f->st, "a@example.org", "First", "1", t), AW_OK);
+    assert_int_equal(aw_store_mail_queue(f->st, "b@example.org", "Second", "2", t), AW_OK);
+    assert_int_equal(aw_store_mail_claim(f->st, f->a, t, &m1), AW_OK);
+    assert_int_equal(aw_store_mail_claim(other, f->a, t, &m2), AW_OK);
+    assert_int_not_equal(m1.id, m2.id);
+    assert_int_equal(aw_store_mail_claim(other, f->a, t, &m3), AW_ENOTFOUND);
+    /* the holder of m1 "dies": its claim expires, and m1 is taken again */
+    assert_int_equal(aw_store_mail_claim(other, f->a, t + AW_MAIL_CLAIM_S - 1, &m3), AW_ENOTFOUND);
+    assert_int_equal(aw_store_mail_claim(other, f->a, t + AW_MAIL_CLAIM_S, &m3), AW_OK);
+    assert_int_equal(m3.id, m1.id);
+    /* sent: never claimed again; the failed one is due after its backoff only */
+    assert_int_equal(aw_store_mail_done(other, m3.id, true, NULL, t + AW_MAIL_CLAIM_S), AW_OK);
+    assert_int_equal(aw_store_mail_done(other, m2.id, false, "down", t + 1), AW_OK);
+    assert_int_equal(aw_store_mail_claim(f->st, f->a, t + 60, &m3), AW_ENOTFOUND);
+    assert_int_equal(aw_store_mail_claim(f->st, f->a, t + 61, &m3), AW_OK);
+    assert_int_equal(m3.id, m2.id);
+    aw_store_close(other);
+}
+
 static void
 test_mail_backoff(void **state)
 {
@@ -1171,13 +1203,13 @@ test_mail_backoff(void **state)
     assert_int_equal(aw_store__mail_backoff(1), 120);
     assert_int_equal(aw_store__mail_backoff(7), 7680);
 
-    assert_int_equal(aw_store_mail_next(f->st, f->a, t, &m), AW_ENOTFOUND);
+    assert_int_equal(aw_store_mail_claim(f->st, f->a, t, &m), AW_ENOTFOUND);
     assert_int_equal(aw_store_mail_queue(f->st, "a@example.org", "First", "Body 1", t), AW_OK);
     assert_int_equal(aw_store_mail_queue(f->st, "b@example.org", "Second", "Body 2", t + 1), AW_OK);
     assert_int_equal(aw_store_mail_queue(f->st, NULL, "x", "y", t), AW_EINVAL);
     /* not due before it was queued */
-    assert_int_equal(aw_store_mail_next(f->st, f->a, t - 1, &m), AW_ENOTFOUND);
-    assert_int_equal(aw_store_mail_next(f->st, f->a, t + 1, &m), AW_OK);
+    assert_int_equal(aw_store_mail_claim(f->st, f->a, t - 1, &m), AW_ENOTFOUND);
+    assert_int_equal(aw_store_mail_claim(f->st, f->a, t + 1, &m), AW_OK);
     id1 = m.id;
     assert_string_equal(m.to, "a@example.org");
     assert_string_equal(m.subject, "First");
@@ -1186,33 +1218,35 @@ test_mail_backoff(void **state)
 
     /* a failure: retried in 60 s */
     assert_int_equal(aw_store_mail_done(f->st, id1, false, "connection refused", t + 1), AW_OK);
-    assert_int_equal(aw_store_mail_next(f->st, f->a, t + 1, &m), AW_OK);
+    assert_int_equal(aw_store_mail_claim(f->st, f->a, t + 1, &m), AW_OK);
     id2 = m.id;
     assert_string_equal(m.subject, "Second");
     assert_int_equal(aw_store_mail_done(f->st, id2, true, NULL, t + 2), AW_OK);
-    assert_int_equal(aw_store_mail_next(f->st, f->a, t + 60, &m), AW_ENOTFOUND);
-    assert_int_equal(aw_store_mail_next(f->st, f->a, t + 61, &m), AW_OK);
+    assert_int_equal(aw_store_mail_claim(f->st, f->a, t + 60, &m), AW_ENOTFOUND);
+    assert_int_equal(aw_store_mail_claim(f->st, f->a, t + 61, &m), AW_OK);
     assert_int_equal(m.id, id1);
     assert_int_equal(m.attempts, 1);
     /* the second failure waits 120 s, the third 240 s */
     assert_int_equal(aw_store_mail_done(f->st, id1, false, "timeout", t + 61), AW_OK);
-    assert_int_equal(aw_store_mail_next(f->st, f->a, t + 61 + 119, &m), AW_ENOTFOUND);
-    assert_int_equal(aw_store_mail_next(f->st, f->a, t + 61 + 120, &m), AW_OK);
+    assert_int_equal(aw_store_mail_claim(f->st, f->a, t + 61 + 119, &m), AW_ENOTFOUND);
+    assert_int_equal(aw_store_mail_claim(f->st, f->a, t + 61 + 120, &m), AW_OK);
     assert_int_equal(m.attempts, 2);
     db = raw_open(f);
     snprintf(sql, sizeof(sql), "SELECT last_error FROM mail_outbox WHERE id = %lld",
              (long long)id1);
     raw_text(db, sql, buf, sizeof(buf));
     assert_string_equal(buf, "timeout");
-    /* after 8 attempts it is given up */
+    /* after 8 attempts it is given up (the first of these is claimed above) */
     t += 61 + 120;
     for (int i = 2; i < AW_MAIL_MAX_ATTEMPTS; i++) {
-        assert_int_equal(aw_store_mail_next(f->st, f->a, t, &m), AW_OK);
-        assert_int_equal(m.attempts, i);
+        if (i > 2) {
+            assert_int_equal(aw_store_mail_claim(f->st, f->a, t, &m), AW_OK);
+            assert_int_equal(m.attempts, i);
+        }
         assert_int_equal(aw_store_mail_done(f->st, id1, false, "still down", t), AW_OK);
         t += aw_store__mail_backoff(i);
     }
-    assert_int_equal(aw_store_mail_next(f->st, f->a, t + 100000000, &m), AW_ENOTFOUND);
+    assert_int_equal(aw_store_mail_claim(f->st, f->a, t + 100000000, &m), AW_ENOTFOUND);
     snprintf(sql, sizeof(sql), "SELECT attempts FROM mail_outbox WHERE id = %lld", (long long)id1);
     assert_int_equal(raw_int(db, sql), AW_MAIL_MAX_ATTEMPTS);
     /* the sent one: sent_at set, cannot be done again */
@@ -1341,6 +1375,7 @@ main(void)
         cmocka_unit_test_setup_teardown(test_orgs, setup, teardown),
         cmocka_unit_test_setup_teardown(test_audit_append_only, setup, teardown),
         cmocka_unit_test_setup_teardown(test_mail_backoff, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_mail_claim, setup, teardown),
         cmocka_unit_test_setup_teardown(test_notify_daily, setup, teardown),
         cmocka_unit_test_setup_teardown(test_withdrawn_hidden, setup, teardown),
     };
