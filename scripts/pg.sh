@@ -7,6 +7,8 @@
 #   scripts/pg.sh createdb DIR NAME   a fresh database NAME; prints its URL
 #   scripts/pg.sh stop DIR         pg_ctl stop (fast) and removes DIR
 #   scripts/pg.sh restart DIR      stop whatever a killed run left in DIR, then start
+#   scripts/pg.sh pause DIR        stop the server (fast: connections are cut), keep its data
+#   scripts/pg.sh resume DIR       start it again, same port
 #
 # PostgreSQL refuses to run as root: when this runs as root, the cluster belongs to the
 # `postgres` user made by Debian's package (DIR is chowned to it). Needs the postgresql package
@@ -16,7 +18,7 @@ set -euo pipefail
 cmd=${1:-}
 dir=${2:-}
 [ -n "$cmd" ] && [ -n "$dir" ] || {
-    sed -n '2,13p' "$0" >&2
+    sed -n '2,18p' "$0" >&2
     exit 2
 }
 bindir=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1)
@@ -33,6 +35,16 @@ as_owner() { # runs "$@" as the cluster's owner
     fi
 }
 owner() { if [ "$(id -u)" -eq 0 ]; then echo postgres; else id -un; fi; }
+
+server_start() {
+    # fsync stays on: the durability claims are measured with it.
+    as_owner "$bindir/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 30 \
+        -o "-c listen_addresses='' -c unix_socket_directories='$dir/sock' -p $(cat "$dir/port") -c max_connections=200" \
+        start >/dev/null || {
+        cat "$dir/server.log" >&2
+        exit 1
+    }
+}
 
 url_of() { # base URL, from the port file
     local port
@@ -58,14 +70,14 @@ start)
         cat "$dir/initdb.log" >&2
         exit 1
     }
-    # fsync stays on: the durability claims are measured with it.
-    as_owner "$bindir/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 30 \
-        -o "-c listen_addresses='' -c unix_socket_directories='$dir/sock' -p $port -c max_connections=200" \
-        start >/dev/null || {
-        cat "$dir/server.log" >&2
-        exit 1
-    }
+    server_start
     url_of
+    ;;
+pause) # the server stops (fast: connections are cut), its data stays
+    as_owner "$bindir/pg_ctl" -D "$dir/data" -m fast -w stop >/dev/null
+    ;;
+resume)
+    server_start
     ;;
 createdb)
     name=${3:?createdb needs a NAME}

@@ -4,8 +4,9 @@
 #   build        build/ with -DAW_WERROR=ON
 #   ctest sqlite       unit tests, fuzz corpora, HTTP cases, moderation, import, faults, HTML
 #                      validation, stress (build/), on SQLite
-#   ctest postgresql   the HTTP cases, moderation and import tests on PostgreSQL (ctest pg.*: a
-#                      throwaway cluster from scripts/pg.sh); the rest follows (issue 7)
+#   ctest postgresql   the HTTP cases, moderation and import tests on PostgreSQL, and a restart of
+#                      PostgreSQL under load (ctest pg.*: throwaway clusters from scripts/pg.sh);
+#                      the rest follows (issue 7)
 #   lint         scripts/lint.sh
 #   asan-build   build-asan/ with -DAW_SANITIZE=ON -DAW_WERROR=ON
 #   asan-ctest   the whole ctest suite, both databases, under AddressSanitizer + UBSan (leaks

@@ -242,5 +242,8 @@ enum aw_err aw_store_notify_due(struct aw_store *st, int64_t user_id, int64_t no
 
 /* Last error text of this connection (static or connection-owned). */
 const char *aw_store_errmsg(struct aw_store *st);
+/* True when the connection is gone (a database server restarted): close it
+ * and open a new one. Never true on SQLite. */
+bool aw_store_lost(struct aw_store *st);
 
 #endif

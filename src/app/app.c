@@ -34,8 +34,16 @@ struct aw_store *
 aw_app_store(struct aw_app *app, char *err, size_t errlen)
 {
     struct aw_store *st = pthread_getspecific(app->store_key);
-    if (st)
+    if (st && !aw_store_lost(st))
         return st;
+    if (st) {
+        /* PostgreSQL restarted or went away: a new connection, or a fixed 503
+         * (aw_page_begin) until it is back. No restart of awareday needed. */
+        AW_WARN("database connection lost (%s): opening a new one", aw_store_errmsg(st));
+        aw_store_close(st);
+        st = NULL;
+        pthread_setspecific(app->store_key, NULL);
+    }
     enum aw_err rc = app->cfg->read_only ? aw_store_open_readonly(app->db, &st, err, errlen)
                                          : aw_store_open(app->db, false, false, &st, err, errlen);
     if (rc != AW_OK)

@@ -183,6 +183,7 @@ aw_page_begin(struct aw_req *req, struct aw_page *pg)
     if (!pg->store) {
         AW_ERROR("database unavailable: %s", err);
         aw_i18n_use(NULL);
+        aw_resp_header(req, "Retry-After", AW_UNAVAILABLE_RETRY);
         aw_resp_error(req, 503);
         return -1;
     }

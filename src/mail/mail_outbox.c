@@ -24,7 +24,8 @@
 struct aw_mailer {
     struct aw_mail_cfg cfg; /* its strings are the copies below */
     char *host, *tls, *user, *password, *from, *from_name;
-    struct aw_store *st; /* used by the thread only */
+    struct aw_store *st; /* used by the thread only; NULL while the database is away */
+    char *db;
     pthread_t thread;
     bool started;
     pthread_mutex_t mu; /* guards stop and kicked */
@@ -62,6 +63,18 @@ stopping(struct aw_mailer *m)
 static void
 drain(struct aw_mailer *m)
 {
+    if (m->st && aw_store_lost(m->st)) {
+        AW_WARN("mail: database connection lost (%s): opening a new one", aw_store_errmsg(m->st));
+        aw_store_close(m->st);
+        m->st = NULL;
+    }
+    if (m->st == NULL) {
+        char err[512];
+        if (aw_store_open(m->db, false, false, &m->st, err, sizeof(err)) != AW_OK) {
+            AW_WARN("mail: %s; trying again in a few seconds", err);
+            return;
+        }
+    }
     if (m->unrecorded.id) {
         if (aw_store_mail_done(m->st, m->unrecorded.id, m->unrecorded.sent,
                                m->unrecorded.sent ? NULL : m->unrecorded.err,
@@ -156,6 +169,7 @@ mailer_free(struct aw_mailer *m)
     free(m->password);
     free(m->from);
     free(m->from_name);
+    free(m->db);
     free(m);
 }
 
@@ -183,6 +197,7 @@ aw_mailer_start(const struct aw_mail_cfg *cfg, const char *db, struct aw_mailer 
     m->password = xstrdup(cfg->password);
     m->from = xstrdup(cfg->from);
     m->from_name = xstrdup(cfg->from_name);
+    m->db = xstrdup(db);
     m->cfg = (struct aw_mail_cfg){
         .host = m->host,
         .port = cfg->port,

@@ -85,6 +85,9 @@ struct aw_sql_driver {
      * (outside one, it is one): keep (ok) or undo what ran since. */
     enum aw_err (*savepoint)(struct aw_sql *c);
     enum aw_err (*savepoint_end)(struct aw_sql *c, bool ok);
+    /* The connection is gone (the server restarted or went away): close it
+     * and open another. Always false for an embedded engine. */
+    bool (*lost)(struct aw_sql *c);
     enum aw_sql_fault (*fault)(struct aw_sql *c);
     const char *(*errmsg)(struct aw_sql *c); /* the last failure, with its cause's name */
 };
@@ -187,6 +190,11 @@ static inline enum aw_err
 aw_sql_savepoint_end(struct aw_sql *c, bool ok)
 {
     return c->drv->savepoint_end(c, ok);
+}
+static inline bool
+aw_sql_lost(struct aw_sql *c)
+{
+    return c->drv->lost(c);
 }
 static inline enum aw_sql_fault
 aw_sql_fault(struct aw_sql *c)

@@ -396,6 +396,14 @@ d_exec(struct aw_sql *base, const char *text)
     return exec_text((struct conn *)base, text);
 }
 
+/* libpq marks the connection bad at the first failed exchange after the
+ * server went away; the next request opens a new one (aw_app_store). */
+static bool
+d_lost(struct aw_sql *base)
+{
+    return PQstatus(((struct conn *)base)->pg) == CONNECTION_BAD;
+}
+
 static enum aw_sql_fault
 d_fault(struct aw_sql *base)
 {
@@ -488,6 +496,7 @@ const struct aw_sql_driver aw_sql_pg = {
     .rollback = d_rollback,
     .savepoint = d_savepoint,
     .savepoint_end = d_savepoint_end,
+    .lost = d_lost,
     .fault = d_fault,
     .errmsg = d_errmsg,
 };

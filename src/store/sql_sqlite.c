@@ -409,6 +409,13 @@ d_exec(struct aw_sql *base, const char *text)
     return exec_src((struct conn *)base, text);
 }
 
+static bool
+d_lost(struct aw_sql *base)
+{
+    (void)base;
+    return false; /* a file does not go away under an open connection */
+}
+
 static enum aw_sql_fault
 d_fault(struct aw_sql *base)
 {
@@ -640,6 +647,7 @@ const struct aw_sql_driver aw_sql_sqlite = {
     .rollback = d_rollback,
     .savepoint = d_savepoint,
     .savepoint_end = d_savepoint_end,
+    .lost = d_lost,
     .fault = d_fault,
     .errmsg = d_errmsg,
 };

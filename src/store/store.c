@@ -117,6 +117,12 @@ aw_store_schema_version(struct aw_store *st)
     return st->ops->schema_version(st->be);
 }
 
+bool
+aw_store_lost(struct aw_store *st)
+{
+    return st->ops->lost(st->be);
+}
+
 const char *
 aw_store_errmsg(struct aw_store *st)
 {

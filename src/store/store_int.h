@@ -18,6 +18,7 @@ struct aw_store_ops {
     void (*close)(struct aw_store_be *be);
     int (*schema_version)(struct aw_store_be *be);
     const char *(*errmsg)(struct aw_store_be *be);
+    bool (*lost)(struct aw_store_be *be);
 
     /* reads */
     enum aw_err (*editions)(struct aw_store_be *be, struct aw_arena *a, const char *lang,

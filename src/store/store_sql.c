@@ -989,6 +989,12 @@ be_errmsg(struct aw_store_be *be)
     return be->errmsg;
 }
 
+static bool
+be_lost(struct aw_store_be *be)
+{
+    return aw_sql_lost(be->db);
+}
+
 /* ---- countries ---- */
 
 /* A row_fn: ctx is the language. */
@@ -2767,6 +2773,7 @@ static const struct aw_store_ops sql_ops = {
     .close = be_close,
     .schema_version = be_schema_version,
     .errmsg = be_errmsg,
+    .lost = be_lost,
     .editions = be_editions,
     .edition = be_edition,
     .edition_current = be_edition_current,

@@ -1,0 +1,201 @@
+#!/usr/bin/env python3
+"""pg_restart.py: PostgreSQL stopped and started again under load, awareday left running.
+
+    tests/http/pg_restart.py --bin build/awareday
+
+A cluster of its own (scripts/pg.sh, so that the other PostgreSQL tests are not disturbed), a
+demo database, `awareday serve` on it; four clients GET the home and edition pages without pause
+while the server is stopped (fast: every connection is cut) for 3 s and started again. Checks:
+every answer is 200 or the fixed 503 with Retry-After, each within 2 s; 503s come while the
+database is down; within 5 s of it being back every page is 200 again; a share POST is stored
+afterwards; the same awareday process ran throughout and exits 0 on SIGTERM. Python standard
+library only. Output: "ok N - name" / "not ok N - name: reason", then "N passed, M failed"."""
+
+import argparse
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from awtest import Client, Fail, check, csrf_in, expect, expect_eq, run_checks  # noqa: E402
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+PG = os.path.join(HERE, "..", "..", "scripts", "pg.sh")
+CLIENTS = 4
+DOWN_S = 3.0
+BACK_WITHIN_S = 5.0
+
+
+class S:
+    bin = tmp = cluster = url = None
+    proc = log = port = None
+    samples = []  # (t, status, seconds, retry_after)
+    down_at = up_at = None
+
+
+def pg(*args):
+    r = subprocess.run([PG] + list(args), stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                       timeout=120)
+    if r.returncode != 0:
+        raise Fail("pg.sh %s: %s" % (" ".join(args), r.stdout.decode()[-500:]))
+    return r.stdout.decode().strip()
+
+
+def env():
+    e = {k: v for k, v in os.environ.items() if not k.startswith("AWAREDAY_")}
+    e.update({"XDG_CONFIG_HOME": S.tmp, "XDG_DATA_HOME": S.tmp})
+    return e
+
+
+def client():
+    c = Client()
+    c.port = S.port
+    return c
+
+
+@check("set-up: a cluster of its own, a demo database, awareday serving it")
+def _():
+    pg("start", S.cluster)
+    S.url = pg("createdb", S.cluster, "restart").splitlines()[-1]
+    r = subprocess.run([S.bin, "init", "--demo", "--db", S.url], stdout=subprocess.PIPE,
+                       stderr=subprocess.STDOUT, env=env(), timeout=120)
+    expect(r.returncode == 0, "init: %s" % r.stdout.decode()[-400:])
+    import socket
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    S.port = s.getsockname()[1]
+    s.close()
+    S.log = open(os.path.join(S.tmp, "server.log"), "wb")
+    S.proc = subprocess.Popen([S.bin, "serve", "--db", S.url, "--listen",
+                               "127.0.0.1:%d" % S.port], stdin=subprocess.DEVNULL, stdout=S.log,
+                              stderr=subprocess.STDOUT, env=env())
+    deadline = time.monotonic() + 10
+    while True:
+        try:
+            expect_eq(client().get("/en/").status, 200, "home page")
+            return
+        except OSError:
+            if S.proc.poll() is not None or time.monotonic() > deadline:
+                raise Fail("the server did not start")
+            time.sleep(0.1)
+
+
+@check("PostgreSQL stopped for 3 s and started again under load: only 200 and a fast 503")
+def _():
+    stop = threading.Event()
+    lock = threading.Lock()
+    t0 = time.monotonic()
+
+    def load(i):
+        paths = ["/en/", "/en/editions/2017"]
+        n = 0
+        while not stop.is_set():
+            path = paths[n % 2]
+            n += 1
+            t = time.monotonic()
+            try:
+                r = client().get(path)
+                st, ra = r.status, r.header("Retry-After")
+            except OSError as e:
+                st, ra = "error: %s" % e, None
+            with lock:
+                S.samples.append((t - t0, st, time.monotonic() - t, ra))
+            time.sleep(0.01)
+
+    threads = [threading.Thread(target=load, args=(i,)) for i in range(CLIENTS)]
+    for t in threads:
+        t.start()
+    try:
+        time.sleep(1.5)
+        S.down_at = time.monotonic() - t0
+        pg("pause", S.cluster)
+        time.sleep(DOWN_S)
+        pg("resume", S.cluster)
+        S.up_at = time.monotonic() - t0
+        time.sleep(BACK_WITHIN_S + 1)
+    finally:
+        stop.set()
+        for t in threads:
+            t.join(30)
+    bad = [s for s in S.samples if s[1] not in (200, 503)]
+    expect(not bad, "answers other than 200 and 503: %r" % bad[:5])
+    slow = [s for s in S.samples if s[2] > 2.0]
+    expect(not slow, "answers slower than 2 s: %r" % slow[:5])
+    no_retry = [s for s in S.samples if s[1] == 503 and not s[3]]
+    expect(not no_retry, "503 without Retry-After: %r" % no_retry[:5])
+    down = [s for s in S.samples if s[1] == 503]
+    expect(down, "no 503 at all while the database was down")
+    expect(all(S.down_at - 0.5 <= s[0] <= S.up_at + BACK_WITHIN_S for s in down),
+           "503 outside the outage: %r" % [s for s in down if not
+                                            S.down_at - 0.5 <= s[0] <= S.up_at + BACK_WITHIN_S][:5])
+    after = [s for s in S.samples if s[0] > S.up_at + BACK_WITHIN_S]
+    expect(after and all(s[1] == 200 for s in after),
+           "not all 200 from %.0f s after the restart: %r" % (BACK_WITHIN_S, after[:5]))
+    print("# %d answers: %d 200, %d 503 (while down %.1f-%.1f s); slowest %.0f ms"
+          % (len(S.samples), sum(1 for s in S.samples if s[1] == 200), len(down), S.down_at,
+             S.up_at, 1000 * max(s[2] for s in S.samples)))
+
+
+@check("after the restart: a share POST is stored, and the same process answers")
+def _():
+    c = client()
+    token = c.csrf()
+    body = c.get("/en/share").body
+    year = int(re.search(r"for the (\d{4}) edition", body).group(1))
+    r = c.post("/en/share", {
+        "csrf": token, "org_id": "new", "org_name": "Restart test association", "org_kind": "ngo",
+        "org_country": "BE", "org_website": "https://example.org/restart",
+        "title": "Talk after a database restart", "summary": "Evening talks for parents.",
+        "kinds": ["workshop"], "audiences": ["parents"], "country": "BE", "place": "Ghent",
+        "start": "%d-11-17" % year, "end": "%d-11-18" % year, "languages": ["nl"],
+        "contact_name": "Bo Tester", "contact_email": "bo.restart@example.org", "homepage": ""})
+    expect_eq(r.status, 303, "share after the restart (%s)" % r.describe())
+    expect(S.proc.poll() is None, "the server process is gone")
+
+
+@check("the server logs the lost connections and exits 0 on SIGTERM")
+def _():
+    S.proc.terminate()
+    try:
+        rc = S.proc.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        S.proc.kill()
+        raise Fail("no exit within 15 s of SIGTERM")
+    S.log.flush()
+    with open(os.path.join(S.tmp, "server.log"), encoding="utf-8", errors="replace") as f:
+        log = f.read()
+    expect("database connection lost" in log, "no 'database connection lost' in the log")
+    expect_eq(rc, 0, "exit status")
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--bin", required=True)
+    args = ap.parse_args()
+    S.bin = os.path.abspath(args.bin)
+    S.tmp = tempfile.mkdtemp(prefix="aw-pgrestart-")
+    os.chmod(S.tmp, 0o755)  # the cluster's owner (postgres, when run as root) must reach it
+    S.cluster = os.path.join(S.tmp, "cluster")
+    status = 1
+    try:
+        status = run_checks([("bin", S.bin)], "")
+    finally:
+        if S.proc and S.proc.poll() is None:
+            S.proc.kill()
+            S.proc.wait()
+        subprocess.run([PG, "stop", S.cluster], stdout=subprocess.DEVNULL,
+                       stderr=subprocess.DEVNULL)
+        if status == 0:
+            shutil.rmtree(S.tmp, ignore_errors=True)
+        else:
+            print("# kept %s" % S.tmp)
+    return status
+
+
+if __name__ == "__main__":
+    sys.exit(main())
