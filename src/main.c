@@ -30,6 +30,7 @@ static const char usage_main[] =
     "  check-config  check the configuration and say what is wrong, with file and line\n"
     "  user          add, list, disable, enable moderator accounts, change passwords\n"
     "  import        import activities from CSV or JSON into the moderation queue\n"
+    "  migrate-data  copy the whole site to another database (SQLite <-> PostgreSQL) and compare\n"
     "  help          show this help; 'awareday COMMAND --help' shows a command's options\n"
     "\n"
     "Options for every command:\n"
@@ -423,7 +424,7 @@ main(int argc, char **argv)
         int (*fn)(int, char **);
     } cmds[] = {
         {"init", cmd_init}, {"serve", cmd_serve},   {"check-config", cmd_check_config},
-        {"user", cmd_user}, {"import", cmd_import},
+        {"user", cmd_user}, {"import", cmd_import}, {"migrate-data", aw_cli_migrate_data},
     };
     if (sodium_init() < 0)
         aw_fatal("libsodium could not be initialised");

@@ -242,6 +242,18 @@ enum aw_err aw_store_notify_due(struct aw_store *st, int64_t user_id, int64_t no
 
 /* Last error text of this connection (static or connection-owned). */
 const char *aw_store_errmsg(struct aw_store *st);
+/* migrate-data: copies every row of every table of `from` into `to`, a
+ * database at the same schema version with nothing in it, in one
+ * transaction (ids kept, the destination's id sequences moved past them).
+ * AW_EEXIST when `to` is not empty, AW_EINVAL when the schemas differ;
+ * *rows and *tables say how much was copied. aw_store_errmsg(from) says why
+ * it failed, on either side. */
+enum aw_err aw_store_copy(struct aw_store *from, struct aw_store *to, int64_t *rows,
+                          size_t *tables);
+/* Compares two databases table by table, row by row (each table's rows
+ * sorted as text, so that two engines' collations do not matter):
+ * AW_ENOTFOUND and the first difference in aw_store_errmsg(x). */
+enum aw_err aw_store_compare(struct aw_store *x, struct aw_store *y, int64_t *rows, size_t *tables);
 /* True when the connection is gone (a database server restarted): close it
  * and open a new one. Never true on SQLite. */
 bool aw_store_lost(struct aw_store *st);

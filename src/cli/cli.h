@@ -23,5 +23,6 @@ int aw_cli_open_store(const char *db, struct aw_store **st);
 
 int aw_cli_user(int argc, char **argv, const struct aw_config *cfg, const char *db);
 int aw_cli_import(int argc, char **argv, const struct aw_config *cfg, const char *db);
+int aw_cli_migrate_data(int argc, char **argv);
 
 #endif

@@ -85,6 +85,10 @@ struct aw_sql_driver {
      * (outside one, it is one): keep (ok) or undo what ran since. */
     enum aw_err (*savepoint)(struct aw_sql *c);
     enum aw_err (*savepoint_end)(struct aw_sql *c, bool ok);
+    /* After rows were copied in with their ids (migrate-data): the next id
+     * generated for `table` follows the highest one. `table` is one of the
+     * schema's identifiers, checked by the caller. */
+    enum aw_err (*reset_ids)(struct aw_sql *c, const char *table);
     /* The connection is gone (the server restarted or went away): close it
      * and open another. Always false for an embedded engine. */
     bool (*lost)(struct aw_sql *c);
@@ -190,6 +194,11 @@ static inline enum aw_err
 aw_sql_savepoint_end(struct aw_sql *c, bool ok)
 {
     return c->drv->savepoint_end(c, ok);
+}
+static inline enum aw_err
+aw_sql_reset_ids(struct aw_sql *c, const char *table)
+{
+    return c->drv->reset_ids(c, table);
 }
 static inline bool
 aw_sql_lost(struct aw_sql *c)

@@ -396,6 +396,22 @@ d_exec(struct aw_sql *base, const char *text)
     return exec_text((struct conn *)base, text);
 }
 
+/* An identity column's sequence after rows came in with their ids: the
+ * next one follows the highest (a table without one: nothing to do). The
+ * table name is an identifier of our schema, checked by the store. */
+static enum aw_err
+d_reset_ids(struct aw_sql *base, const char *table)
+{
+    struct conn *c = (struct conn *)base;
+    char q[512];
+    snprintf(q, sizeof(q),
+             "SELECT setval(s, GREATEST(m, 1), m > 0) FROM (SELECT "
+             "pg_get_serial_sequence('%s', 'id') AS s, (SELECT COALESCE(MAX(id), 0) FROM \"%s\") "
+             "AS m) x WHERE s IS NOT NULL",
+             table, table);
+    return exec_text(c, q);
+}
+
 /* libpq marks the connection bad at the first failed exchange after the
  * server went away; the next request opens a new one (aw_app_store). */
 static bool
@@ -496,6 +512,7 @@ const struct aw_sql_driver aw_sql_pg = {
     .rollback = d_rollback,
     .savepoint = d_savepoint,
     .savepoint_end = d_savepoint_end,
+    .reset_ids = d_reset_ids,
     .lost = d_lost,
     .fault = d_fault,
     .errmsg = d_errmsg,

@@ -409,6 +409,14 @@ d_exec(struct aw_sql *base, const char *text)
     return exec_src((struct conn *)base, text);
 }
 
+static enum aw_err
+d_reset_ids(struct aw_sql *base, const char *table)
+{
+    (void)base;
+    (void)table;
+    return AW_OK; /* an INTEGER PRIMARY KEY takes the highest rowid + 1 by itself */
+}
+
 static bool
 d_lost(struct aw_sql *base)
 {
@@ -647,6 +655,7 @@ const struct aw_sql_driver aw_sql_sqlite = {
     .rollback = d_rollback,
     .savepoint = d_savepoint,
     .savepoint_end = d_savepoint_end,
+    .reset_ids = d_reset_ids,
     .lost = d_lost,
     .fault = d_fault,
     .errmsg = d_errmsg,

@@ -117,6 +117,34 @@ aw_store_schema_version(struct aw_store *st)
     return st->ops->schema_version(st->be);
 }
 
+enum aw_err
+aw_store_copy(struct aw_store *from, struct aw_store *to, int64_t *rows, size_t *tables)
+{
+    if (from->ops != to->ops || from->tx_depth || to->tx_depth ||
+        aw_store_schema_version(from) != aw_store_schema_version(to)) {
+        *rows = 0;
+        *tables = 0;
+        return AW_EINVAL;
+    }
+    struct aw_arena *a = aw_arena_new(0);
+    enum aw_err rc = from->ops->copy_to(from->be, to->be, a, rows, tables);
+    aw_arena_free(a);
+    return rc;
+}
+
+enum aw_err
+aw_store_compare(struct aw_store *x, struct aw_store *y, int64_t *rows, size_t *tables)
+{
+    *rows = 0;
+    *tables = 0;
+    if (x->ops != y->ops)
+        return AW_EINVAL;
+    struct aw_arena *a = aw_arena_new(0);
+    enum aw_err rc = x->ops->compare(x->be, y->be, a, rows, tables);
+    aw_arena_free(a);
+    return rc;
+}
+
 bool
 aw_store_lost(struct aw_store *st)
 {

@@ -19,6 +19,12 @@ struct aw_store_ops {
     int (*schema_version)(struct aw_store_be *be);
     const char *(*errmsg)(struct aw_store_be *be);
     bool (*lost)(struct aw_store_be *be);
+    /* migrate-data: every row of every table into `to` (same backend type,
+     * same schema, empty), in one transaction; then the comparison. */
+    enum aw_err (*copy_to)(struct aw_store_be *from, struct aw_store_be *to, struct aw_arena *a,
+                           int64_t *rows, size_t *tables);
+    enum aw_err (*compare)(struct aw_store_be *x, struct aw_store_be *y, struct aw_arena *a,
+                           int64_t *rows, size_t *tables);
 
     /* reads */
     enum aw_err (*editions)(struct aw_store_be *be, struct aw_arena *a, const char *lang,
