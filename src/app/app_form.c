@@ -6,6 +6,7 @@
 #include "app_int.h"
 
 #include "aw/html.h"
+#include "aw/rules.h"
 #include "aw/text.h"
 
 #include <jansson.h>
@@ -258,44 +259,11 @@ aw_form_from_payload(struct aw_page *pg, const char *payload, bool with_contact)
     return form;
 }
 
-static bool
-valid_date(const char *s)
-{
-    int y, m, d;
-    char extra;
-    static const int mdays[] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-    if (strlen(s) != 10 || s[4] != '-' || s[7] != '-')
-        return false;
-    for (int i = 0; i < 10; i++)
-        if (i != 4 && i != 7 && (s[i] < '0' || s[i] > '9'))
-            return false;
-    if (sscanf(s, "%4d-%2d-%2d%c", &y, &m, &d, &extra) != 3)
-        return false;
-    if (y < 1900 || y > 2999 || m < 1 || m > 12 || d < 1 || d > mdays[m - 1])
-        return false;
-    if (m == 2 && d == 29 && !((y % 4 == 0 && y % 100 != 0) || y % 400 == 0))
-        return false;
-    return true;
-}
-
 /* The address must be one the mailer accepts (src/mail/mail_smtp.c). */
 static bool
 valid_email(const char *s)
 {
     return aw_mail_addr_ok(s) && strchr(strchr(s, '@'), '.') != NULL;
-}
-
-/* http(s) with a host, no space, quote, angle bracket or backslash (the
- * data files' rule, src/store/store_load.c). */
-static bool
-valid_url(const char *s)
-{
-    const char *rest = strncmp(s, "https://", 8) == 0  ? s + 8
-                       : strncmp(s, "http://", 7) == 0 ? s + 7
-                                                       : NULL;
-    if (!rest || !*rest || *rest == '/' || *rest == '.' || !aw_html_url_ok(s, strlen(s)))
-        return false;
-    return strpbrk(s, " \"<>\\`{}|^") == NULL;
 }
 
 static void
@@ -361,6 +329,7 @@ aw_form_validate(struct aw_page *pg, struct aw_form *form)
         }
         for (unsigned k = 0; k < f->n && !f->error; k++) {
             const char *v = f->v[k];
+            enum aw_rule_fault rule;
             if (!clean_text(form, f, v))
                 break;
             if (aw_text_chars(v, strlen(v)) > d->max_chars) {
@@ -370,13 +339,13 @@ aw_form_validate(struct aw_page *pg, struct aw_form *form)
                 break;
             }
             switch (d->type) {
-            case F_DATE:
-                if (!valid_date(v))
-                    fail(form, f, _("Enter a date as YYYY-MM-DD, for example 2025-11-18."));
+            case F_DATE: /* the rules of every way in (rules.h) */
+                if ((rule = aw_rule_date(v)) != AW_RULE_OK)
+                    fail(form, f, _(aw_rule_sentence(rule)));
                 break;
             case F_URL:
-                if (!valid_url(v))
-                    fail(form, f, _("Enter a full web address starting with https:// or http://."));
+                if ((rule = aw_rule_url(v)) != AW_RULE_OK)
+                    fail(form, f, _(aw_rule_sentence(rule)));
                 break;
             case F_EMAIL:
                 if (!valid_email(v))

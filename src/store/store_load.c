@@ -21,6 +21,7 @@
 #include "aw/arena.h"
 #include "aw/log.h"
 #include "aw/str.h"
+#include "aw/rules.h"
 #include "aw/text.h"
 #include "store/store_int.h"
 
@@ -41,8 +42,8 @@
 #define MAX_TITLE 200
 #define MAX_NAME 200
 #define MAX_SUMMARY 5000
-#define MAX_LONGTEXT 10000 /* theme_why, invitation */
-#define MAX_URL 2000
+#define MAX_LONGTEXT 10000      /* theme_why, invitation */
+#define MAX_URL AW_RULE_URL_MAX /* rules.h */
 #define MAX_KEY 80
 #define MAX_SHORT 300 /* help service organisation, role, place, label */
 #define MAX_PHONE 100
@@ -95,65 +96,18 @@ is_lower2(const char *s)
     return s[0] >= 'a' && s[0] <= 'z' && s[1] >= 'a' && s[1] <= 'z' && s[2] == '\0';
 }
 
-/* "YYYY-MM-DD", a real calendar date. */
+/* The rules of every way in (rules.h), worded for imports and data files. */
 static bool
 is_date(const char *s)
 {
-    static const int mdays[12] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-    int y = 0, m = 0, d = 0;
-
-    if (strlen(s) != 10 || s[4] != '-' || s[7] != '-')
-        return false;
-    for (int i = 0; i < 10; i++) {
-        if (i == 4 || i == 7)
-            continue;
-        if (s[i] < '0' || s[i] > '9')
-            return false;
-    }
-    y = (s[0] - '0') * 1000 + (s[1] - '0') * 100 + (s[2] - '0') * 10 + (s[3] - '0');
-    m = (s[5] - '0') * 10 + (s[6] - '0');
-    d = (s[8] - '0') * 10 + (s[9] - '0');
-    if (y < 1900 || m < 1 || m > 12 || d < 1 || d > mdays[m - 1])
-        return false;
-    if (m == 2 && d == 29 && !((y % 4 == 0 && y % 100 != 0) || y % 400 == 0))
-        return false;
-    return true;
+    return aw_rule_date(s) == AW_RULE_OK;
 }
 
-/* http(s) with a host, no blanks; the scheme is matched case-insensitively. */
 static const char *
 check_url(const char *s)
 {
-    const char *why = NULL;
-    size_t len = strlen(s), skip;
-
-    if (len > MAX_URL) {
-        why = "too long";
-        goto out;
-    }
-    if (len >= 8 && aw_str_eq_nocase((struct aw_str){s, 8}, "https://"))
-        skip = 8;
-    else if (len >= 7 && aw_str_eq_nocase((struct aw_str){s, 7}, "http://"))
-        skip = 7;
-    else {
-        why = "expected an http(s) URL";
-        goto out;
-    }
-    if (s[skip] == '\0' || s[skip] == '/') {
-        why = "expected an http(s) URL with a host";
-        goto out;
-    }
-    for (size_t i = 0; i < len; i++) {
-        unsigned char c = (unsigned char)s[i];
-        if (c <= 0x20 || c == 0x7F || c == '"' || c == '<' || c == '>' || c == '\\') {
-            why = "expected an http(s) URL without blanks or quotes";
-            goto out;
-        }
-    }
-    if (!aw_utf8_valid(s, len))
-        why = "invalid UTF-8";
-out:
-    return why;
+    enum aw_rule_fault f = aw_rule_url(s);
+    return f == AW_RULE_OK ? NULL : aw_rule_message(f);
 }
 
 /* Data keys: ^[a-z0-9]+(-[a-z0-9]+)*$ */
