@@ -2903,7 +2903,8 @@ rows_of(struct aw_store_be *be, struct aw_arena *a, const struct table *t, char 
         rc = fail(be, t->name, r);
     finish(be, s);
     aw_sql_finalize(s);
-    qsort(rows, len, sizeof(*rows), cmp_cstr);
+    if (len > 1) /* qsort wants a pointer even for nothing */
+        qsort(rows, len, sizeof(*rows), cmp_cstr);
     *out = rows;
     *n = len;
     return rc;
