@@ -460,3 +460,67 @@ def cli(*args, stdin=""):
                        stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=60,
                        env={k: v for k, v in os.environ.items() if not k.startswith("AWAREDAY_")})
     return r.returncode, r.stdout.decode("utf-8", "replace"), r.stderr.decode("utf-8", "replace")
+
+
+# ---------------------------------------------------------------------------------------------
+# A second server on the same database
+
+
+def write_conf(directory, conf):
+    """Writes conf ({name: value}) as a config file in directory; returns its path."""
+    path = os.path.join(directory, "awareday.conf")
+    with open(path, "w", encoding="utf-8") as fh:
+        fh.write("".join("%s = %s\n" % kv for kv in conf.items()))
+    return path
+
+
+class ExtraServer:
+    """`awareday serve` on the test database with extra settings (env: AWAREDAY_* variables;
+    conf: {name: value} written to its config file), on a free port; stopped (SIGTERM, by its
+    own pid) when the block ends."""
+
+    def __init__(self, env=None, conf=None):
+        self.env = env or {}
+        self.conf = conf or {}
+
+    def __enter__(self):
+        import socket
+        import tempfile
+        s = socket.socket()
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+        s.close()
+        self.tmp = tempfile.mkdtemp(prefix="aw-extra-")
+        env = {k: v for k, v in os.environ.items() if not k.startswith("AWAREDAY_")}
+        env.update({"XDG_CONFIG_HOME": self.tmp, "XDG_DATA_HOME": self.tmp}, **self.env)
+        if self.conf:
+            env["AWAREDAY_CONFIG"] = write_conf(self.tmp, self.conf)
+        self.log = open(os.path.join(self.tmp, "server.log"), "wb")
+        self.proc = subprocess.Popen([BIN, "serve", "--db", DB, "--listen", "127.0.0.1:%d" % port],
+                                     stdin=subprocess.DEVNULL, stdout=self.log,
+                                     stderr=subprocess.STDOUT, env=env)
+        deadline = time.monotonic() + 10
+        while True:
+            try:
+                c = Client()
+                c.port = port
+                c.get("/en/")
+                return port
+            except OSError:
+                if self.proc.poll() is not None or time.monotonic() > deadline:
+                    self.__exit__(None, None, None)
+                    raise Fail("the second server did not start")
+                time.sleep(0.1)
+
+    def __exit__(self, *exc):
+        import shutil
+        if self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        self.log.close()
+        shutil.rmtree(self.tmp, ignore_errors=True)
+        return False

@@ -974,6 +974,7 @@ def run_exec(args, port, server):
         env["AW_DB"] = server.db
         env["AW_SERVER_LOG"] = server.log_path
         env["AW_MAILDIR"] = server.maildir
+        env["AW_SMTP_PORT"] = str(server.smtp_port or "")
         env["AW_PASSWORD"] = TEST_PASSWORD
     rc = subprocess.call(args.exec, env=env)
     if server is not None:
