@@ -11,7 +11,8 @@
 #   asan-build   build-asan/ with -DAW_SANITIZE=ON -DAW_WERROR=ON
 #   asan-ctest   the whole ctest suite, both databases, under AddressSanitizer + UBSan (leaks
 #                detected)
-#   e2e          browser tests (tests/e2e/run.sh) against build/awareday
+#   e2e sqlite       browser tests (tests/e2e/run.sh) against build/awareday
+#   e2e postgresql   the same on a throwaway PostgreSQL cluster
 # Every stage runs even when an earlier one failed (a stage whose build failed fails fast), so
 # one run shows everything that is wrong. Ends with "N passed, M failed" (N, M: stages) and exits
 # 1 if any stage failed.
@@ -69,7 +70,15 @@ stage "ctest postgresql" run_ctest build -R '^pg\.'
 stage lint bash scripts/lint.sh
 stage asan-build bash scripts/build.sh build-asan -DAW_SANITIZE=ON -DAW_WERROR=ON
 stage asan-ctest run_asan_ctest
-stage e2e bash tests/e2e/run.sh build/awareday
+stage "e2e sqlite" bash tests/e2e/run.sh build/awareday
+run_e2e_pg() { # the same browser tests on a throwaway PostgreSQL cluster
+    local dir=$PWD/build/pg-e2e rc=0
+    bash scripts/pg.sh restart "$dir" >/dev/null
+    bash tests/e2e/run.sh build/awareday --pg "$dir" || rc=$?
+    bash scripts/pg.sh stop "$dir"
+    return "$rc"
+}
+stage "e2e postgresql" run_e2e_pg
 
 echo
 echo "==== summary ($((SECONDS - started)) s) ===="

@@ -20,6 +20,8 @@
 // Prints "ok N - ..." / "not ok N - ..." and closes with "N passed, M failed"; exits 1 on any
 // failure.
 import { execFileSync } from 'node:child_process';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { AXE_TAGS, VIEWPORT, baseUrl, blockOffHost, check, crashed, finish, launch, onHost as onHostOf,
     recordCsp, axeErrors, screenshot } from './lib.mjs';
 
@@ -285,19 +287,21 @@ async function countryCheck(browser) {
 }
 
 // Appends suffix to the name of the organisation of activity `id` in the database (restore:
-// removes it again). Python's sqlite3, which the HTTP tests use too.
+// removes it again), through the HTTP tests' database helpers (tests/http/awtest.py: SQLite or
+// PostgreSQL, whichever AW_DB names).
 function orgSuffix(id, suffix, restore) {
     const py = [
-        'import sqlite3, sys',
-        'db, act, suffix, restore = sys.argv[1], int(sys.argv[2]), sys.argv[3], sys.argv[4] == "1"',
-        'con = sqlite3.connect(db, timeout=10)',
-        'oid, name = con.execute("SELECT o.id, o.name FROM activities a JOIN organisations o '
-            + 'ON o.id = a.org_id WHERE a.id = ?", (act,)).fetchone()',
+        'import sys',
+        'sys.path.insert(0, sys.argv[1])',
+        'from awtest import db_exec, db_rows',
+        'act, suffix, restore = int(sys.argv[2]), sys.argv[3], sys.argv[4] == "1"',
+        'oid, name = db_rows("SELECT o.id, o.name FROM activities a JOIN organisations o '
+            + 'ON o.id = a.org_id WHERE a.id = ?", act)[0]',
         'new = name[:-len(suffix)] if restore and name.endswith(suffix) else name if restore else name + suffix',
-        'con.execute("UPDATE organisations SET name = ? WHERE id = ?", (new, oid))',
-        'con.commit()',
+        'db_exec("UPDATE organisations SET name = ? WHERE id = ?", new, oid)',
     ].join('\n');
-    execFileSync('python3', ['-c', py, process.env.AW_DB, String(id), suffix, restore ? '1' : '0']);
+    const http = join(dirname(fileURLToPath(import.meta.url)), '..', 'http');
+    execFileSync('python3', ['-c', py, http, String(id), suffix, restore ? '1' : '0']);
 }
 
 async function bidiCheck(browser, activityPath) {
