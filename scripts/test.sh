@@ -12,7 +12,9 @@
 #   asan-ctest   the whole ctest suite, both databases, under AddressSanitizer + UBSan (leaks
 #                detected)
 #   e2e sqlite       browser tests (tests/e2e/run.sh) against build/awareday
-#   e2e postgresql   the same on a throwaway PostgreSQL cluster
+#   e2e postgresql   the same on a throwaway PostgreSQL cluster, then two instances on one
+#                    database behind nginx running the moderation scenario, one stopped in the
+#                    middle of it (tests/e2e/two_instances.py)
 # Every stage runs even when an earlier one failed (a stage whose build failed fails fast), so
 # one run shows everything that is wrong. Ends with "N passed, M failed" (N, M: stages) and exits
 # 1 if any stage failed.
@@ -71,10 +73,11 @@ stage lint bash scripts/lint.sh
 stage asan-build bash scripts/build.sh build-asan -DAW_SANITIZE=ON -DAW_WERROR=ON
 stage asan-ctest run_asan_ctest
 stage "e2e sqlite" bash tests/e2e/run.sh build/awareday
-run_e2e_pg() { # the same browser tests on a throwaway PostgreSQL cluster
+run_e2e_pg() { # the same browser tests on a throwaway PostgreSQL cluster, then two instances
     local dir=$PWD/build/pg-e2e rc=0
     bash scripts/pg.sh restart "$dir" >/dev/null
     bash tests/e2e/run.sh build/awareday --pg "$dir" || rc=$?
+    python3 tests/e2e/two_instances.py --bin build/awareday --pg "$dir" || { [ "$rc" -ne 0 ] || rc=1; }
     bash scripts/pg.sh stop "$dir"
     return "$rc"
 }

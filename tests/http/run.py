@@ -716,8 +716,9 @@ TEST_USERS = [
 
 
 class Server:
-    def __init__(self, binary, keep=False, users=False, smtp=False, pg=None):
+    def __init__(self, binary, keep=False, users=False, smtp=False, pg=None, public_url=None):
         self.pg = pg
+        self.public_url = public_url  # links in mails; default: this server's own address
         self.users = users
         self.smtp = smtp
         self.sink = None
@@ -782,7 +783,7 @@ class Server:
             self.port = free_port()
             log = open(self.log_path, "ab")
             env = self.environment()
-            env["AWAREDAY_PUBLIC_URL"] = "http://127.0.0.1:%d" % self.port
+            env["AWAREDAY_PUBLIC_URL"] = self.public_url or "http://127.0.0.1:%d" % self.port
             if self.smtp_port:
                 env["AWAREDAY_SMTP_HOST"] = "127.0.0.1"
                 env["AWAREDAY_SMTP_PORT"] = str(self.smtp_port)
