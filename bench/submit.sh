@@ -37,7 +37,12 @@ cleanup() {
 }
 trap cleanup EXIT
 BIN=$BUILD_DIR/awareday
-DB=$TMP/bench.db
+# DB_URL (postgresql://..., an empty database): the same run on PostgreSQL; its reference is
+# then pgbench committing one row per transaction on the same server.
+DB=${DB_URL:-$TMP/bench.db}
+count() { # SQL -> one number
+    if [ -n "${DB_URL:-}" ]; then psql "$DB_URL" -X -A -t -c "$1"; else sqlite3 "$DB" "$1"; fi
+}
 PORT=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 BASE=http://127.0.0.1:$PORT
 
@@ -106,14 +111,18 @@ function done(summary, latency, requests)
   io.write(string.format("acked %d other %d\n", a, o))
 end
 EOF
-before=$(sqlite3 "$DB" "SELECT COUNT(*) FROM submissions")
+before=$(count "SELECT COUNT(*) FROM submissions")
 echo "submit.sh: wrk -t2 -c$CONNS -d${DURATION}s POST /en/share" >&2
 wrk -t2 -c"$CONNS" -d"${DURATION}s" --latency -s "$TMP/post.lua" "$BASE/en/share" >"$TMP/wrk.out"
 kill "$PID"
 wait "$PID" || true
 PID=
-after=$(sqlite3 "$DB" "SELECT COUNT(*) FROM submissions")
-sync=$(sqlite3 "$DB" "PRAGMA journal_mode" | tr -d '\n')
+after=$(count "SELECT COUNT(*) FROM submissions")
+if [ -n "${DB_URL:-}" ]; then
+    sync="PostgreSQL $(count "SHOW server_version" | cut -d' ' -f1), synchronous_commit $(count "SHOW synchronous_commit"), fsync $(count "SHOW fsync")"
+else
+    sync="SQLite, journal $(sqlite3 "$DB" "PRAGMA journal_mode" | tr -d '\n'), synchronous = FULL"
+fi
 acked=$(awk '/^acked/ { print $2 }' "$TMP/wrk.out")
 other=$(awk '/^acked/ { print $4 }' "$TMP/wrk.out")
 p50=$(awk '$1 == "50%" { print $2 }' "$TMP/wrk.out")
@@ -121,8 +130,16 @@ p99=$(awk '$1 == "99%" { print $2 }' "$TMP/wrk.out")
 stored=$((after - before))
 rate=$(python3 -c "print(round($acked / $DURATION))")
 
+if [ -n "${DB_URL:-}" ]; then
+    # The reference: pgbench, one client, one row per transaction, same server, same duration.
+    count "CREATE TABLE IF NOT EXISTS bench_ref (id BIGSERIAL PRIMARY KEY, payload TEXT NOT NULL)" >/dev/null
+    echo "INSERT INTO bench_ref (payload) VALUES (repeat('x', 1500));" >"$TMP/ref.sql"
+    ref=$(pgbench -n -c 1 -T "$DURATION" -f "$TMP/ref.sql" "$DB_URL" 2>/dev/null |
+        awk '/^tps = / { printf "%d", $3 }')
+    refname="pgbench, one row per commit, same server"
+else
 # The reference: one row per transaction, WAL + FULL, same directory, same duration.
-ref=$(python3 - "$TMP/ref.db" "$DURATION" <<'EOF'
+    ref=$(python3 - "$TMP/ref.db" "$DURATION" <<'EOF'
 import sqlite3, sys, time
 con = sqlite3.connect(sys.argv[1], isolation_level=None)
 con.execute("PRAGMA journal_mode = WAL")
@@ -138,16 +155,18 @@ while time.monotonic() - t0 < float(sys.argv[2]):
 print(round(n / (time.monotonic() - t0)))
 EOF
 )
+    refname="sqlite3, one row per commit, WAL + FULL, same disk"
+fi
 
 echo "## Durable submissions (bench/submit.sh, $(date -u +%Y-%m-%d), $(nproc) cores)"
 echo
 echo "\`DURATION=$DURATION CONNS=$CONNS bench/submit.sh\`: wrk -t2 -c$CONNS POSTing the share form"
-echo "for ${DURATION} s, each POST from its own X-Forwarded-For address (trust_proxy = yes); database on $(df --output=source "$TMP" | tail -1) ($(df --output=fstype "$TMP" | tail -1)), journal $sync, synchronous = FULL."
+echo "for ${DURATION} s, each POST from its own X-Forwarded-For address (trust_proxy = yes); $sync; files on $(df --output=source "$TMP" | tail -1) ($(df --output=fstype "$TMP" | tail -1))."
 echo
 echo "| | per second | |"
 echo "|---|---|---|"
 echo "| awareday: submissions acknowledged (303) | $rate | p50 $p50, p99 $p99; $other other answers |"
-echo "| reference: sqlite3, one row per commit, WAL + FULL, same disk | $ref | lone writer, no HTTP |"
+echo "| reference: $refname | $ref | lone writer, no HTTP |"
 echo
 # wrk stops at the deadline with up to CONNS requests in flight: the server finishes and stores
 # them but nobody reads their 303. So: acked <= stored <= acked + CONNS.

@@ -254,6 +254,10 @@ enum aw_err aw_store_copy(struct aw_store *from, struct aw_store *to, int64_t *r
  * sorted as text, so that two engines' collations do not matter):
  * AW_ENOTFOUND and the first difference in aw_store_errmsg(x). */
 enum aw_err aw_store_compare(struct aw_store *x, struct aw_store *y, int64_t *rows, size_t *tables);
+/* How many statements this connection has run since it opened (each one a
+ * round trip to a database server): the pages log it at debug level, and
+ * bench/backends.sh reports it per page. */
+int64_t aw_store_queries(struct aw_store *st);
 /* True when the connection is gone (a database server restarted): close it
  * and open a new one. Never true on SQLite. */
 bool aw_store_lost(struct aw_store *st);

@@ -55,6 +55,7 @@ struct aw_page {
     void (*reshow)(struct aw_page *pg, int status);
     void *reshow_ctx;
     bool unavailable;
+    int64_t queries_at_begin; /* aw_store_queries() when the request began */
 };
 
 /* Seconds a visitor is asked to wait (Retry-After) when the store cannot take

@@ -187,6 +187,7 @@ aw_page_begin(struct aw_req *req, struct aw_page *pg)
         aw_resp_error(req, 503);
         return -1;
     }
+    pg->queries_at_begin = aw_store_queries(pg->store);
     const char *cc = aw_req_cookie(req, COUNTRY_COOKIE);
     if (cc && strlen(cc) == 2 && cc[0] >= 'A' && cc[0] <= 'Z' && cc[1] >= 'A' && cc[1] <= 'Z')
         pg->country = cc;
@@ -231,6 +232,9 @@ aw_page_render(struct aw_page *pg, int status, const char *tpl, const char *titl
     if (pg->user)
         aw_resp_header(pg->req, "Cache-Control", "private, no-store");
     aw_resp_header(pg->req, "Content-Language", pg->lang->code);
+    if (pg->req && pg->store)
+        AW_DEBUG("%s: %lld queries", tpl,
+                 (long long)(aw_store_queries(pg->store) - pg->queries_at_begin));
     aw_resp_send_html(pg->req, status, &out);
     aw_buf_free(&out);
 }

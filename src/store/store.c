@@ -145,6 +145,12 @@ aw_store_compare(struct aw_store *x, struct aw_store *y, int64_t *rows, size_t *
     return rc;
 }
 
+int64_t
+aw_store_queries(struct aw_store *st)
+{
+    return st->ops->queries(st->be);
+}
+
 bool
 aw_store_lost(struct aw_store *st)
 {

@@ -19,6 +19,7 @@ struct aw_store_ops {
     int (*schema_version)(struct aw_store_be *be);
     const char *(*errmsg)(struct aw_store_be *be);
     bool (*lost)(struct aw_store_be *be);
+    int64_t (*queries)(struct aw_store_be *be);
     /* migrate-data: every row of every table into `to` (same backend type,
      * same schema, empty), in one transaction; then the comparison. */
     enum aw_err (*copy_to)(struct aw_store_be *from, struct aw_store_be *to, struct aw_arena *a,

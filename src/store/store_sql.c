@@ -435,6 +435,7 @@ struct aw_store_be {
     struct aw_sql *db;
     struct aw_sql_stmt *stmt[S_COUNT];
     int version;
+    int64_t queries; /* statements run (each ends in finish()): round trips on a server */
     char errmsg[512];
 };
 
@@ -509,7 +510,7 @@ step(struct aw_store_be *be, struct aw_sql_stmt *s)
 static void
 finish(struct aw_store_be *be, struct aw_sql_stmt *s)
 {
-    (void)be;
+    be->queries++;
     aw_sql_reset(s);
 }
 
@@ -1001,6 +1002,12 @@ static const char *
 be_errmsg(struct aw_store_be *be)
 {
     return be->errmsg;
+}
+
+static int64_t
+be_queries(struct aw_store_be *be)
+{
+    return be->queries;
 }
 
 static bool
@@ -3046,6 +3053,7 @@ static const struct aw_store_ops sql_ops = {
     .schema_version = be_schema_version,
     .errmsg = be_errmsg,
     .lost = be_lost,
+    .queries = be_queries,
     .copy_to = be_copy_to,
     .compare = be_compare,
     .editions = be_editions,
