@@ -56,7 +56,17 @@ struct aw_page {
     void *reshow_ctx;
     bool unavailable;
     int64_t queries_at_begin; /* aw_store_queries() when the request began */
+    /* Every country in the page language, read once per request at the first
+     * need (aw_page_countries): names on a page cost one statement, not one
+     * each (a round trip each on PostgreSQL). */
+    struct aw_country *countries;
+    size_t ncountries;
+    bool countries_read;
 };
+
+/* The countries (aw_store_countries, in code order), read once per request;
+ * n = 0 when the store cannot give them. */
+const struct aw_country *aw_page_countries(struct aw_page *pg, size_t *n);
 
 /* Seconds a visitor is asked to wait (Retry-After) when the store cannot take
  * writes: long enough for an operator to react, short enough to try again. */

@@ -61,12 +61,9 @@ static void
 help_panel(struct aw_page *pg)
 {
     struct aw_view *panel = aw_view_set_map(pg->view, "help_panel");
-    struct aw_country *countries = NULL;
     size_t n = 0;
+    const struct aw_country *countries = aw_page_countries(pg, &n);
     bool found = false;
-    if (pg->store &&
-        aw_store_countries(pg->store, pg->arena, pg->lang->code, &countries, &n) != AW_OK)
-        n = 0;
     /* Sort by name in the page language for the select list. */
     struct aw_view *list = aw_view_set_list(panel, "countries");
     size_t *order = aw_arena_calloc(pg->arena, n ? n : 1, sizeof(*order));

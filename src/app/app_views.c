@@ -116,12 +116,27 @@ aw_page_date_range(struct aw_page *pg, const char *start, const char *end)
                            fmt_date(pg, &b, FULL_DATE));
 }
 
+const struct aw_country *
+aw_page_countries(struct aw_page *pg, size_t *n)
+{
+    if (!pg->countries_read && pg->store) {
+        pg->countries_read = true;
+        if (aw_store_countries(pg->store, pg->arena, pg->lang->code, &pg->countries,
+                               &pg->ncountries) != AW_OK)
+            pg->ncountries = 0;
+    }
+    *n = pg->ncountries;
+    return pg->countries;
+}
+
 const char *
 aw_page_country_name(struct aw_page *pg, const char *code)
 {
-    struct aw_country c;
-    if (code && aw_store_country(pg->store, pg->arena, pg->lang->code, code, &c) == AW_OK)
-        return c.name;
+    size_t n = 0;
+    const struct aw_country *c = code ? aw_page_countries(pg, &n) : NULL;
+    for (size_t i = 0; i < n; i++)
+        if (strcmp(c[i].code, code) == 0)
+            return c[i].name;
     return code;
 }
 

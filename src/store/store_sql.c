@@ -206,13 +206,17 @@ static const char *const sql[S_COUNT] = {
     [S_ACTS_BY_ORG] =
         ACT_COLS "WHERE a.org_id = ?1 AND a.status = 'published' ORDER BY e.year DESC, a.id",
     [S_ACT] = ACT_COLS "WHERE a.id = ?1 AND a.status = 'published'",
-    [S_ACT_KINDS] = "SELECT kind FROM activity_kinds WHERE activity_id = ?1 ORDER BY position",
-    [S_ACT_AUDIENCES] =
-        "SELECT audience FROM activity_audiences WHERE activity_id = ?1 ORDER BY position",
-    [S_ACT_LANGUAGES] =
-        "SELECT language FROM activity_languages WHERE activity_id = ?1 ORDER BY position",
-    [S_ACT_LINKS] =
-        "SELECT label, url FROM activity_links WHERE activity_id = ?1 ORDER BY position",
+    /* The multi-valued fields of a whole list of activities at once (?1: a
+     * JSON array of their ids), so that a page costs the same few
+     * statements whatever its length (PostgreSQL: dialect_sql). */
+    [S_ACT_KINDS] = "SELECT activity_id, kind FROM activity_kinds WHERE activity_id IN (SELECT "
+                    "value FROM json_each(?1)) ORDER BY activity_id, position",
+    [S_ACT_AUDIENCES] = "SELECT activity_id, audience FROM activity_audiences WHERE activity_id IN "
+                        "(SELECT value FROM json_each(?1)) ORDER BY activity_id, position",
+    [S_ACT_LANGUAGES] = "SELECT activity_id, language FROM activity_languages WHERE activity_id IN "
+                        "(SELECT value FROM json_each(?1)) ORDER BY activity_id, position",
+    [S_ACT_LINKS] = "SELECT activity_id, label, url FROM activity_links WHERE activity_id IN "
+                    "(SELECT value FROM json_each(?1)) ORDER BY activity_id, position",
     [S_ACT_BY_SOURCE] = "SELECT id FROM activities WHERE source_key = ?1",
     [S_ACT_BY_ID] = "SELECT id FROM activities WHERE id = ?1",
     [S_ACT_SLUG_USED] = "SELECT id FROM activities WHERE slug = ?1",
@@ -407,6 +411,19 @@ static const struct {
      * would both see limit - 1 hits; a transaction-scoped advisory lock on
      * the key makes them take turns, as SQLite's write lock does. */
     {"pg", S_RATE_LOCK, "SELECT pg_advisory_xact_lock(hashtext(?1))"},
+#define PG_IDS "(SELECT CAST(jsonb_array_elements_text(CAST(?1 AS jsonb)) AS BIGINT))"
+    {"pg", S_ACT_KINDS,
+     "SELECT activity_id, kind FROM activity_kinds WHERE activity_id IN " PG_IDS
+     " ORDER BY activity_id, position"},
+    {"pg", S_ACT_AUDIENCES,
+     "SELECT activity_id, audience FROM activity_audiences WHERE activity_id IN " PG_IDS
+     " ORDER BY activity_id, position"},
+    {"pg", S_ACT_LANGUAGES,
+     "SELECT activity_id, language FROM activity_languages WHERE activity_id IN " PG_IDS
+     " ORDER BY activity_id, position"},
+    {"pg", S_ACT_LINKS,
+     "SELECT activity_id, label, url FROM activity_links WHERE activity_id IN " PG_IDS
+     " ORDER BY activity_id, position"},
     {"pg", S_CAT_TABLES,
      "SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE "
      "n.nspname = current_schema() AND c.relkind = 'r' ORDER BY c.oid"},
@@ -1312,49 +1329,98 @@ read_activity(struct aw_arena *a, struct aw_sql_stmt *s, const void *ctx, void *
     act->online = aw_sql_int(s, 15) != 0;
 }
 
-static void
-read_link(struct aw_arena *a, struct aw_sql_stmt *s, const void *ctx, void *elem)
-{
-    struct aw_link *l = elem;
+/* An activity's id and its place in the list, sorted by id to find it. */
+struct by_id {
+    int64_t id;
+    size_t at;
+};
 
-    (void)ctx;
-    l->label = col_str(a, s, 0);
-    l->url = col_str(a, s, 1);
+static int
+cmp_by_id(const void *x, const void *y)
+{
+    int64_t a = ((const struct by_id *)x)->id, b = ((const struct by_id *)y)->id;
+    return (a > b) - (a < b);
 }
 
-static enum aw_err
-read_links(struct aw_store_be *be, struct aw_arena *a, struct aw_activity *act)
+static struct aw_activity *
+activity_of(struct aw_activity *v, const struct by_id *order, size_t n, int64_t id)
 {
-    enum aw_err rc;
-    void *v = NULL;
-    size_t len = 0;
+    struct by_id key = {id, 0};
+    const struct by_id *hit = bsearch(&key, order, n, sizeof(*order), cmp_by_id);
+    return hit ? &v[hit->at] : NULL;
+}
 
-    b_int(be, be->stmt[S_ACT_LINKS], 1, act->id);
-    rc = read_rows(be, a, be->stmt[S_ACT_LINKS], "activity links", sizeof(*act->links), read_link,
-                   NULL, &v, &len);
-    if (rc == AW_OK) {
-        act->links = v;
-        act->links_n = len;
+/* One child list of every activity of v: rows (activity_id, value...) in
+ * activity order, each run appended to its activity's array. */
+static enum aw_err
+fill_list(struct aw_store_be *be, struct aw_arena *a, enum stmt_id sid, const char *ids,
+          struct aw_activity *v, const struct by_id *order, size_t n, size_t *caps)
+{
+    struct aw_sql_stmt *s = be->stmt[sid];
+    enum aw_err rc = AW_OK;
+    int r;
+
+    memset(caps, 0, n * sizeof(*caps));
+    b_text(be, s, 1, ids);
+    while ((r = step(be, s)) == AW_SQL_ROW) {
+        struct aw_activity *act = activity_of(v, order, n, aw_sql_int64(s, 0));
+        if (act == NULL)
+            continue;
+        size_t *cap = &caps[act - v];
+        if (sid == S_ACT_LINKS) {
+            act->links = grow(a, (void *)act->links, cap, act->links_n, sizeof(*act->links));
+            act->links[act->links_n++] =
+                (struct aw_link){.label = col_str(a, s, 1), .url = col_str(a, s, 2)};
+            continue;
+        }
+        const char ***list = sid == S_ACT_KINDS       ? &act->kinds
+                             : sid == S_ACT_AUDIENCES ? &act->audiences
+                                                      : &act->languages;
+        size_t *len = sid == S_ACT_KINDS       ? &act->kinds_n
+                      : sid == S_ACT_AUDIENCES ? &act->audiences_n
+                                               : &act->languages_n;
+        *list = grow(a, (void *)*list, cap, *len, sizeof(**list));
+        (*list)[(*len)++] = col_str(a, s, 1);
     }
+    if (r != AW_SQL_DONE)
+        rc = fail(be, "reading the activities' lists", r);
+    finish(be, s);
     return rc;
 }
 
-/* The one place where the multi-valued fields of activities are read: one
- * prepared query per child table and activity (pages show tens of rows). */
+/* The one place where the multi-valued fields of activities are read: four
+ * statements for the whole list (kinds, audiences, languages, links), not
+ * four per activity: on PostgreSQL each statement is a round trip, and the
+ * edition page ran 241 of them (docs/BENCHMARKS.md, "SQLite and
+ * PostgreSQL"). */
 static enum aw_err
 fill_activities(struct aw_store_be *be, struct aw_arena *a, struct aw_activity *v, size_t n)
 {
+    static const enum stmt_id lists[] = {S_ACT_KINDS, S_ACT_AUDIENCES, S_ACT_LANGUAGES,
+                                         S_ACT_LINKS};
     enum aw_err rc = AW_OK;
 
-    for (size_t i = 0; i < n && rc == AW_OK; i++) {
-        rc = read_strings(be, a, S_ACT_KINDS, v[i].id, &v[i].kinds, &v[i].kinds_n);
-        if (rc == AW_OK)
-            rc = read_strings(be, a, S_ACT_AUDIENCES, v[i].id, &v[i].audiences, &v[i].audiences_n);
-        if (rc == AW_OK)
-            rc = read_strings(be, a, S_ACT_LANGUAGES, v[i].id, &v[i].languages, &v[i].languages_n);
-        if (rc == AW_OK)
-            rc = read_links(be, a, &v[i]);
+    if (n == 0)
+        return AW_OK;
+    struct by_id *order = aw_arena_calloc(a, n, sizeof(*order));
+    size_t *caps = aw_arena_calloc(a, n, sizeof(*caps));
+    struct aw_buf ids = AW_BUF_INIT(1u << 20);
+    aw_buf_putc(&ids, '[');
+    for (size_t i = 0; i < n; i++) {
+        order[i] = (struct by_id){v[i].id, i};
+        aw_buf_printf(&ids, "%s%lld", i ? "," : "", (long long)v[i].id);
     }
+    aw_buf_putc(&ids, ']');
+    if (aw_buf_err(&ids) != AW_OK) {
+        aw_buf_free(&ids);
+        snprintf(be->errmsg, sizeof(be->errmsg), "too many activities in one list");
+        return AW_ETOOBIG;
+    }
+    qsort(order, n, sizeof(*order), cmp_by_id);
+    const char *text = aw_arena_strdup(a, aw_buf_cstr(&ids));
+    aw_buf_free(&ids);
+    for (size_t i = 0; i < AW_NELEM(lists) && rc == AW_OK; i++)
+        rc = fill_list(be, a, lists[i], text, v, order, n, caps);
     return rc;
 }
 
