@@ -1,5 +1,7 @@
 #!/usr/bin/env bash
-# validate.sh [BIN]: every page type through an HTML validator (cgit's t0010-validate-html.sh).
+# validate.sh [BIN] [--pg DIR]: every page type through an HTML validator (cgit's
+# t0010-validate-html.sh); with --pg DIR, the server runs on a fresh database of the PostgreSQL
+# cluster that scripts/pg.sh started in DIR.
 # Starts a fresh demo server with BIN (default build/awareday) through tests/http/run.py --dump,
 # which saves the body of each page type (home, editions, the 2017 edition, a country, an
 # activity, an organisation, help, help for a country and the 404 page), checks each page's
@@ -9,6 +11,10 @@
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 bin=${1:-$here/../../build/awareday}
+db=()
+if [ "${2:-}" = "--pg" ]; then
+    db=(--pg "${3:?--pg needs the cluster directory}")
+fi
 
 # tidy 5.6 (Debian 12) predates parts of HTML5 and ARIA 1.1+. These warnings are false
 # positives for valid documents, and only these are ignored:
@@ -27,7 +33,7 @@ tmp=$(mktemp -d "${TMPDIR:-/tmp}/awareday-validate-XXXXXX")
 trap 'rm -rf "$tmp"' EXIT
 
 dump_rc=0
-python3 "$here/../http/run.py" --bin "$bin" --dump "$tmp/pages" || dump_rc=$?
+python3 "$here/../http/run.py" --bin "$bin" "${db[@]}" --dump "$tmp/pages" || dump_rc=$?
 
 n=0
 failed=0
