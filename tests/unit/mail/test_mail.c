@@ -15,6 +15,7 @@
 #include "aw/config.h"
 #include "aw/mail.h"
 #include "aw/store.h"
+#include "test_db.h"
 
 #include <arpa/inet.h>
 #include <dirent.h>
@@ -772,7 +773,7 @@ test_send_server_down(void **state)
 /* ---- the outbox ---- */
 
 struct outbox_fixture {
-    char dir[64], db[128];
+    char dir[64], db[512];
     struct aw_store *st;
 };
 
@@ -782,7 +783,7 @@ outbox_open(struct outbox_fixture *f)
     char err[512] = "";
     snprintf(f->dir, sizeof(f->dir), "/tmp/aw-outbox-XXXXXX");
     assert_non_null(mkdtemp(f->dir));
-    snprintf(f->db, sizeof(f->db), "%s/aw.db", f->dir);
+    aw_test_db(f->db, sizeof(f->db), f->dir, "aw.db"); /* or PostgreSQL: test_db.h */
     if (aw_store_open(f->db, true, true, &f->st, err, sizeof(err)) != AW_OK)
         fail_msg("aw_store_open: %s", err);
 }

@@ -15,6 +15,7 @@
 #include "aw/load.h"
 #include "aw/log.h"
 #include "aw/store.h"
+#include "test_db.h"
 #include "store/store_int.h"
 
 #include <jansson.h>
@@ -58,7 +59,7 @@ static const char valid_csv[] =
 
 struct fx {
     char dir[64];
-    char db[128];
+    char db[512];
     struct aw_store *st;
     struct aw_arena *a;
     int64_t org_be;
@@ -92,7 +93,7 @@ setup(void **state)
     snprintf(f->dir, sizeof(f->dir), "/tmp/aw-import-XXXXXX");
     if (mkdtemp(f->dir) == NULL)
         return -1;
-    snprintf(f->db, sizeof(f->db), "%s/test.db", f->dir);
+    aw_test_db(f->db, sizeof(f->db), f->dir, "test.db"); /* or PostgreSQL: test_db.h */
     if (aw_store_open(f->db, true, true, &f->st, err, sizeof(err)) != AW_OK) {
         fprintf(stderr, "open: %s\n", err);
         return -1;
