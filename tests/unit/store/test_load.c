@@ -14,6 +14,7 @@
 #include "aw/load.h"
 #include "aw/log.h"
 #include "aw/store.h"
+#include "test_db.h"
 #include "store/store_int.h"
 
 #include <jansson.h>
@@ -74,7 +75,7 @@ static const char base_json[] =
 struct fx {
     char dir[64];
     char ref[128];
-    char db[128];
+    char db[512];
     struct aw_store *st;
     struct aw_arena *a;
 };
@@ -111,7 +112,7 @@ setup(void **state)
     if (mkdtemp(f->dir) == NULL)
         return -1;
     snprintf(f->ref, sizeof(f->ref), "%s/ref", f->dir);
-    snprintf(f->db, sizeof(f->db), "%s/test.db", f->dir);
+    aw_test_db(f->db, sizeof(f->db), f->dir, "test.db"); /* or PostgreSQL: test_db.h */
     if (mkdir(f->ref, 0700) != 0)
         return -1;
     if (aw_store_open(f->db, true, true, &f->st, err, sizeof(err)) != AW_OK) {
