@@ -88,6 +88,10 @@ const char *aw_page__error_text(int status, const char **title);
  * form again through pg->reshow when set, else the 503 page), logging the
  * store's reason (SQLITE_FULL, EROFS...); 500 for other errors (logged). */
 void aw_page_fail(struct aw_page *pg, enum aw_err rc);
+/* Answers `status` with the form the handler registered (pg->reshow), as
+ * typed, or with the fixed page of that status when there is none; clears
+ * pg->reshow first, so that a failure while showing it ends in the fixed page. */
+void aw_page_reshow(struct aw_page *pg, int status);
 
 /* The calling thread's store connection, opened on first use. */
 struct aw_store *aw_app_store(struct aw_app *app, char *err, size_t errlen);

@@ -260,15 +260,22 @@ aw_page_fail(struct aw_page *pg, enum aw_err rc)
     AW_ERROR("%s: the database cannot take writes, answered 503: %s", path, why);
     if (!pg->unavailable) /* once, also when showing the form again fails the same way */
         aw_resp_header(pg->req, "Retry-After", AW_UNAVAILABLE_RETRY);
-    void (*reshow)(struct aw_page *, int) = pg->reshow;
-    pg->reshow = NULL; /* a failure while showing the form again ends in the 503 page */
-    if (reshow && pg->view) {
+    if (pg->reshow && pg->view)
         pg->unavailable = true;
-        reshow(pg, 503);
+    aw_page_reshow(pg, 503);
+}
+
+void
+aw_page_reshow(struct aw_page *pg, int status)
+{
+    void (*reshow)(struct aw_page *, int) = pg->view ? pg->reshow : NULL;
+    pg->reshow = NULL; /* a failure while showing the form again ends in the fixed page */
+    if (reshow) {
+        reshow(pg, status);
         return;
     }
     aw_i18n_use(NULL);
-    aw_resp_error(pg->req, 503);
+    aw_resp_error(pg->req, status);
 }
 
 int

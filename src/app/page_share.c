@@ -42,14 +42,7 @@ aw_page_share_quota(struct aw_page *pg)
         struct aw_view *l = aw_view_set_map(pg->view, "limited");
         aw_view_set_int(l, "limit", limit);
         aw_view_set_str(l, "wait", aw_page_wait_text(pg, rate.retry_after));
-        void (*reshow)(struct aw_page *, int) = pg->reshow;
-        pg->reshow = NULL;
-        if (reshow) {
-            reshow(pg, 429);
-        } else {
-            aw_i18n_use(NULL);
-            aw_resp_error(pg->req, 429);
-        }
+        aw_page_reshow(pg, 429);
         return -1;
     }
     return 0;

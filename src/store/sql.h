@@ -96,6 +96,25 @@ struct aw_sql_driver {
     const char *(*errmsg)(struct aw_sql *c); /* the last failure, with its cause's name */
 };
 
+/* What a fault means to the rest of awareday, decided once for the store
+ * and every driver: "not now" is AW_EUNAVAIL (the pages answer 503 with
+ * the form as typed), a refused row AW_EINVAL (the store turns a duplicate
+ * into AW_EEXIST where its contract says so), anything else AW_EDB. */
+static inline enum aw_err
+aw_sql_fault_err(enum aw_sql_fault f)
+{
+    switch (f) {
+    case AW_SQL_F_UNAVAIL:
+        return AW_EUNAVAIL;
+    case AW_SQL_F_CONSTRAINT:
+    case AW_SQL_F_UNIQUE:
+        return AW_EINVAL;
+    case AW_SQL_F_OTHER:
+        break;
+    }
+    return AW_EDB;
+}
+
 extern const struct aw_sql_driver aw_sql_sqlite; /* sql_sqlite.c */
 extern const struct aw_sql_driver aw_sql_pg;     /* sql_pg.c */
 

@@ -84,21 +84,6 @@ failed(struct conn *c, const PGresult *res)
         c->fault = AW_SQL_F_UNAVAIL;
 }
 
-static enum aw_err
-fault_err(const struct conn *c)
-{
-    switch (c->fault) {
-    case AW_SQL_F_UNAVAIL:
-        return AW_EUNAVAIL;
-    case AW_SQL_F_CONSTRAINT:
-    case AW_SQL_F_UNIQUE:
-        return AW_EINVAL;
-    case AW_SQL_F_OTHER:
-        break;
-    }
-    return AW_EDB;
-}
-
 /* Runs text (one or several statements, no parameters). */
 static enum aw_err
 exec_text(struct conn *c, const char *text)
@@ -108,7 +93,7 @@ exec_text(struct conn *c, const char *text)
     enum aw_err rc = AW_OK;
     if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK) {
         failed(c, res);
-        rc = fault_err(c);
+        rc = aw_sql_fault_err(c->fault);
     }
     PQclear(res);
     return rc;
@@ -149,17 +134,8 @@ static enum aw_err
 d_rollback(struct aw_sql *base)
 {
     struct conn *c = (struct conn *)base;
-    if (PQtransactionStatus(c->pg) == PQTRANS_IDLE)
-        return AW_OK;
-    char keep[sizeof(c->errmsg)];
-    enum aw_sql_fault kf = c->fault;
-    memcpy(keep, c->errmsg, sizeof(keep));
-    enum aw_err rc = exec_text(c, "ROLLBACK");
-    if (rc == AW_OK) { /* the caller reports what made it roll back */
-        memcpy(c->errmsg, keep, sizeof(keep));
-        c->fault = kf;
-    }
-    return rc;
+    /* the store took its copy of the failure that made it roll back */
+    return PQtransactionStatus(c->pg) == PQTRANS_IDLE ? AW_OK : exec_text(c, "ROLLBACK");
 }
 
 /* Outside a transaction, SQLite's SAVEPOINT starts one; PostgreSQL refuses
@@ -186,15 +162,8 @@ d_savepoint_end(struct aw_sql *base, bool ok)
     }
     if (ok)
         return exec_text(c, "RELEASE aw_put");
-    char keep[sizeof(c->errmsg)];
-    enum aw_sql_fault kf = c->fault;
-    memcpy(keep, c->errmsg, sizeof(keep));
     enum aw_err rc = exec_text(c, "ROLLBACK TO aw_put");
-    if (rc == AW_OK)
-        rc = exec_text(c, "RELEASE aw_put");
-    memcpy(c->errmsg, keep, sizeof(keep));
-    c->fault = kf;
-    return rc;
+    return rc == AW_OK ? exec_text(c, "RELEASE aw_put") : rc;
 }
 
 /* ---- statements ---- */
@@ -257,7 +226,7 @@ d_prepare(struct aw_sql *base, const char *text, struct aw_sql_stmt **out)
         failed(c, res);
         PQclear(res);
         free(st);
-        return fault_err(c);
+        return aw_sql_fault_err(c->fault);
     }
     PQclear(res);
     st->base.drv = &aw_sql_pg;

@@ -118,28 +118,13 @@ failed(struct conn *c, int src)
 }
 
 static enum aw_err
-fault_err(struct conn *c)
-{
-    switch (c->fault) {
-    case AW_SQL_F_UNAVAIL:
-        return AW_EUNAVAIL;
-    case AW_SQL_F_CONSTRAINT:
-    case AW_SQL_F_UNIQUE:
-        return AW_EINVAL;
-    case AW_SQL_F_OTHER:
-        break;
-    }
-    return AW_EDB;
-}
-
-static enum aw_err
 exec_src(struct conn *c, const char *text)
 {
     int src = sqlite3_exec(c->db, text, NULL, NULL, NULL);
     if (src == SQLITE_OK)
         return AW_OK;
     failed(c, src);
-    return fault_err(c);
+    return aw_sql_fault_err(c->fault);
 }
 
 /* ---- transactions ---- */
@@ -202,19 +187,28 @@ d_begin(struct aw_sql *base, bool durable)
     return rc;
 }
 
+/* Whether SQLite rolled the open transaction back by itself (after
+ * SQLITE_FULL, an I/O error, out of memory). Then nothing more runs in it:
+ * each statement would otherwise be committed on its own (a mail about a
+ * share that is not stored), and a COMMIT would fail with a bare "no
+ * transaction is active". The failure says what ("not run", "not
+ * committed") and names the first failure of the transaction. */
+static bool
+rolled_back(struct conn *c, const char *what)
+{
+    if (!c->in_tx || !sqlite3_get_autocommit(c->db))
+        return false;
+    snprintf(c->errmsg, sizeof(c->errmsg), "%s, SQLite rolled the transaction back after: %s", what,
+             c->tx_cause[0] ? c->tx_cause : "an earlier failure (SQLITE_ABORT_ROLLBACK)");
+    c->fault = AW_SQL_F_UNAVAIL;
+    return true;
+}
+
 static enum aw_err
 d_commit(struct aw_sql *base)
 {
     struct conn *c = (struct conn *)base;
-    enum aw_err rc = sqlite3_get_autocommit(c->db) && c->in_tx ? AW_EUNAVAIL : AW_OK;
-    if (rc != AW_OK) { /* SQLite rolled back by itself: see d_step() */
-        snprintf(c->errmsg, sizeof(c->errmsg),
-                 "not committed, SQLite rolled the transaction back after: %s",
-                 c->tx_cause[0] ? c->tx_cause : "an earlier failure");
-        c->fault = AW_SQL_F_UNAVAIL;
-    } else {
-        rc = exec_src(c, "COMMIT");
-    }
+    enum aw_err rc = rolled_back(c, "not committed") ? AW_EUNAVAIL : exec_src(c, "COMMIT");
     /* A failed COMMIT may leave the transaction open (SQLITE_BUSY): the
      * caller's rollback ends the turn then. */
     if (rc == AW_OK || sqlite3_get_autocommit(c->db))
@@ -228,18 +222,10 @@ d_rollback(struct aw_sql *base)
     struct conn *c = (struct conn *)base;
     enum aw_err rc = AW_OK;
     /* After SQLITE_FULL or an I/O error SQLite may have rolled back by
-     * itself; a ROLLBACK then would only replace the cause by "no
-     * transaction is active". */
-    if (!sqlite3_get_autocommit(c->db)) {
-        char keep[sizeof(c->errmsg)];
-        enum aw_sql_fault kf = c->fault;
-        memcpy(keep, c->errmsg, sizeof(keep));
+     * itself: nothing to do then. (The store took its copy of the failure
+     * that made it roll back when that failed: nothing here needs keeping.) */
+    if (!sqlite3_get_autocommit(c->db))
         rc = exec_src(c, "ROLLBACK");
-        if (rc == AW_OK) { /* the caller reports the failure that made it roll back */
-            memcpy(c->errmsg, keep, sizeof(keep));
-            c->fault = kf;
-        }
-    }
     end_tx(c);
     return rc;
 }
@@ -258,15 +244,8 @@ d_savepoint_end(struct aw_sql *base, bool ok)
     struct conn *c = (struct conn *)base;
     if (ok)
         return exec_src(c, "RELEASE aw_put");
-    char keep[sizeof(c->errmsg)];
-    enum aw_sql_fault kf = c->fault;
-    memcpy(keep, c->errmsg, sizeof(keep));
     enum aw_err rc = exec_src(c, "ROLLBACK TO aw_put");
-    if (rc == AW_OK)
-        rc = exec_src(c, "RELEASE aw_put");
-    memcpy(c->errmsg, keep, sizeof(keep));
-    c->fault = kf;
-    return rc;
+    return rc == AW_OK ? exec_src(c, "RELEASE aw_put") : rc;
 }
 
 /* ---- statements ---- */
@@ -286,7 +265,7 @@ d_prepare(struct aw_sql *base, const char *text, struct aw_sql_stmt **out)
     if (src != SQLITE_OK) {
         failed(c, src);
         free(st);
-        return fault_err(c);
+        return aw_sql_fault_err(c->fault);
     }
     st->base.drv = &aw_sql_sqlite;
     st->c = c;
@@ -333,10 +312,8 @@ d_bind_null(struct aw_sql_stmt *base, int i)
     bind_rc(st, sqlite3_bind_null(st->s, i));
 }
 
-/* sqlite3_step, or the pending bind error. Inside a transaction that SQLite
- * has already rolled back by itself (after SQLITE_FULL, an I/O error, out of
- * memory), nothing more runs: each statement would otherwise be committed on
- * its own (a mail about a share that is not stored). */
+/* sqlite3_step, or the pending bind error, or nothing in a transaction
+ * SQLite rolled back by itself (rolled_back()). */
 static enum aw_sql_res
 d_step(struct aw_sql_stmt *base)
 {
@@ -348,13 +325,8 @@ d_step(struct aw_sql_stmt *base)
         c->fault = AW_SQL_F_OTHER;
         return AW_SQL_FAIL;
     }
-    if (c->in_tx && sqlite3_get_autocommit(c->db)) {
-        snprintf(c->errmsg, sizeof(c->errmsg),
-                 "not run, SQLite rolled the transaction back after: %s",
-                 c->tx_cause[0] ? c->tx_cause : "an earlier failure (SQLITE_ABORT_ROLLBACK)");
-        c->fault = AW_SQL_F_UNAVAIL;
+    if (rolled_back(c, "not run"))
         return AW_SQL_FAIL;
-    }
     int src = sqlite3_step(st->s);
     if (src == SQLITE_ROW)
         return AW_SQL_ROW;
@@ -475,7 +447,7 @@ static enum aw_err
 open_fail(struct conn *c, const char *path, int src, bool readonly, char *err, size_t errlen)
 {
     failed(c, src);
-    enum aw_err rc = fault_err(c);
+    enum aw_err rc = aw_sql_fault_err(c->fault);
     char why[256];
     /* Only failures that can come from the file's permissions are blamed on
      * them (a corrupt file in a read-only directory is still corrupt). */

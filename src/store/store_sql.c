@@ -470,16 +470,7 @@ fail(struct aw_store_be *be, const char *what, int r)
         return AW_EDB;
     }
     snprintf(be->errmsg, sizeof(be->errmsg), "%s: %s", what, aw_sql_errmsg(be->db));
-    switch (aw_sql_fault(be->db)) {
-    case AW_SQL_F_UNAVAIL:
-        return AW_EUNAVAIL;
-    case AW_SQL_F_CONSTRAINT:
-    case AW_SQL_F_UNIQUE:
-        return AW_EINVAL;
-    case AW_SQL_F_OTHER:
-        break;
-    }
-    return AW_EDB;
+    return aw_sql_fault_err(aw_sql_fault(be->db));
 }
 
 /* The same for a driver call that returned an aw_err itself. */
@@ -603,14 +594,11 @@ savepoint_begin(struct aw_store_be *be)
 static enum aw_err
 savepoint_end(struct aw_store_be *be, enum aw_err rc)
 {
-    if (rc != AW_OK) {
-        char keep[sizeof(be->errmsg)];
-        memcpy(keep, be->errmsg, sizeof(keep));
+    /* undone: be->errmsg keeps the failure, which fail() copied when it came */
+    if (rc != AW_OK)
         aw_sql_savepoint_end(be->db, false);
-        memcpy(be->errmsg, keep, sizeof(keep));
-    } else {
+    else
         rc = fail_rc(be, "release savepoint", aw_sql_savepoint_end(be->db, true));
-    }
     return rc;
 }
 
@@ -842,8 +830,6 @@ read_version(struct aw_store_be *be, int *version, char *err, size_t errlen)
         snprintf(err, errlen, "reading schema_version: %s", aw_sql_errmsg(be->db));
     else
         *version = aw_sql_int(s, 0);
-    if (s)
-        aw_sql_reset(s);
     aw_sql_finalize(s);
     return rc;
 }

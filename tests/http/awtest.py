@@ -222,6 +222,26 @@ class Client:
         return token
 
 
+def edition_year(client):
+    """The year of the edition the share form is for (the newest one)."""
+    m = re.search(r"for the (\d{4}) edition", client.get("/en/share").body)
+    expect(m, "the share page does not name its edition")
+    return int(m.group(1))
+
+
+def share_form(year, **over):
+    """A valid share form for a new organisation in Belgium, for the edition of `year`; over:
+    the fields a test wants otherwise (its own title, organisation, address...)."""
+    f = {"org_id": "new", "org_name": "Test association", "org_kind": "ngo",
+         "org_country": "BE", "org_website": "", "title": "Test activity",
+         "summary": "Evening talks for parents.", "kinds": ["workshop"], "audiences": ["parents"],
+         "country": "BE", "place": "Ghent", "start": "%d-11-17" % year, "end": "",
+         "languages": ["nl"], "contact_name": "Bo Tester",
+         "contact_email": "bo.tester@example.org", "homepage": ""}
+    f.update(over)
+    return f
+
+
 def csrf_in(body):
     m = re.search(r'<input type="hidden" name="csrf" value="([^"]*)"', body)
     return html.unescape(m.group(1)) if m else None

@@ -34,8 +34,9 @@ import tempfile
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from awtest import (Client, Fail, Forms, activity_form, check, csrf_in, expect,  # noqa: E402
-                    expect_eq, expect_kept, run_checks, visible_text)
+from awtest import (Client, Fail, Forms, activity_form, check, csrf_in,  # noqa: E402
+                    edition_year, expect, expect_eq, expect_kept, run_checks, share_form,
+                    visible_text)
 
 TMPFS_BYTES = 16 * 1024 * 1024  # the demo database is ~320 kB
 PASSWORD = "correct horse battery staple"
@@ -223,27 +224,15 @@ def wal_size():
 
 
 def share_fields(title):
-    return {
-        "org_id": "new",
-        "org_name": "Fault test association",
-        "org_kind": "ngo",
-        "org_country": "BE",
-        "org_website": "https://example.org/faults",
-        "title": title,
-        "summary": "Evening talks for parents and teachers.\n\nWith *questions* at the end.",
-        "kinds": ["workshop", "conference"],
-        "audiences": ["parents", "educators"],
-        "country": "BE",
-        "place": "Ghent",
-        "start": "%d-11-16" % S.year,
-        "end": "%d-11-18" % S.year,
-        "languages": ["nl", "fr"],
-        "link_label_1": "Programme",
-        "link_url_1": "https://example.org/faults/programme",
-        "contact_name": "Bo Tester",
-        "contact_email": "bo.tester@example.org",
-        "homepage": "",
-    }
+    """A share form with a value in every kind of field (lists of two, a link, Markdown), so that
+    "everything typed comes back" covers them all."""
+    return share_form(S.year, org_name="Fault test association",
+                      org_website="https://example.org/faults", title=title,
+                      summary="Evening talks for parents and teachers.\n\nWith *questions* at "
+                              "the end.",
+                      kinds=["workshop", "conference"], audiences=["parents", "educators"],
+                      start="%d-11-16" % S.year, end="%d-11-18" % S.year, languages=["nl", "fr"],
+                      link_label_1="Programme", link_url_1="https://example.org/faults/programme")
 
 
 def expect_503_page(r, what):
@@ -282,10 +271,7 @@ def _():
             stdin=None, input=(PASSWORD + "\n").encode())
     expect(r.returncode == 0, "user add: %s" % r.stdout.decode()[-400:])
     S.server = Server().wait_ready()
-    body = S.server.client().get("/en/share").body
-    m = re.search(r"for the (\d{4}) edition", body)
-    expect(m, "the share page does not name its edition")
-    S.year = int(m.group(1))
+    S.year = edition_year(S.server.client())
 
 
 @check("disk full: a share POST answers 503 with Retry-After, the notice and every typed value")

@@ -15,14 +15,13 @@ Environment (set by run.py): AW_BIN, AW_DB, AW_MAILDIR, AW_SMTP_PORT. Output: "o
 import email
 import email.policy
 import os
-import re
 import sys
 import threading
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from awtest import (BIN, DB, MAILDIR, PORT, Client, ExtraServer, check, db_exec,  # noqa: E402
-                    db_one, expect, expect_eq, run_checks)
+                    db_one, edition_year, expect, expect_eq, run_checks, share_form)
 
 N = 200
 SMTP_PORT = os.environ.get("AW_SMTP_PORT", "")
@@ -41,15 +40,9 @@ def recipients():
 def share(port, i):
     c = Client()
     c.port = port
-    body = c.get("/en/share").body
-    year = re.search(r"for the (\d{4}) edition", body).group(1)
-    r = c.post("/en/share", {
-        "csrf": c.csrf(), "org_id": "new", "org_name": "Mail test association %d" % i,
-        "org_kind": "ngo", "org_country": "BE", "org_website": "", "title": "Mail test %d" % i,
-        "summary": "Evening talks for parents.", "kinds": ["workshop"], "audiences": ["parents"],
-        "country": "BE", "place": "Ghent", "start": "%s-11-17" % year, "end": "",
-        "languages": ["nl"], "contact_name": "Bo Tester",
-        "contact_email": "once.share%d@example.org" % i, "homepage": ""})
+    r = c.post("/en/share", {"csrf": c.csrf(), **share_form(
+        edition_year(c), org_name="Mail test association %d" % i, title="Mail test %d" % i,
+        contact_email="once.share%d@example.org" % i)})
     expect_eq(r.status, 303, "share %d (%s)" % (i, r.describe()))
 
 

@@ -13,7 +13,6 @@ library only. Output: "ok N - name" / "not ok N - name: reason", then "N passed,
 
 import argparse
 import os
-import re
 import shutil
 import subprocess
 import sys
@@ -22,7 +21,9 @@ import threading
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from awtest import Client, Fail, check, csrf_in, expect, expect_eq, run_checks  # noqa: E402
+import run as http_run  # noqa: E402  (tests/http/run.py: its Server class)
+from awtest import (Client, Fail, check, edition_year, expect, expect_eq, run_checks,  # noqa: E402
+                    share_form)
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 PG = os.path.join(HERE, "..", "..", "scripts", "pg.sh")
@@ -32,8 +33,8 @@ BACK_WITHIN_S = 5.0
 
 
 class S:
-    bin = tmp = cluster = url = None
-    proc = log = port = None
+    bin = tmp = cluster = None
+    server = None  # tests/http/run.py's Server: a fresh database of the cluster, served
     samples = []  # (t, status, seconds, retry_after)
     down_at = up_at = None
 
@@ -46,43 +47,21 @@ def pg(*args):
     return r.stdout.decode().strip()
 
 
-def env():
-    e = {k: v for k, v in os.environ.items() if not k.startswith("AWAREDAY_")}
-    e.update({"XDG_CONFIG_HOME": S.tmp, "XDG_DATA_HOME": S.tmp})
-    return e
-
-
 def client():
     c = Client()
-    c.port = S.port
+    c.port = S.server.port
     return c
 
 
 @check("set-up: a cluster of its own, a demo database, awareday serving it")
 def _():
     pg("start", S.cluster)
-    S.url = pg("createdb", S.cluster, "restart").splitlines()[-1]
-    r = subprocess.run([S.bin, "init", "--demo", "--db", S.url], stdout=subprocess.PIPE,
-                       stderr=subprocess.STDOUT, env=env(), timeout=120)
-    expect(r.returncode == 0, "init: %s" % r.stdout.decode()[-400:])
-    import socket
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    S.port = s.getsockname()[1]
-    s.close()
-    S.log = open(os.path.join(S.tmp, "server.log"), "wb")
-    S.proc = subprocess.Popen([S.bin, "serve", "--db", S.url, "--listen",
-                               "127.0.0.1:%d" % S.port], stdin=subprocess.DEVNULL, stdout=S.log,
-                              stderr=subprocess.STDOUT, env=env())
-    deadline = time.monotonic() + 10
-    while True:
-        try:
-            expect_eq(client().get("/en/").status, 200, "home page")
-            return
-        except OSError:
-            if S.proc.poll() is not None or time.monotonic() > deadline:
-                raise Fail("the server did not start")
-            time.sleep(0.1)
+    S.server = http_run.Server(S.bin, pg=S.cluster)
+    try:
+        S.server.start()
+    except (RuntimeError, OSError, subprocess.TimeoutExpired) as e:
+        raise Fail("the server did not start: %s" % e)
+    expect_eq(client().get("/en/").status, 200, "home page")
 
 
 @check("PostgreSQL stopped for 3 s and started again under load: only 200 and a fast 503")
@@ -144,33 +123,20 @@ def _():
 @check("after the restart: a share POST is stored, and the same process answers")
 def _():
     c = client()
-    token = c.csrf()
-    body = c.get("/en/share").body
-    year = int(re.search(r"for the (\d{4}) edition", body).group(1))
-    r = c.post("/en/share", {
-        "csrf": token, "org_id": "new", "org_name": "Restart test association", "org_kind": "ngo",
-        "org_country": "BE", "org_website": "https://example.org/restart",
-        "title": "Talk after a database restart", "summary": "Evening talks for parents.",
-        "kinds": ["workshop"], "audiences": ["parents"], "country": "BE", "place": "Ghent",
-        "start": "%d-11-17" % year, "end": "%d-11-18" % year, "languages": ["nl"],
-        "contact_name": "Bo Tester", "contact_email": "bo.restart@example.org", "homepage": ""})
+    r = c.post("/en/share", {"csrf": c.csrf(), **share_form(
+        edition_year(c), org_name="Restart test association", title="Talk after a database restart",
+        contact_email="bo.restart@example.org")})
     expect_eq(r.status, 303, "share after the restart (%s)" % r.describe())
-    expect(S.proc.poll() is None, "the server process is gone")
+    expect(S.server.proc.poll() is None, "the server process is gone")
 
 
 @check("the server logs the lost connections and exits 0 on SIGTERM")
 def _():
-    S.proc.terminate()
-    try:
-        rc = S.proc.wait(timeout=15)
-    except subprocess.TimeoutExpired:
-        S.proc.kill()
-        raise Fail("no exit within 15 s of SIGTERM")
-    S.log.flush()
-    with open(os.path.join(S.tmp, "server.log"), encoding="utf-8", errors="replace") as f:
+    why = S.server.stop()
+    with open(S.server.log_path, encoding="utf-8", errors="replace") as f:
         log = f.read()
     expect("database connection lost" in log, "no 'database connection lost' in the log")
-    expect_eq(rc, 0, "exit status")
+    expect(why is None, "exit status: %s" % why)
 
 
 def main():
@@ -185,9 +151,8 @@ def main():
     try:
         status = run_checks([("bin", S.bin)], "")
     finally:
-        if S.proc and S.proc.poll() is None:
-            S.proc.kill()
-            S.proc.wait()
+        if S.server:
+            S.server.cleanup()
         subprocess.run([PG, "stop", S.cluster], stdout=subprocess.DEVNULL,
                        stderr=subprocess.DEVNULL)
         if status == 0:

@@ -21,7 +21,8 @@ import sys
 import tempfile
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from awtest import BIN, DB, Client, cli, expect, expect_eq, run_checks, table  # noqa: E402
+from awtest import (BIN, DB, Client, cli, expect, expect_eq, run_checks, share_form,  # noqa: E402
+                    table)
 
 # The wordings of include/aw/rules.h (src/core/core_rules.c): (form sentence, import message).
 FAULTS = {
@@ -50,13 +51,8 @@ URLS = [
     ("https://example.org/x^y", "chars"), ('https://example.org/"x"', "chars"),
 ]
 
-FORM = {
-    "org_id": "new", "org_name": "Rules test association", "org_kind": "ngo",
-    "org_country": "BE", "org_website": "https://example.org/rules", "title": "Rules test",
-    "summary": "Evening talks for parents.", "kinds": ["workshop"], "audiences": ["parents"],
-    "country": "BE", "place": "Ghent", "start": "2025-11-17", "end": "", "languages": ["nl"],
-    "contact_name": "Bo Tester", "contact_email": "bo.rules@example.org", "homepage": "",
-}
+FORM = share_form(2025, org_name="Rules test association", org_website="https://example.org/rules",
+                  title="Rules test", contact_email="bo.rules@example.org")
 CSV_HEADER = ["edition_year", "organisation", "organisation_kind", "organisation_country",
               "organisation_website", "country", "title", "summary", "kinds", "audiences",
               "start", "end", "place", "online", "languages", "links", "submitter_name",
