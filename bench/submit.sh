@@ -50,7 +50,7 @@ BASE=http://127.0.0.1:$PORT
 # every submission comes from another partner and meets the default per-address limit
 # (share_per_hour = 10) once, as on the Day, instead of lifting the limit for the run.
 cat >"$TMP/bench.conf" <<EOF
-trust_proxy = yes
+trusted_proxies = 127.0.0.1
 access_log = off
 log_level = warn
 EOF
@@ -161,7 +161,7 @@ fi
 echo "## Durable submissions (bench/submit.sh, $(date -u +%Y-%m-%d), $(nproc) cores)"
 echo
 echo "\`DURATION=$DURATION CONNS=$CONNS bench/submit.sh\`: wrk -t2 -c$CONNS POSTing the share form"
-echo "for ${DURATION} s, each POST from its own X-Forwarded-For address (trust_proxy = yes); $sync; files on $(df --output=source "$TMP" | tail -1) ($(df --output=fstype "$TMP" | tail -1))."
+echo "for ${DURATION} s, each POST from its own X-Forwarded-For address (trusted_proxies = 127.0.0.1); $sync; files on $(df --output=source "$TMP" | tail -1) ($(df --output=fstype "$TMP" | tail -1))."
 echo
 echo "| | per second | |"
 echo "|---|---|---|"

@@ -6,6 +6,16 @@
 #   sql      no SQL text in src/ outside src/store/ (SQL lives in src/store/ and sql/)
 #   driver   no sqlite3_ call in src/ outside src/store/sql_sqlite.c, no libpq (PQ...) outside
 #            src/store/sql_pg.c: a database engine's API only in its driver
+#   tx       no transaction opened outside the domain layer and the store: aw_store_begin,
+#            aw_store_commit, aw_store_rollback only in src/domain/, src/load/ (the loaders and
+#            the bulk import, one unit of work per file) and src/store/ (the web handlers and
+#            the command line call a command of include/aw/domain.h or load.h)
+#   html     markup only from literals and the Markdown renderer: aw_html__literal() called only
+#            through AW_HTML_LIT (include/aw/html.h), struct aw_html defined only in src/html/
+#   lang     the thread's language is set and reset in one place: aw_i18n_use only in
+#            src/app/app_i18n.c and src/app/app.c (the wrapper around every handler)
+#   url      no link printed by hand in src/app/ or src/domain/ (a "/%s/..." format): links come
+#            from the route table (aw_page_url / aw_url in src/app/routes.c, reverse routing)
 #   output   no libuv (uv_*) outside src/http/, and no writing to standard output
 #            (printf, puts, write(1, ...), fprintf(stdout, ...)) in src/ outside src/http/ and
 #            the command line (src/main.c, src/cli/): nothing but the output module writes response bytes
@@ -83,6 +93,33 @@ mapfile -t non_pg < <(c_files src | grep -vx 'src/store/sql_pg.c' || true)
 if [ "${#non_pg[@]}" -gt 0 ]; then
     grep -nHE '\bPQ[a-z][A-Za-z]*[[:space:]]*\(|<libpq-fe.h>|\bPGresult\b|\bPGconn\b' "${non_pg[@]}" |
         report driver || true
+fi
+
+# (c3) transactions only in the domain layer (src/domain/, src/load/) and the store itself
+mapfile -t non_domain < <(c_files src | grep -vE '^src/(domain|load|store)/' || true)
+if [ "${#non_domain[@]}" -gt 0 ]; then
+    grep -nHE '\baw_store_(begin|begin_nondurable|commit|rollback)[[:space:]]*\(' "${non_domain[@]}" |
+        report tx || true
+fi
+
+# (c5) trusted markup is made in src/html/ only
+mapfile -t non_html < <(c_files src include tests | grep -vE '^src/html/' || true)
+if [ "${#non_html[@]}" -gt 0 ]; then
+    grep -nHE 'aw_html__literal[[:space:]]*\(|struct aw_html[[:space:]]*\{' "${non_html[@]}" |
+        grep -v '^include/aw/html.h:[0-9]*:#define AW_HTML_LIT' |
+        grep -v '^include/aw/html.h:[0-9]*:const struct aw_html \*aw_html__literal' | report html || true
+fi
+
+# (c6) the language wrapper is the only place that switches the thread's language
+mapfile -t non_i18n < <(c_files src | grep -vxE 'src/app/app_i18n.c|src/app/app.c' || true)
+if [ "${#non_i18n[@]}" -gt 0 ]; then
+    grep -nHE '\baw_i18n_use[[:space:]]*\(' "${non_i18n[@]}" | report lang || true
+fi
+
+# (c4) links from the route table, not printed by hand
+mapfile -t linkers < <(c_files src/app src/domain || true)
+if [ "${#linkers[@]}" -gt 0 ]; then
+    grep -nHE '"/%s(/|")' "${linkers[@]}" | report url || true
 fi
 
 # (d) output outside the output module

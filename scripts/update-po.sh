@@ -9,7 +9,7 @@ trap 'rm -rf "$tmp"' EXIT
 xgettext --language=C --from-code=UTF-8 --keyword=_ --keyword=N_ \
     --keyword=aw_i18n_ngettext:1,2 --add-comments=TRANSLATORS: \
     --package-name=awareday --msgid-bugs-address=https://example.invalid/awareday \
-    --sort-by-file -o "$tmp/c.pot" src/app/*.c src/core/core_config.c src/core/core_text.c
+    --sort-by-file -o "$tmp/c.pot" src/app/*.c src/domain/*.c src/core/core_config.c src/core/core_text.c
 python3 scripts/tpl-xgettext.py . > "$tmp/tpl.pot"
 msgcat --use-first "$tmp/c.pot" "$tmp/tpl.pot" | sed '/^"POT-Creation-Date:/d' > "$tmp/awareday.pot"
 if [ "${1:-}" = "--check" ]; then

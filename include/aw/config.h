@@ -44,7 +44,7 @@ struct aw_config {
     char *organiser;        /* the secretariat */
     char *languages;        /* comma-separated site languages, first is the default */
     bool strict_templates;  /* unknown template names are errors (tests) */
-    bool trust_proxy;       /* honour X-Forwarded-For / X-Forwarded-Proto */
+    char *trusted_proxies;  /* the proxies whose X-Forwarded-* are believed (net.h) */
     /* outgoing mail (src/mail, docs/internals/mail.md) */
     char *smtp_host;      /* "": mail disabled, mails stay queued */
     int64_t smtp_port;    /* 1-65535 */

@@ -44,6 +44,9 @@ struct aw_route {
      * application/x-www-form-urlencoded (charset utf-8 if any) 415; NULL
      * accepts no body at all (400 unless it is empty). */
     const struct aw_field *fields;
+    /* The name links are built from (aw_route_path); routes of one pattern
+     * under several methods share it. NULL: no link leads there. */
+    const char *name;
 };
 
 /* One declared form field (application/x-www-form-urlencoded). A value over
@@ -56,6 +59,8 @@ struct aw_field {
     size_t max_bytes;
     unsigned max_count; /* 0 means 1 */
 };
+
+struct aw_net_list;
 
 struct aw_server_opts {
     const char *listen;        /* "127.0.0.1:8080", "[::1]:8080", ":8080" */
@@ -78,12 +83,18 @@ struct aw_server_opts {
     /* Optional fixed error page for a status, computed once per status and
      * language at start-up by the app (never from the request). NULL: built-in. */
     bool (*error_page)(void *app, int status, const char *lang, const char **body, size_t *len);
+    /* When set, every route's handler is called through it (around(app,
+     * req, handler) must call handler(req) once): the app sets and resets
+     * per-request state there (the thread's language), in one place. */
+    void (*around)(void *app, struct aw_req *req, aw_handler_fn handler);
     int access_log_fd; /* -1: no access log */
-    /* Behind a reverse proxy that sets X-Forwarded-For and X-Forwarded-Proto
-     * (and strips any the client sent): aw_req_client_addr and
-     * aw_req_is_secure believe them. Never set it when clients can reach the
-     * server directly: they could then claim any address. */
-    bool trust_proxy;
+    /* The reverse proxies in front (net.h: addresses and ranges): from a
+     * peer in this list, and only from one, aw_req_client_addr and
+     * aw_req_is_secure believe X-Forwarded-For and X-Forwarded-Proto, which
+     * such a proxy sets (replacing any the client sent). A client that
+     * reaches the server directly cannot claim another address. NULL or
+     * empty: nobody is believed. */
+    const struct aw_net_list *trusted_proxies;
 };
 
 struct aw_server;
@@ -113,11 +124,11 @@ const char *aw_req_cookie(const struct aw_req *req, const char *name);
  * AW_STR_NULL; how many values name has. Owned by the request. */
 struct aw_str aw_req_form(const struct aw_req *req, const char *name, unsigned idx);
 unsigned aw_req_form_count(const struct aw_req *req, const char *name);
-/* The client's address as text ("127.0.0.1", "::1"); with trust_proxy, the
- * last entry of X-Forwarded-For when it is an IP address (else the socket's
- * peer). Owned by the request. */
+/* The client's address as text ("127.0.0.1", "::1"): the socket's peer or,
+ * when the peer is a trusted proxy, the last entry of X-Forwarded-For when it
+ * is an IP address. Owned by the request. */
 const char *aw_req_client_addr(const struct aw_req *req);
-/* True when the request came over TLS or, with trust_proxy, when
+/* True when the request came over TLS or, from a trusted proxy, when
  * X-Forwarded-Proto is https. */
 bool aw_req_is_secure(const struct aw_req *req);
 /* The body received so far (POST); n set to its length. */
@@ -173,5 +184,13 @@ struct aw_route_params {
 enum aw_route_match aw_route_find(const struct aw_route *routes, size_t n, const char *method,
                                   const char *path, const struct aw_route **found,
                                   struct aw_route_params *params, char *allow, size_t allow_len);
+/* Reverse routing: the path of the first route named `name`, its captures
+ * replaced in order by params[0..nparams), each percent-encoded as one path
+ * segment (only RFC 3986's unreserved characters kept), in the arena; the
+ * matcher above finds that route again for it. NULL when no route has that
+ * name, the count differs from the pattern's captures, or a value is empty or
+ * holds a '/' (a decoded path could not give it back). */
+const char *aw_route_path(const struct aw_route *routes, size_t nroutes, struct aw_arena *a,
+                          const char *name, const char *const *params, size_t nparams);
 
 #endif

@@ -98,6 +98,30 @@ enum aw_err aw_import_mem(struct aw_store *st, struct aw_arena *a, const char *n
 enum aw_err aw_load_apply_submission(struct aw_store *st, const char *payload, int edition_year,
                                      int64_t activity_id, int64_t *out_activity_id, char *err,
                                      size_t errlen);
+/* A submission's draft: an organisation (org.id > 0: an existing one, the
+ * other org fields then unused) and its activity, as the share form, the
+ * moderator's edit, the import and the data files give them. The payload
+ * (docs/DATA.md) is its one encoding: aw_draft_encode() writes it; it is
+ * read by the data files' validators, to check it (aw_load_check_payload),
+ * to apply it (aw_load_apply_submission) or to show it again
+ * (aw_draft_read); nothing else reads or writes payload JSON. */
+struct aw_draft {
+    struct aw_org org;
+    struct aw_activity act;
+};
+
+/* The canonical payload text of a draft (every member, nulls included: a
+ * NULL activity country means none), in arena a. */
+char *aw_draft_encode(struct aw_arena *a, const struct aw_draft *d);
+/* Reads a stored payload of the edition of `year` to show it again (a
+ * preview, the form a moderator edits), the draft's strings in arena a and an
+ * organisation given by id read from the store: every value is kept as
+ * stored, also one that a rule (a newer one, say) refuses, so that nothing is
+ * lost from view; false (logged) only when the text is no payload at all (not
+ * JSON, no such edition). */
+bool aw_draft_read(struct aw_store *st, struct aw_arena *a, const char *payload, int year,
+                   struct aw_draft *out);
+
 /* Validates a payload without writing (same rules as the data files). */
 enum aw_err aw_load_check_payload(struct aw_store *st, const char *payload, int edition_year,
                                   char *err, size_t errlen);

@@ -59,11 +59,30 @@ void aw_mail_header_put(struct aw_buf *out, const char *name, const char *value)
 /* --- the outbox thread --- */
 
 struct aw_mailer;
+struct aw_store;
+struct aw_arena;
+struct aw_mail;
+
+/* The sending policy (the store only runs the statements): a mail is tried at most
+ * AW_MAIL_MAX_ATTEMPTS times, the next attempt after `attempts` failed ones waits
+ * aw_mail_backoff(attempts) = 60 s * 2^attempts (1, 2, 4 ... 128 minutes), and the last
+ * failed attempt forgets the body (it may hold a private link). A sender holds the mail it
+ * claimed for AW_MAIL_CLAIM_S seconds, well over an SMTP session's 30 s limit; past it,
+ * another instance takes it. */
+#define AW_MAIL_MAX_ATTEMPTS 8
+#define AW_MAIL_CLAIM_S 120
+int64_t aw_mail_backoff(int attempts_before);
+/* Claims the next due mail (aw_store_mail_claim with the policy above). */
+enum aw_err aw_mail_claim(struct aw_store *st, struct aw_arena *a, int64_t now,
+                          struct aw_mail *out);
+/* Records the outcome of an attempt on a mail claimed with `attempts` earlier ones. */
+enum aw_err aw_mail_record(struct aw_store *st, int64_t id, int attempts, bool sent,
+                           const char *error, int64_t now);
 
 /* Starts the outbox: one thread with its own store connection to db (opened here, without
  * creating or migrating, so an error comes back in err) that sends due mails
- * (aw_store_mail_claim), records each outcome (aw_store_mail_done: sent, or a retry later
- * with the error), and otherwise sleeps up to 5 s or until aw_mailer_kick(). cfg is copied.
+ * (aw_mail_claim), records each outcome (aw_mail_record: sent, or a retry later with the
+ * error), and otherwise sleeps up to 5 s or until aw_mailer_kick(). cfg is copied.
  * If cfg->host is empty no thread starts: a warning is logged once and mails stay queued.
  * *out is owned by the caller: stop it with aw_mailer_stop(). */
 enum aw_err aw_mailer_start(const struct aw_mail_cfg *cfg, const char *db, struct aw_mailer **out,

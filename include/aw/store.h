@@ -133,9 +133,13 @@ enum aw_err aw_store_user_logged_in(struct aw_store *st, int64_t id, int64_t now
 enum aw_err aw_store_session_add(struct aw_store *st, const char *id_hash, int64_t user_id,
                                  int64_t now, int64_t expires);
 /* The session's user if the session exists, is not expired and the user is
- * not disabled; AW_ENOTFOUND otherwise. */
+ * not disabled (AW_ENOTFOUND otherwise), and when it was last used. */
 enum aw_err aw_store_session_user(struct aw_store *st, struct aw_arena *a, const char *id_hash,
-                                  int64_t now, struct aw_user *out);
+                                  int64_t now, struct aw_user *out, int64_t *last_seen);
+/* Records a use of the session at now. */
+enum aw_err aw_store_session_touch(struct aw_store *st, const char *id_hash, int64_t now);
+/* Deletes every session expired at now. */
+enum aw_err aw_store_sessions_prune(struct aw_store *st, int64_t now);
 enum aw_err aw_store_session_delete(struct aw_store *st, const char *id_hash);
 enum aw_err aw_store_sessions_delete_user(struct aw_store *st, int64_t user_id);
 
@@ -179,10 +183,11 @@ enum aw_err aw_store_share_by_id(struct aw_store *st, struct aw_arena *a, int64_
                                  struct aw_share *out);
 enum aw_err aw_store_share_set_activity(struct aw_store *st, int64_t share_id, int64_t activity_id);
 
-/* Adds a pending submission; an older pending one of the same share becomes
- * superseded. sub->status is ignored (pending). */
+/* Adds a pending submission. sub->status is ignored (pending). */
 enum aw_err aw_store_submission_add(struct aw_store *st, const struct aw_submission *sub,
                                     int64_t now, int64_t *id);
+/* Marks every pending submission of the share superseded at now. */
+enum aw_err aw_store_submissions_supersede(struct aw_store *st, int64_t share_id, int64_t now);
 enum aw_err aw_store_submission(struct aw_store *st, struct aw_arena *a, int64_t id,
                                 struct aw_submission *out); /* AW_ENOTFOUND */
 /* Pending submissions, oldest first; country "" or NULL: all; year 0: all. */
@@ -226,16 +231,18 @@ enum aw_err aw_store_audit_list(struct aw_store *st, struct aw_arena *a, size_t 
 
 enum aw_err aw_store_mail_queue(struct aw_store *st, const char *to, const char *subject,
                                 const char *body, int64_t now);
-/* Claims the oldest unsent mail whose next attempt is due and that nobody
- * holds, for AW_MAIL_CLAIM_S seconds (AW_ENOTFOUND if none): several
- * instances on one database send each mail once. A claim whose instance died
- * expires and the mail is taken again. */
-enum aw_err aw_store_mail_claim(struct aw_store *st, struct aw_arena *a, int64_t now,
-                                struct aw_mail *out);
-/* Marks it sent, or schedules a retry (backoff) recording the error; either
- * way the claim ends. */
+/* Claims the oldest unsent mail due at now, tried fewer than max_attempts
+ * times, that nobody holds, until `until` (AW_ENOTFOUND if none): the claim
+ * is made by one statement, so several instances on one database never
+ * take the same mail; a claim whose instance died ends at `until`. The
+ * policy (how long, how many attempts) is the mailer's (mail.h). */
+enum aw_err aw_store_mail_claim(struct aw_store *st, struct aw_arena *a, int64_t now, int64_t until,
+                                int max_attempts, struct aw_mail *out);
+/* Ends the claim of an unsent mail: sent at now (its body forgotten), or
+ * failed with `error`, next tried at next_at, its body forgotten when
+ * forget_body (the last attempt). AW_ENOTFOUND if it is not unsent. */
 enum aw_err aw_store_mail_done(struct aw_store *st, int64_t id, bool sent, const char *error,
-                               int64_t now);
+                               int64_t now, int64_t next_at, bool forget_body);
 /* Once per user per UTC day: true in *due (and marks it) if the user has not
  * been notified today. */
 enum aw_err aw_store_notify_due(struct aw_store *st, int64_t user_id, int64_t now, bool *due);

@@ -24,6 +24,20 @@ translate(void *ud, const char *msgid)
     return t;
 }
 
+/* Every handler runs in the language its {lang} names (pages, mails, dates,
+ * the collation), and the worker thread goes back to the C locale after it,
+ * whatever way the handler returned: the one place that does it. An unknown
+ * {lang} leaves the C locale; aw_page_begin() answers 404. */
+static void
+around(void *app, struct aw_req *req, aw_handler_fn handler)
+{
+    (void)app;
+    struct aw_str lc = aw_req_param(req, "lang");
+    aw_i18n_use(lc.ptr ? aw_i18n_find(lc.ptr, lc.len) : NULL);
+    handler(req);
+    aw_i18n_use(NULL);
+}
+
 static void
 close_store(void *p)
 {
@@ -214,6 +228,8 @@ aw_app_serve(struct aw_app *app, char *err, size_t errlen)
     const struct aw_config *cfg = app->cfg;
     size_t nroutes;
     struct aw_server *srv = NULL;
+    if (!aw_net_list_parse(cfg->trusted_proxies, &app->proxies, err, errlen))
+        return AW_ECONFIG;
     struct aw_server_opts opts = {
         .listen = cfg->listen,
         .threads = (unsigned)cfg->threads,
@@ -232,8 +248,9 @@ aw_app_serve(struct aw_app *app, char *err, size_t errlen)
         .static_dir = app->static_dir,
         .app = app,
         .error_page = error_page,
+        .around = around,
         .access_log_fd = open_access_log(cfg->access_log),
-        .trust_proxy = cfg->trust_proxy,
+        .trusted_proxies = &app->proxies,
     };
     opts.nroutes = nroutes;
     struct aw_mail_cfg mc = {

@@ -80,21 +80,11 @@ aw_auth_load(struct aw_page *pg)
         return;
     char *h = aw_auth_hash_hex(pg->arena, cookie);
     struct aw_user *u = aw_arena_zalloc(pg->arena, sizeof(*u));
-    if (aw_store_session_user(pg->store, pg->arena, h, aw_now(), u) == AW_OK) {
+    struct aw_cmd cmd = aw_page_cmd(pg);
+    if (aw_cmd_session(&cmd, h, u) == AW_OK) {
         pg->user = u;
         pg->session_hash = h;
     }
-}
-
-void
-aw_page_audit(struct aw_page *pg, const char *action, const char *object, const char *detail)
-{
-    const char *actor = pg->user ? aw_arena_printf(pg->arena, "user:%lld %s",
-                                                   (long long)pg->user->id, pg->user->email)
-                                 : "visitor";
-    if (aw_store_audit(pg->store, actor, action, object, detail, aw_req_client_addr(pg->req),
-                       aw_now()) != AW_OK)
-        AW_ERROR("audit log write failed: %s %s", action, object);
 }
 
 static void
@@ -107,37 +97,32 @@ set_csrf_cookie(struct aw_page *pg, const char *value)
 enum aw_err
 aw_auth_login(struct aw_page *pg, const struct aw_user *u)
 {
-    enum aw_err rc;
     char *sid = aw_auth_random_hex(pg->arena);
-    int64_t now = aw_now();
-    /* Any session the browser brought is dropped: the id changes at login. */
     const char *old = aw_req_cookie(pg->req, AW_SESSION_COOKIE);
-    if (aw_auth_token_shape(old))
-        aw_store_session_delete(pg->store, aw_auth_hash_hex(pg->arena, old));
-    rc = aw_store_session_add(pg->store, aw_auth_hash_hex(pg->arena, sid), u->id, now,
-                              now + AW_SESSION_SECONDS);
+    struct aw_cmd cmd = aw_page_cmd(pg);
+    enum aw_err rc =
+        aw_cmd_login(&cmd, u, aw_auth_hash_hex(pg->arena, sid),
+                     aw_auth_token_shape(old) ? aw_auth_hash_hex(pg->arena, old) : NULL);
     if (rc != AW_OK)
         return rc;
-    aw_store_user_logged_in(pg->store, u->id, now);
     aw_resp_cookie_ex(pg->req, AW_SESSION_COOKIE, sid, -1, AW_COOKIE_SESSION);
     set_csrf_cookie(pg, aw_auth_random_hex(pg->arena));
     pg->user = aw_arena_zalloc(pg->arena, sizeof(*pg->user));
     *pg->user = *u;
-    aw_page_audit(pg, "login", aw_arena_printf(pg->arena, "user:%lld", (long long)u->id), NULL);
     return AW_OK;
 }
 
-void
+enum aw_err
 aw_auth_logout(struct aw_page *pg)
 {
-    if (pg->session_hash)
-        aw_store_session_delete(pg->store, pg->session_hash);
-    if (pg->user)
-        aw_page_audit(pg, "logout",
-                      aw_arena_printf(pg->arena, "user:%lld", (long long)pg->user->id), NULL);
+    struct aw_cmd cmd = aw_page_cmd(pg);
+    enum aw_err rc = aw_cmd_logout(&cmd, pg->session_hash);
+    if (rc != AW_OK)
+        return rc;
     aw_resp_cookie_ex(pg->req, AW_SESSION_COOKIE, "", 0, 0);
     set_csrf_cookie(pg, aw_auth_random_hex(pg->arena));
     pg->user = NULL;
+    return AW_OK;
 }
 
 int
@@ -145,23 +130,12 @@ aw_auth_require(struct aw_page *pg, unsigned roles)
 {
     if (pg->user && (roles & (1u << pg->user->role)))
         return 0;
-    aw_i18n_use(NULL);
     if (!pg->user && strcmp(aw_req_method(pg->req), "GET") == 0) {
-        aw_resp_redirect(pg->req, 303, aw_arena_printf(pg->arena, "/%s/login", pg->lang->code));
+        aw_resp_redirect(pg->req, 303, aw_page_url(pg, "login", NULL));
         return -1;
     }
     aw_resp_error(pg->req, 403);
     return -1;
-}
-
-bool
-aw_auth_may_country(const struct aw_user *u, const char *country)
-{
-    if (!u)
-        return false;
-    if (u->role != AW_ROLE_FOCAL)
-        return true;
-    return country && *country && strcmp(u->country_code, country) == 0;
 }
 
 /* HMAC-SHA256(secret, "csrf:" + cookie) as hex. */

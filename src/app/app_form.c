@@ -6,10 +6,11 @@
 #include "app_int.h"
 
 #include "aw/html.h"
+#include "aw/load.h"
+#include "aw/log.h"
 #include "aw/rules.h"
 #include "aw/text.h"
 
-#include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -195,68 +196,67 @@ aw_form_from_request(struct aw_page *pg, bool with_contact)
     return form;
 }
 
-static const char *
-json_str(json_t *o, const char *key)
+/* Reads a stored payload with the one codec (load.h), every value kept as
+ * stored (aw_draft_read): the form and the preview show what is there, also
+ * what a rule refuses now, for the person who fixes it. */
+static bool
+decode(struct aw_page *pg, const char *payload, int year, struct aw_draft *d)
 {
-    json_t *v = json_object_get(o, key);
-    return json_is_string(v) ? json_string_value(v) : NULL;
+    return aw_draft_read(pg->store, pg->arena, payload, year, d);
 }
 
 struct aw_form *
-aw_form_from_payload(struct aw_page *pg, const char *payload, bool with_contact)
+aw_form_from_payload(struct aw_page *pg, const char *payload, int year, bool with_contact)
 {
     struct aw_form *form = form_new(pg, with_contact);
-    json_error_t jerr;
-    json_t *root = json_loads(payload ? payload : "{}", 0, &jerr);
-    if (!root)
-        return form;
-    json_t *org = json_object_get(root, "organisation");
-    json_t *act = json_object_get(root, "activity");
+    struct aw_draft d;
     struct aw_arena *a = pg->arena;
-#define COPY(obj, key, field) add_value(form, field, aw_arena_strdup(a, json_str(obj, key)))
-    if (json_is_integer(json_object_get(org, "id"))) {
-        add_value(
-            form, "org_id",
-            aw_arena_printf(a, "%lld", (long long)json_integer_value(json_object_get(org, "id"))));
-    } else if (json_is_object(org)) {
+    if (!decode(pg, payload, year, &d))
+        return form;
+    if (d.org.id > 0) {
+        add_value(form, "org_id", aw_arena_printf(a, "%lld", (long long)d.org.id));
+    } else {
         add_value(form, "org_id", "new");
-        COPY(org, "name", "org_name");
-        COPY(org, "kind", "org_kind");
-        COPY(org, "country", "org_country");
-        COPY(org, "website", "org_website");
+        add_value(form, "org_name", d.org.name);
+        add_value(form, "org_kind", aw_org_kind_str(d.org.kind));
+        add_value(form, "org_country", d.org.country_code);
+        add_value(form, "org_website", d.org.website);
     }
-    COPY(act, "title", "title");
-    COPY(act, "summary", "summary");
-    COPY(act, "country", "country");
-    COPY(act, "place", "place");
-    COPY(act, "start", "start");
-    COPY(act, "end", "end");
-#undef COPY
-    if (json_is_true(json_object_get(act, "online")))
+    const struct aw_activity *x = &d.act;
+    add_value(form, "title", x->title);
+    add_value(form, "summary", x->summary);
+    add_value(form, "country", x->country_code);
+    add_value(form, "place", x->place);
+    add_value(form, "start", x->start_date);
+    add_value(form, "end", x->end_date);
+    if (x->online)
         add_value(form, "online", "yes");
-    static const char *const lists[] = {"kinds", "audiences", "languages"};
-    for (size_t i = 0; i < sizeof(lists) / sizeof(lists[0]); i++) {
-        size_t k;
-        json_t *v;
-        json_array_foreach(json_object_get(act, lists[i]), k, v)
-        {
-            if (json_is_string(v))
-                add_value(form, lists[i], aw_arena_strdup(a, json_string_value(v)));
-        }
+    for (size_t i = 0; i < x->kinds_n; i++)
+        add_value(form, "kinds", x->kinds[i]);
+    for (size_t i = 0; i < x->audiences_n; i++)
+        add_value(form, "audiences", x->audiences[i]);
+    for (size_t i = 0; i < x->languages_n; i++)
+        add_value(form, "languages", x->languages[i]);
+    for (size_t k = 0; k < x->links_n && k < LINKS; k++) {
+        add_value(form, aw_arena_printf(a, "link_label_%zu", k + 1), x->links[k].label);
+        add_value(form, aw_arena_printf(a, "link_url_%zu", k + 1), x->links[k].url);
     }
-    size_t k;
-    json_t *l;
-    json_array_foreach(json_object_get(act, "links"), k, l)
-    {
-        if (k >= LINKS)
-            break;
-        add_value(form, aw_arena_printf(a, "link_label_%zu", k + 1),
-                  aw_arena_strdup(a, json_str(l, "label")));
-        add_value(form, aw_arena_printf(a, "link_url_%zu", k + 1),
-                  aw_arena_strdup(a, json_str(l, "url")));
-    }
-    json_decref(root);
     return form;
+}
+
+bool
+aw_form_payload_activity(struct aw_page *pg, const char *payload, int year, struct aw_activity *act)
+{
+    struct aw_draft d;
+    memset(act, 0, sizeof(*act));
+    if (!decode(pg, payload, year, &d))
+        return false;
+    *act = d.act;
+    act->org = d.org;
+    act->edition_year = year;
+    act->slug = "";
+    act->org.slug = d.org.id > 0 ? d.org.slug : "";
+    return true;
 }
 
 /* The address must be one the mailer accepts (src/mail/mail_smtp.c). */
@@ -404,7 +404,7 @@ aw_form_validate(struct aw_page *pg, struct aw_form *form)
         strcmp(end, start) < 0)
         fail(form, get(form, "end"), _("The end date is before the start date."));
     /* An activity is listed under its organisation's country (or none, for
-     * international bodies): the data model's rule (store_load.c). */
+     * international bodies): the data model's rule (src/load/load_json.c). */
     const char *cc = aw_form_value(form, "country");
     if (*cc && !get(form, "country")->error && !get(form, "org_id")->error &&
         !get(form, "org_country")->error) {
@@ -478,47 +478,52 @@ aw_form_org_id(struct aw_form *form)
     return id;
 }
 
-static json_t *
-str_or_null(const char *s)
+static const char **
+values_copy(struct aw_page *pg, struct fval *f, size_t *n)
 {
-    return s && *s ? json_string(s) : json_null();
-}
-
-static json_t *
-list(struct fval *f)
-{
-    json_t *arr = json_array();
+    const char **out = aw_arena_calloc(pg->arena, f->n + 1, sizeof(char *));
     for (unsigned k = 0; k < f->n; k++)
-        json_array_append_new(arr, json_string(f->v[k]));
-    return arr;
+        out[k] = f->v[k];
+    *n = f->n;
+    return out;
 }
 
-char *
-aw_form_payload(struct aw_page *pg, struct aw_form *form)
+static const char *
+or_null(const char *s)
 {
-    json_t *root = json_object(), *org, *act = json_object(), *links = json_array();
+    return *s ? s : NULL;
+}
+
+/* The form as a draft (load.h): an existing organisation by its id, or the
+ * one typed; the activity's country the one chosen, else the organisation's
+ * (aw_form_country); a link without a label labelled by its address. */
+static void
+form_to_draft(struct aw_page *pg, struct aw_form *form, struct aw_draft *d)
+{
+    memset(d, 0, sizeof(*d));
     int64_t org_id = aw_form_org_id(form);
     if (org_id) {
-        org = json_pack("{sI}", "id", (json_int_t)org_id);
+        d->org.id = org_id;
     } else {
-        org = json_object();
-        json_object_set_new(org, "name", json_string(aw_form_value(form, "org_name")));
-        json_object_set_new(org, "kind", json_string(aw_form_value(form, "org_kind")));
-        json_object_set_new(org, "country", str_or_null(aw_form_value(form, "org_country")));
-        json_object_set_new(org, "website", str_or_null(aw_form_value(form, "org_website")));
+        enum aw_org_kind kind = AW_ORG_OTHER;
+        aw_org_kind_parse(aw_form_value(form, "org_kind"), &kind);
+        d->org.name = aw_form_value(form, "org_name");
+        d->org.kind = kind;
+        d->org.country_code = or_null(aw_form_value(form, "org_country"));
+        d->org.website = or_null(aw_form_value(form, "org_website"));
     }
-    json_object_set_new(act, "title", json_string(aw_form_value(form, "title")));
-    json_object_set_new(act, "summary", json_string(aw_form_value(form, "summary")));
-    json_object_set_new(act, "kinds", list(get(form, "kinds")));
-    json_object_set_new(act, "audiences", list(get(form, "audiences")));
-    /* No country given: the organisation's applies (docs/DATA.md). */
-    if (*aw_form_value(form, "country"))
-        json_object_set_new(act, "country", json_string(aw_form_value(form, "country")));
-    json_object_set_new(act, "place", str_or_null(aw_form_value(form, "place")));
-    json_object_set_new(act, "online", json_boolean(*aw_form_value(form, "online") != '\0'));
-    json_object_set_new(act, "start", str_or_null(aw_form_value(form, "start")));
-    json_object_set_new(act, "end", str_or_null(aw_form_value(form, "end")));
-    json_object_set_new(act, "languages", list(get(form, "languages")));
+    struct aw_activity *x = &d->act;
+    x->title = aw_form_value(form, "title");
+    x->summary = aw_form_value(form, "summary");
+    x->kinds = values_copy(pg, get(form, "kinds"), &x->kinds_n);
+    x->audiences = values_copy(pg, get(form, "audiences"), &x->audiences_n);
+    x->languages = values_copy(pg, get(form, "languages"), &x->languages_n);
+    x->country_code = or_null(aw_form_country(pg, form));
+    x->start_date = or_null(aw_form_value(form, "start"));
+    x->end_date = or_null(aw_form_value(form, "end"));
+    x->place = or_null(aw_form_value(form, "place"));
+    x->online = *aw_form_value(form, "online") != '\0';
+    x->links = aw_arena_calloc(pg->arena, LINKS, sizeof(*x->links));
     for (int k = 1; k <= LINKS; k++) {
         char ln[16], un[16];
         snprintf(ln, sizeof(ln), "link_label_%d", k);
@@ -527,17 +532,18 @@ aw_form_payload(struct aw_page *pg, struct aw_form *form)
         if (!*url)
             continue;
         const char *label = aw_form_value(form, ln);
-        json_array_append_new(links,
-                              json_pack("{ssss}", "label", *label ? label : url, "url", url));
+        x->links[x->links_n].label = *label ? label : url;
+        x->links[x->links_n].url = url;
+        x->links_n++;
     }
-    json_object_set_new(act, "links", links);
-    json_object_set_new(root, "organisation", org);
-    json_object_set_new(root, "activity", act);
-    char *text = json_dumps(root, JSON_COMPACT | JSON_PRESERVE_ORDER);
-    char *out = aw_arena_strdup(pg->arena, text);
-    free(text);
-    json_decref(root);
-    return out;
+}
+
+char *
+aw_form_payload(struct aw_page *pg, struct aw_form *form)
+{
+    struct aw_draft d;
+    form_to_draft(pg, form, &d);
+    return aw_draft_encode(pg->arena, &d);
 }
 
 /* Options of a select or checkbox group, with the current values marked. */
@@ -725,56 +731,17 @@ aw_form_view(struct aw_page *pg, struct aw_form *form)
     return v;
 }
 
-static const char **
-values_copy(struct aw_page *pg, struct fval *f, size_t *n)
-{
-    const char **out = aw_arena_calloc(pg->arena, f->n + 1, sizeof(char *));
-    for (unsigned k = 0; k < f->n; k++)
-        out[k] = f->v[k];
-    *n = f->n;
-    return out;
-}
-
 void
 aw_form_to_activity(struct aw_page *pg, struct aw_form *form, int year, struct aw_activity *act)
 {
-    memset(act, 0, sizeof(*act));
+    struct aw_draft d;
+    form_to_draft(pg, form, &d);
+    *act = d.act;
     act->edition_year = year;
     act->slug = "";
-    int64_t org_id = aw_form_org_id(form);
-    if (!org_id || aw_store_org(pg->store, pg->arena, org_id, &act->org) != AW_OK) {
-        enum aw_org_kind kind = AW_ORG_OTHER;
-        aw_org_kind_parse(aw_form_value(form, "org_kind"), &kind);
-        act->org.name = aw_form_value(form, "org_name");
-        act->org.kind = kind;
+    if (!d.org.id || aw_store_org(pg->store, pg->arena, d.org.id, &act->org) != AW_OK) {
+        act->org = d.org;
+        act->org.id = 0;
         act->org.slug = "";
-        const char *oc = aw_form_value(form, "org_country");
-        act->org.country_code = *oc ? oc : NULL;
-        const char *web = aw_form_value(form, "org_website");
-        act->org.website = *web ? web : NULL;
-    }
-    act->title = aw_form_value(form, "title");
-    act->summary = aw_form_value(form, "summary");
-    act->kinds = values_copy(pg, get(form, "kinds"), &act->kinds_n);
-    act->audiences = values_copy(pg, get(form, "audiences"), &act->audiences_n);
-    act->languages = values_copy(pg, get(form, "languages"), &act->languages_n);
-    const char *cc = aw_form_country(pg, form);
-    act->country_code = *cc ? cc : NULL;
-    const char *start = aw_form_value(form, "start"), *end = aw_form_value(form, "end");
-    act->start_date = *start ? start : NULL;
-    act->end_date = *end ? end : NULL;
-    const char *place = aw_form_value(form, "place");
-    act->place = *place ? place : NULL;
-    act->online = *aw_form_value(form, "online") != '\0';
-    act->links = aw_arena_calloc(pg->arena, LINKS, sizeof(*act->links));
-    for (int k = 1; k <= LINKS; k++) {
-        char ln[16], un[16];
-        snprintf(ln, sizeof(ln), "link_label_%d", k);
-        snprintf(un, sizeof(un), "link_url_%d", k);
-        if (!*aw_form_value(form, un))
-            continue;
-        act->links[act->links_n].label = aw_form_value(form, ln);
-        act->links[act->links_n].url = aw_form_value(form, un);
-        act->links_n++;
     }
 }

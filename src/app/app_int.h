@@ -5,9 +5,11 @@
 
 #include "aw/app.h"
 #include "aw/arena.h"
+#include "aw/domain.h"
 #include "aw/i18n.h"
 #include "aw/mail.h"
 #include "aw/model.h"
+#include "aw/net.h"
 #include "aw/store.h"
 #include "aw/tpl.h"
 #include "aw/view.h"
@@ -31,6 +33,7 @@ struct aw_app {
      * the store fails must still carry a valid token. Unused (zero) under
      * read_only, which has no forms. */
     unsigned char csrf_key[32];
+    struct aw_net_list proxies; /* the trusted_proxies setting, parsed */
 };
 
 /* One request's page: language, arena, store, and the root view that every
@@ -99,14 +102,14 @@ struct aw_store *aw_app_store(struct aw_app *app, char *err, size_t errlen);
 /* --- accounts, sessions, CSRF (app_auth.c) --- */
 #define AW_SESSION_COOKIE "aw_session"
 #define AW_CSRF_COOKIE "aw_csrf"
-#define AW_SESSION_SECONDS (12 * 3600)
 bool aw_auth_check_password(const char *hash, const char *pw);
 /* Reads the session cookie into pg->user (NULL when absent or invalid). */
 void aw_auth_load(struct aw_page *pg);
 /* Starts a new session for u (a fresh id: no fixation), rotating the CSRF
  * cookie too, and records the login in the audit log. */
 enum aw_err aw_auth_login(struct aw_page *pg, const struct aw_user *u);
-void aw_auth_logout(struct aw_page *pg);
+/* Ends the session (and clears its cookie); the store's error otherwise. */
+enum aw_err aw_auth_logout(struct aw_page *pg);
 /* 64 hex digits of fresh randomness / of BLAKE2b-256(value), in the arena;
  * tokens are stored only as such hashes. */
 char *aw_auth_random_hex(struct aw_arena *a);
@@ -118,24 +121,28 @@ bool aw_auth_token_shape(const char *v);
 /* 0 when pg->user has one of the roles; otherwise answers (a redirect to the
  * login page for an anonymous GET, 403 otherwise) and returns -1. */
 int aw_auth_require(struct aw_page *pg, unsigned roles);
-/* Whether the user may act on something in `country` ("" or NULL: no
- * country): focal points only in their own country. */
-bool aw_auth_may_country(const struct aw_user *u, const char *country);
 /* The CSRF token for forms on this page (sets the CSRF cookie if missing). */
 const char *aw_csrf_token(struct aw_page *pg);
 /* True when the POSTed "csrf" field matches the cookie's token. */
 bool aw_csrf_ok(struct aw_page *pg);
-/* Queues an e-mail (sent by the outbox thread) in the current transaction;
- * call aw_page_mail_kick() once it is committed to send it at once. */
-void aw_page_mail(struct aw_page *pg, const char *to, const char *subject, const char *body);
-void aw_page_mail_kick(struct aw_page *pg);
-/* Tells the moderators whose scope covers `country` that something waits,
- * at most once a day each. */
-void aw_page_notify_moderators(struct aw_page *pg, const char *country);
+/* Links, from the route table (routes.c, reverse routing): the path of the
+ * route `name` in language `lang` (aw_page_url: the page's), its other
+ * captures given in pattern order as strings and ending with NULL, each
+ * encoded as a path segment: aw_page_url(pg, "edition", "2017", NULL) is
+ * "/en/editions/2017". A name or a count no route has is a bug: logged, and
+ * "/" returned. In the arena a. No link is printed by hand (lint: "url"). */
+const char *aw_url(struct aw_arena *a, const char *lang, const char *name, ...)
+    __attribute__((sentinel));
+#define aw_page_url(pg, ...) aw_url((pg)->arena, (pg)->lang->code, __VA_ARGS__)
 /* The absolute URL of a site path, from the public_url setting. */
 const char *aw_page_abs_url(struct aw_page *pg, const char *path);
-/* Records an audit entry with the page's actor and client address. */
-void aw_page_audit(struct aw_page *pg, const char *action, const char *object, const char *detail);
+/* The page as the actor of a command (domain.h): its store, arena, user,
+ * client address, language and mailer, and the time now. */
+struct aw_cmd aw_page_cmd(struct aw_page *pg);
+/* Records an event in the audit log alone (aw_cmd_record) with the page's
+ * actor; a failure is logged and returned. */
+enum aw_err aw_page_record(struct aw_page *pg, const char *action, const char *object,
+                           const char *detail);
 /* Current time (seconds) — one place so tests can reason about it. */
 int64_t aw_now(void);
 
@@ -147,7 +154,14 @@ extern const struct aw_field aw_form_change_fields[];
 extern const struct aw_field aw_form_moderation_fields[];
 struct aw_form *aw_form_empty(struct aw_page *pg, bool with_contact);
 struct aw_form *aw_form_from_request(struct aw_page *pg, bool with_contact);
-struct aw_form *aw_form_from_payload(struct aw_page *pg, const char *payload, bool with_contact);
+/* A stored payload (edition `year`) in the form, read with the one codec
+ * (aw_draft_decode, load.h); an empty form, logged, if it does not read. */
+struct aw_form *aw_form_from_payload(struct aw_page *pg, const char *payload, int year,
+                                     bool with_contact);
+/* A stored payload as the activity the public pages would show (previews);
+ * false (logged) if it does not read. */
+bool aw_form_payload_activity(struct aw_page *pg, const char *payload, int year,
+                              struct aw_activity *act);
 /* Checks every field; false when any has an error (kept in the form). */
 bool aw_form_validate(struct aw_page *pg, struct aw_form *form);
 /* The trimmed first value of a field ("" when empty). */
@@ -160,7 +174,8 @@ const char *aw_form_country(struct aw_page *pg, struct aw_form *form);
 const char *aw_form_org_name(struct aw_page *pg, struct aw_form *form);
 /* The chosen existing organisation, or 0 for a new one. */
 int64_t aw_form_org_id(struct aw_form *form);
-/* The payload (JSON, docs/DATA.md) of a valid form, in the arena. */
+/* The payload (JSON, docs/DATA.md) of a valid form, in the arena: the form
+ * as a draft, written by the one codec (aw_draft_encode, load.h). */
 char *aw_form_payload(struct aw_page *pg, struct aw_form *form);
 /* The activity the form describes (for previews), strings in the arena. */
 void aw_form_to_activity(struct aw_page *pg, struct aw_form *form, int year,
@@ -227,9 +242,8 @@ void aw_handle_moderation_log(struct aw_req *req);
  * 429 with the time left and returns -1. */
 int aw_page_share_quota(struct aw_page *pg);
 
-/* Moderation helpers shared by the queue and the item page. */
-enum aw_err aw_moderation_approve(struct aw_page *pg, const struct aw_submission *sub, char *err,
-                                  size_t errlen);
+/* The safeguarding checklist a moderator ticks before approving (the queue
+ * and the item page). */
 bool aw_moderation_checklist_ok(struct aw_page *pg);
 
 /* Parses "<id>-<slug>" or "<id>"; 0 on success. */

@@ -88,8 +88,7 @@ help_panel(struct aw_page *pg)
             struct aw_view *cv = aw_view_set_map(panel, "country");
             aw_view_set_str(cv, "code", c->code);
             aw_view_set_str(cv, "name", c->name);
-            aw_view_set_str(cv, "url",
-                            aw_arena_printf(pg->arena, "/%s/help/%s", pg->lang->code, c->code));
+            aw_view_set_url(cv, "url", aw_page_url(pg, "help_country", c->code, NULL));
             found = true;
         }
     }
@@ -131,25 +130,25 @@ aw_page__layout(struct aw_page *pg, const char *title)
     /* TRANSLATORS: strftime format of a day and month, e.g. 18 November */
     size_t dn = strftime_l(day, sizeof(day), _("%-d %B"), &tm, pg->lang->loc);
     aw_view_set_str(v, "day_date", aw_arena_strndup(pg->arena, day, dn));
-    aw_view_set_str(v, "home_url", aw_arena_printf(pg->arena, "/%s/", lc));
-    aw_view_set_str(v, "editions_url", aw_arena_printf(pg->arena, "/%s/editions", lc));
-    aw_view_set_str(v, "help_url", aw_arena_printf(pg->arena, "/%s/help", lc));
+    aw_view_set_url(v, "home_url", aw_url(pg->arena, lc, "home", NULL));
+    aw_view_set_url(v, "editions_url", aw_url(pg->arena, lc, "editions", NULL));
+    aw_view_set_url(v, "help_url", aw_url(pg->arena, lc, "help", NULL));
     struct aw_view *langs = aw_view_set_list(v, "languages");
     for (size_t i = 0; i < aw_i18n_count(); i++) {
         const struct aw_lang *l = aw_i18n_at(i);
         struct aw_view *item = aw_view_push_map(langs);
         aw_view_set_str(item, "code", l->code);
         aw_view_set_str(item, "name", l->name);
-        aw_view_set_str(item, "url", aw_arena_printf(pg->arena, "/%s/", l->code));
+        aw_view_set_url(item, "url", aw_url(pg->arena, l->code, "home", NULL));
         aw_view_set_bool(item, "current", l == pg->lang);
     }
     aw_view_set_bool(v, "has_languages", aw_i18n_count() > 1);
-    aw_view_set_str(v, "share_url", aw_arena_printf(pg->arena, "/%s/share", lc));
+    aw_view_set_url(v, "share_url", aw_url(pg->arena, lc, "share", NULL));
     if (pg->user && pg->req) {
         struct aw_view *me = aw_view_set_map(v, "me");
         aw_view_set_str(me, "email", pg->user->email);
-        aw_view_set_str(me, "moderation_url", aw_arena_printf(pg->arena, "/%s/moderation", lc));
-        aw_view_set_str(me, "logout_action", aw_arena_printf(pg->arena, "/%s/logout", lc));
+        aw_view_set_url(me, "moderation_url", aw_url(pg->arena, lc, "moderation", NULL));
+        aw_view_set_url(me, "logout_action", aw_url(pg->arena, lc, "logout", NULL));
         aw_view_set_str(me, "csrf", aw_csrf_token(pg));
     } else {
         aw_view_set_bool(v, "me", false);
@@ -175,11 +174,10 @@ aw_page_begin(struct aw_req *req, struct aw_page *pg)
     for (size_t i = 0; i < aw_i18n_count(); i++)
         if (aw_i18n_at(i) == pg->lang)
             pg->lang_index = i;
-    aw_i18n_use(pg->lang);
+    /* the thread is in pg->lang already: the route's wrapper (app.c, around) set it */
     pg->store = aw_app_store(app, err, sizeof(err));
     if (!pg->store) {
         AW_ERROR("database unavailable: %s", err);
-        aw_i18n_use(NULL);
         aw_resp_header(req, "Retry-After", AW_UNAVAILABLE_RETRY);
         aw_resp_error(req, 503);
         return -1;
@@ -193,7 +191,6 @@ aw_page_begin(struct aw_req *req, struct aw_page *pg)
     /* A read-only site takes no POST (its forms are hidden): the 503 page,
      * which carries the read-only notice. */
     if (app->cfg->read_only && strcmp(aw_req_method(req), "POST") == 0) {
-        aw_i18n_use(NULL);
         aw_resp_header(req, "Retry-After", AW_UNAVAILABLE_RETRY);
         aw_resp_error(req, 503);
         return -1;
@@ -201,7 +198,6 @@ aw_page_begin(struct aw_req *req, struct aw_page *pg)
     /* Every POST carries the CSRF token of its form: checked here, once, for
      * every handler. */
     if (strcmp(aw_req_method(req), "POST") == 0 && !aw_csrf_ok(pg)) {
-        aw_i18n_use(NULL);
         aw_resp_error(req, 403);
         return -1;
     }
@@ -216,7 +212,6 @@ aw_page_render(struct aw_page *pg, int status, const char *tpl, const char *titl
     aw_page__layout(pg, title);
     enum aw_err rc =
         aw_tpl_render(pg->app->tpl[pg->lang_index], tpl, pg->view, &out, err, sizeof(err));
-    aw_i18n_use(NULL);
     if (rc != AW_OK) {
         AW_ERROR("rendering %s: %s", tpl, err);
         aw_buf_free(&out);
@@ -240,7 +235,6 @@ void
 aw_page_fail(struct aw_page *pg, enum aw_err rc)
 {
     if (rc == AW_ENOTFOUND) {
-        aw_i18n_use(NULL);
         aw_resp_error(pg->req, 404);
         return;
     }
@@ -253,7 +247,6 @@ aw_page_fail(struct aw_page *pg, enum aw_err rc)
                                                                        : aw_strerror(rc);
     if (rc != AW_EUNAVAIL) {
         AW_ERROR("%s: %s: %s", path, aw_strerror(rc), why);
-        aw_i18n_use(NULL);
         aw_resp_error(pg->req, 500);
         return;
     }
@@ -274,7 +267,6 @@ aw_page_reshow(struct aw_page *pg, int status)
         reshow(pg, status);
         return;
     }
-    aw_i18n_use(NULL);
     aw_resp_error(pg->req, status);
 }
 

@@ -150,7 +150,7 @@ links_view(struct aw_page *pg, const struct aw_link *links, size_t n)
         struct aw_view *l = aw_view_push_map(list);
         aw_view_set_str(l, "label",
                         links[i].label && *links[i].label ? links[i].label : links[i].url);
-        aw_view_set_str(l, "url", links[i].url);
+        aw_view_set_url(l, "url", links[i].url);
     }
     return list;
 }
@@ -161,22 +161,26 @@ aw_page_org(struct aw_page *pg, const struct aw_org *org)
     struct aw_view *v = aw_view_map(pg->arena);
     aw_view_set_int(v, "id", org->id);
     aw_view_set_str(v, "name", org->name);
-    aw_view_set_str(v, "url",
-                    aw_arena_printf(pg->arena, "/%s/organisations/%lld-%s", pg->lang->code,
-                                    (long long)org->id, org->slug ? org->slug : ""));
+    /* an organisation not stored yet (a submission's preview) has no page */
+    if (org->id > 0)
+        aw_view_set_url(v, "url",
+                        aw_page_url(pg, "organisation",
+                                    aw_arena_printf(pg->arena, "%lld-%s", (long long)org->id,
+                                                    org->slug ? org->slug : ""),
+                                    NULL));
+    else
+        aw_view_set_bool(v, "url", false);
     aw_view_set_str(v, "kind", aw_label_org_kind(org->kind));
     if (org->country_code) {
         struct aw_view *c = aw_view_set_map(v, "country");
         aw_view_set_str(c, "code", org->country_code);
         aw_view_set_str(c, "name", aw_page_country_name(pg, org->country_code));
-        aw_view_set_str(
-            c, "url",
-            aw_arena_printf(pg->arena, "/%s/countries/%s", pg->lang->code, org->country_code));
+        aw_view_set_url(c, "url", aw_page_url(pg, "country", org->country_code, NULL));
     } else {
         aw_view_set_bool(v, "country", false);
     }
     if (org->website && aw_html_url_ok(org->website, strlen(org->website)))
-        aw_view_set_str(v, "website", org->website);
+        aw_view_set_url(v, "website", org->website);
     else
         aw_view_set_bool(v, "website", false);
     return v;
@@ -188,23 +192,28 @@ aw_page_activity(struct aw_page *pg, const struct aw_activity *act)
     struct aw_arena *a = pg->arena;
     struct aw_view *v = aw_view_map(a);
     aw_view_set_int(v, "id", act->id);
-    aw_view_set_str(v, "url",
-                    aw_arena_printf(a, "/%s/activities/%lld-%s", pg->lang->code, (long long)act->id,
-                                    act->slug ? act->slug : ""));
+    /* not published yet (a submission's preview): no page to link to */
+    if (act->id > 0)
+        aw_view_set_url(v, "url",
+                        aw_page_url(pg, "activity",
+                                    aw_arena_printf(a, "%lld-%s", (long long)act->id,
+                                                    act->slug ? act->slug : ""),
+                                    NULL));
+    else
+        aw_view_set_bool(v, "url", false);
     aw_view_set_str(v, "title", act->title);
     aw_view_set_html(v, "summary",
                      aw_html_markdown(a, act->summary ? act->summary : "",
                                       act->summary ? strlen(act->summary) : 0));
     aw_view_set(v, "org", aw_page_org(pg, &act->org));
     aw_view_set_int(v, "edition_year", act->edition_year);
-    aw_view_set_str(v, "edition_url",
-                    aw_arena_printf(a, "/%s/editions/%d", pg->lang->code, act->edition_year));
+    aw_view_set_url(v, "edition_url",
+                    aw_page_url(pg, "edition", aw_arena_printf(a, "%d", act->edition_year), NULL));
     if (act->country_code) {
         struct aw_view *c = aw_view_set_map(v, "country");
         aw_view_set_str(c, "code", act->country_code);
         aw_view_set_str(c, "name", aw_page_country_name(pg, act->country_code));
-        aw_view_set_str(c, "url",
-                        aw_arena_printf(a, "/%s/countries/%s", pg->lang->code, act->country_code));
+        aw_view_set_url(c, "url", aw_page_url(pg, "country", act->country_code, NULL));
     } else {
         aw_view_set_bool(v, "country", false);
     }
@@ -262,8 +271,9 @@ aw_page_activities_by_edition(struct aw_page *pg, const struct aw_activity *acts
             cur_year = acts[i].edition_year;
             struct aw_view *e = aw_view_push_map(eds);
             aw_view_set_int(e, "year", cur_year);
-            aw_view_set_str(
-                e, "url", aw_arena_printf(pg->arena, "/%s/editions/%d", pg->lang->code, cur_year));
+            aw_view_set_url(
+                e, "url",
+                aw_page_url(pg, "edition", aw_arena_printf(pg->arena, "%d", cur_year), NULL));
             cur = aw_view_set_list(e, "activities");
         }
         aw_view_push(cur, aw_page_activity(pg, &acts[i]));
@@ -278,7 +288,7 @@ aw_page_edition(struct aw_page *pg, const struct aw_edition *ed)
     struct aw_view *v = aw_view_map(a);
     aw_view_set_int(v, "year", ed->year);
     aw_view_set_int(v, "number", ed->number);
-    aw_view_set_str(v, "url", aw_arena_printf(a, "/%s/editions/%d", pg->lang->code, ed->year));
+    aw_view_set_url(v, "url", aw_page_url(pg, "edition", aw_arena_printf(a, "%d", ed->year), NULL));
     if (ed->theme)
         aw_view_set_str(v, "theme", ed->theme);
     else
@@ -358,13 +368,13 @@ aw_page_help_list(struct aw_page *pg, const struct aw_help_service *hs, size_t n
             aw_view_set_str(s, "name", hs[i].name);
             aw_view_set_str(s, "organisation", hs[i].organisation);
             if (hs[i].url && aw_html_url_ok(hs[i].url, strlen(hs[i].url)))
-                aw_view_set_str(s, "url", hs[i].url);
+                aw_view_set_url(s, "url", hs[i].url);
             else
                 aw_view_set_bool(s, "url", false);
             const char *tel = hs[i].phone ? tel_url(pg, hs[i].phone) : NULL;
             if (tel) {
                 aw_view_set_str(s, "phone", hs[i].phone);
-                aw_view_set_str(s, "tel", tel);
+                aw_view_set_url(s, "tel", tel);
             } else {
                 aw_view_set_bool(s, "phone", false);
             }

@@ -23,7 +23,6 @@ aw_handle_activity(struct aw_req *req)
     const char *canonical = aw_view_as_str(aw_view_get(v, "url", 3), NULL);
     const char *tail = strrchr(canonical, '/') + 1;
     if (!aw_str_eq_c(seg, tail)) {
-        aw_i18n_use(NULL);
         aw_resp_redirect(req, 301, canonical);
         return;
     }

@@ -38,8 +38,7 @@ aw_handle_country(struct aw_req *req)
     struct aw_view *cv = aw_view_set_map(pg.view, "country");
     aw_view_set_str(cv, "code", c.code);
     aw_view_set_str(cv, "name", c.name);
-    aw_view_set_str(cv, "help_url",
-                    aw_arena_printf(pg.arena, "/%s/help/%s", pg.lang->code, c.code));
+    aw_view_set_url(cv, "help_url", aw_page_url(&pg, "help_country", c.code, NULL));
     aw_view_set_bool(cv, "coe_member", c.coe_member);
     if (c.coe_joined_year)
         aw_view_set_int(cv, "joined", c.coe_joined_year);

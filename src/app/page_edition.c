@@ -36,7 +36,7 @@ statement_view(struct aw_page *pg, const struct aw_statement *s)
                      aw_html_markdown(pg->arena, s->summary ? s->summary : "",
                                       s->summary ? strlen(s->summary) : 0));
     if (s->url && aw_html_url_ok(s->url, strlen(s->url)))
-        aw_view_set_str(v, "url", s->url);
+        aw_view_set_url(v, "url", s->url);
     else
         aw_view_set_bool(v, "url", false);
     return v;
@@ -115,7 +115,7 @@ aw_handle_edition(struct aw_req *req)
                                           tools[i].description ? tools[i].description : "",
                                           tools[i].description ? strlen(tools[i].description) : 0));
         if (tools[i].url && aw_html_url_ok(tools[i].url, strlen(tools[i].url)))
-            aw_view_set_str(t, "url", tools[i].url);
+            aw_view_set_url(t, "url", tools[i].url);
         else
             aw_view_set_bool(t, "url", false);
         aw_view_set_str(t, "languages", aw_page_join_names(&pg, langs, tools[i].languages_n));
@@ -162,8 +162,7 @@ aw_handle_edition(struct aw_req *req)
         struct aw_view *c = aw_view_push_map(cl);
         aw_view_set_str(c, "code", groups[i].code);
         aw_view_set_str(c, "name", groups[i].name);
-        aw_view_set_str(
-            c, "url", aw_arena_printf(pg.arena, "/%s/countries/%s", pg.lang->code, groups[i].code));
+        aw_view_set_url(c, "url", aw_page_url(&pg, "country", groups[i].code, NULL));
         aw_view_set(c, "activities", groups[i].activities);
         aw_view_set(c, "statements", groups[i].statements);
     }
@@ -192,7 +191,7 @@ aw_handle_edition(struct aw_req *req)
             aw_view_set_bool(d, "date", false);
         }
         if (docs[i].url && aw_html_url_ok(docs[i].url, strlen(docs[i].url)))
-            aw_view_set_str(d, "url", docs[i].url);
+            aw_view_set_url(d, "url", docs[i].url);
         else
             aw_view_set_bool(d, "url", false);
     }

@@ -43,13 +43,12 @@ aw_handle_help(struct aw_req *req)
         return;
     if (aw_req_query(req, "country")) {
         const char *cc = chosen_country(&pg);
-        aw_i18n_use(NULL);
         if (!cc) {
             aw_resp_error(req, 400);
             return;
         }
         aw_resp_cookie(req, "country", cc, COUNTRY_COOKIE_AGE);
-        aw_resp_redirect(req, 303, aw_arena_printf(pg.arena, "/%s/help/%s", pg.lang->code, cc));
+        aw_resp_redirect(req, 303, aw_page_url(&pg, "help_country", cc, NULL));
         return;
     }
     if ((rc = aw_store_countries(pg.store, pg.arena, pg.lang->code, &countries, &nc)) != AW_OK ||
@@ -77,8 +76,7 @@ aw_handle_help(struct aw_req *req)
         struct aw_view *c = aw_view_push_map(list);
         aw_view_set_str(c, "code", countries[i].code);
         aw_view_set_str(c, "name", countries[i].name);
-        aw_view_set_str(c, "url",
-                        aw_arena_printf(pg.arena, "/%s/help/%s", pg.lang->code, countries[i].code));
+        aw_view_set_url(c, "url", aw_page_url(&pg, "help_country", countries[i].code, NULL));
         aw_view_set(c, "groups", aw_page_help_list(&pg, &hs[first], count));
     }
     if (without)
@@ -111,8 +109,7 @@ aw_handle_help_country(struct aw_req *req)
     struct aw_view *cv = aw_view_set_map(pg.view, "country");
     aw_view_set_str(cv, "code", c.code);
     aw_view_set_str(cv, "name", c.name);
-    aw_view_set_str(cv, "url",
-                    aw_arena_printf(pg.arena, "/%s/countries/%s", pg.lang->code, c.code));
+    aw_view_set_url(cv, "url", aw_page_url(&pg, "country", c.code, NULL));
     aw_view_set(pg.view, "groups", aw_page_help_list(&pg, hs, nhs));
     aw_view_set_bool(pg.view, "has_services", nhs > 0);
     aw_page_render(&pg, 200, "help_country",

@@ -24,7 +24,7 @@ static void
 login_form(struct aw_page *pg, int status, const char *email, const char *error)
 {
     aw_view_set_str(pg->view, "csrf", aw_csrf_token(pg));
-    aw_view_set_str(pg->view, "action", aw_arena_printf(pg->arena, "/%s/login", pg->lang->code));
+    aw_view_set_url(pg->view, "action", aw_page_url(pg, "login", NULL));
     aw_view_set_str(pg->view, "email", email ? email : "");
     if (error)
         aw_view_set_str(pg->view, "error", error);
@@ -41,8 +41,7 @@ aw_handle_login(struct aw_req *req)
     if (aw_page_begin(req, &pg) != 0)
         return;
     if (pg.user) {
-        aw_i18n_use(NULL);
-        aw_resp_redirect(req, 303, aw_arena_printf(pg.arena, "/%s/moderation", pg.lang->code));
+        aw_resp_redirect(req, 303, aw_page_url(&pg, "moderation", NULL));
         return;
     }
     login_form(&pg, 200, NULL, NULL);
@@ -117,8 +116,8 @@ aw_handle_login_post(struct aw_req *req)
         /* Logged once per window, and only for real accounts: the audit log
          * is append-only and must not fill up with what strangers type. */
         if (known && (per_pair.first_refusal || per_account.first_refusal))
-            aw_page_audit(&pg, "login_throttled",
-                          aw_arena_printf(pg.arena, "user:%lld", (long long)u.id), NULL);
+            (void)aw_page_record(&pg, "login_throttled",
+                                 aw_arena_printf(pg.arena, "user:%lld", (long long)u.id), NULL);
         /* The longest wait of the counters that refused. */
         int64_t wait = per_pair.retry_after;
         if (per_account.retry_after > wait)
@@ -136,8 +135,8 @@ aw_handle_login_post(struct aw_req *req)
     bool ok = aw_auth_check_password(known ? u.password_hash : dummy_hash(), password);
     if (!known || !ok || u.disabled) {
         if (known)
-            aw_page_audit(&pg, "login_failed",
-                          aw_arena_printf(pg.arena, "user:%lld", (long long)u.id), NULL);
+            (void)aw_page_record(&pg, "login_failed",
+                                 aw_arena_printf(pg.arena, "user:%lld", (long long)u.id), NULL);
         login_form(&pg, 401, email, _("The e-mail address or the password is wrong."));
         return;
     }
@@ -146,8 +145,7 @@ aw_handle_login_post(struct aw_req *req)
         aw_page_fail(&pg, rc);
         return;
     }
-    aw_i18n_use(NULL);
-    aw_resp_redirect(req, 303, aw_arena_printf(pg.arena, "/%s/moderation", pg.lang->code));
+    aw_resp_redirect(req, 303, aw_page_url(&pg, "moderation", NULL));
 }
 
 void
@@ -156,7 +154,10 @@ aw_handle_logout(struct aw_req *req)
     struct aw_page pg;
     if (aw_page_begin(req, &pg) != 0)
         return;
-    aw_auth_logout(&pg);
-    aw_i18n_use(NULL);
-    aw_resp_redirect(req, 303, aw_arena_printf(pg.arena, "/%s/", pg.lang->code));
+    enum aw_err rc = aw_auth_logout(&pg);
+    if (rc != AW_OK) {
+        aw_page_fail(&pg, rc);
+        return;
+    }
+    aw_resp_redirect(req, 303, aw_page_url(&pg, "home", NULL));
 }

@@ -70,18 +70,19 @@ aw_handle_moderation(struct aw_req *req)
             struct aw_view *c = aw_view_push_map(counts);
             aw_view_set_str(c, "name", *cc ? aw_page_country_name(&pg, cc) : _("No country"));
             aw_view_set_int(c, "count", (int64_t)count);
-            aw_view_set_str(
-                c, "url",
-                *cc ? aw_arena_printf(pg.arena, "/%s/moderation?country=%s", pg.lang->code, cc)
-                    : aw_arena_printf(pg.arena, "/%s/moderation", pg.lang->code));
+            aw_view_set_url(c, "url",
+                            *cc ? aw_arena_printf(pg.arena, "%s?country=%s",
+                                                  aw_page_url(&pg, "moderation", NULL), cc)
+                                : aw_page_url(&pg, "moderation", NULL));
         }
         if (country && strcmp(country, cc) != 0)
             continue;
         struct aw_view *it = aw_view_push_map(items);
         aw_view_set_int(it, "id", subs[i].id);
-        aw_view_set_str(
-            it, "url",
-            aw_arena_printf(pg.arena, "/%s/moderation/%lld", pg.lang->code, (long long)subs[i].id));
+        aw_view_set_url(it, "url",
+                        aw_page_url(&pg, "moderation_item",
+                                    aw_arena_printf(pg.arena, "%lld", (long long)subs[i].id),
+                                    NULL));
         aw_view_set_str(it, "title", subs[i].title ? subs[i].title : "");
         aw_view_set_str(it, "org", subs[i].org_name ? subs[i].org_name : "");
         aw_view_set_str(it, "country", *cc ? aw_page_country_name(&pg, cc) : _("No country"));
@@ -113,11 +114,9 @@ aw_handle_moderation(struct aw_req *req)
         aw_view_set_int(o, "value", eds[i].year);
         aw_view_set_bool(o, "selected", eds[i].year == year);
     }
-    aw_view_set_str(pg.view, "action", aw_arena_printf(pg.arena, "/%s/moderation", pg.lang->code));
-    aw_view_set_str(pg.view, "batch_action",
-                    aw_arena_printf(pg.arena, "/%s/moderation/approve", pg.lang->code));
-    aw_view_set_str(pg.view, "log_url",
-                    aw_arena_printf(pg.arena, "/%s/moderation/log", pg.lang->code));
+    aw_view_set_url(pg.view, "action", aw_page_url(&pg, "moderation", NULL));
+    aw_view_set_url(pg.view, "batch_action", aw_page_url(&pg, "moderation_approve", NULL));
+    aw_view_set_url(pg.view, "log_url", aw_page_url(&pg, "moderation_log", NULL));
     aw_view_set_bool(pg.view, "is_admin", pg.user->role == AW_ROLE_ADMIN);
     aw_view_set_str(pg.view, "csrf", aw_csrf_token(&pg));
     const char *approved = aw_req_query(req, "approved");
@@ -129,47 +128,6 @@ aw_handle_moderation(struct aw_req *req)
     aw_view_set_bool(pg.view, "rejected", aw_req_query(req, "rejected") != NULL);
     aw_resp_header(req, "Cache-Control", "no-store");
     aw_page_render(&pg, 200, "moderation", _("Moderation"));
-}
-
-/* Approves one pending submission: applies its payload (creating or
- * updating the published activity), records the decision, tells the
- * submitter. Shared with page_moderation_item.c. */
-enum aw_err
-aw_moderation_approve(struct aw_page *pg, const struct aw_submission *sub, char *err, size_t errlen)
-{
-    enum aw_err rc;
-    int64_t act_id = 0;
-    struct aw_share share;
-    bool has_share =
-        sub->share_id && aw_store_share_by_id(pg->store, pg->arena, sub->share_id, &share) == AW_OK;
-    if ((rc = aw_store_begin(pg->store)) != AW_OK)
-        return rc;
-    rc = aw_load_apply_submission(pg->store, sub->payload, sub->edition_year, sub->activity_id,
-                                  &act_id, err, errlen);
-    if (rc == AW_OK && has_share && share.activity_id != act_id)
-        rc = aw_store_share_set_activity(pg->store, sub->share_id, act_id);
-    if (rc == AW_OK)
-        rc = aw_store_submission_decide(pg->store, sub->id, AW_SUB_APPROVED, pg->user->id, NULL,
-                                        aw_now());
-    if (rc != AW_OK) {
-        aw_store_rollback(pg->store);
-        return rc;
-    }
-    aw_page_audit(pg, "approve", aw_arena_printf(pg->arena, "submission:%lld", (long long)sub->id),
-                  aw_arena_printf(pg->arena, "activity:%lld", (long long)act_id));
-    if (has_share)
-        aw_page_mail(pg, share.submitter_email, _("Your activity is published"),
-                     aw_arena_printf(
-                         pg->arena,
-                         _("Hello %s,\n\n\"%s\" has been checked and is now "
-                           "published:\n\n%s\n"),
-                         share.submitter_name, sub->title,
-                         aw_page_abs_url(pg, aw_arena_printf(pg->arena, "/%s/activities/%lld",
-                                                             pg->lang->code, (long long)act_id))));
-    rc = aw_store_commit(pg->store);
-    if (rc == AW_OK)
-        aw_page_mail_kick(pg);
-    return rc;
 }
 
 /* The four safeguarding checks a moderator confirms before approving. */
@@ -195,9 +153,8 @@ aw_handle_moderation_batch(struct aw_req *req)
     if (aw_page_begin(req, &pg) != 0 || aw_auth_require(&pg, AW_ROLES_ALL) != 0)
         return;
     n = aw_req_form_count(req, "ids");
-    const char *back = aw_arena_printf(pg.arena, "/%s/moderation", pg.lang->code);
+    const char *back = aw_page_url(&pg, "moderation", NULL);
     if (n == 0 || n > BATCH_MAX || !aw_moderation_checklist_ok(&pg)) {
-        aw_i18n_use(NULL);
         aw_resp_redirect(req, 303, aw_arena_printf(pg.arena, "%s?batch_error=1", back));
         return;
     }
@@ -210,15 +167,13 @@ aw_handle_moderation_batch(struct aw_req *req)
         if (aw_str_to_i64(aw_req_form(req, "ids", i), 1, INT64_MAX, &id) != 0 ||
             aw_store_submission(pg.store, pg.arena, id, &subs[kept]) != AW_OK ||
             subs[kept].status != AW_SUB_PENDING) {
-            aw_i18n_use(NULL);
             aw_resp_redirect(req, 303, aw_arena_printf(pg.arena, "%s?batch_error=1", back));
             return;
         }
-        if (!aw_auth_may_country(pg.user, subs[kept].country_code)) {
-            aw_page_audit(&pg, "denied",
-                          aw_arena_printf(pg.arena, "submission:%lld", (long long)id),
-                          "batch approve outside scope");
-            aw_i18n_use(NULL);
+        if (!aw_user_may_country(pg.user, subs[kept].country_code)) {
+            (void)aw_page_record(&pg, "denied",
+                                 aw_arena_printf(pg.arena, "submission:%lld", (long long)id),
+                                 "batch approve outside scope");
             aw_resp_error(req, 403);
             return;
         }
@@ -227,31 +182,17 @@ aw_handle_moderation_batch(struct aw_req *req)
         kept += dup ? 0 : 1;
     }
     n = kept;
-    /* One transaction around the batch (the store nests the approvals'
-     * own): all are published, or none. */
-    if ((rc = aw_store_begin(pg.store)) != AW_OK) {
-        aw_page_fail(&pg, rc);
-        return;
-    }
-    for (unsigned i = 0; i < n; i++) {
-        if ((rc = aw_moderation_approve(&pg, &subs[i], err, sizeof(err))) != AW_OK) {
-            AW_ERROR("approving submission %lld: %s", (long long)subs[i].id, err);
-            aw_store_rollback(pg.store);
-            if (rc == AW_EUNAVAIL) {
-                aw_page_fail(&pg, rc); /* 503: nothing was published, try again later */
-                return;
-            }
-            aw_i18n_use(NULL);
-            aw_resp_redirect(req, 303, aw_arena_printf(pg.arena, "%s?batch_error=1", back));
+    /* One command for the batch: all are published, or none. */
+    struct aw_cmd cmd = aw_page_cmd(&pg);
+    if ((rc = aw_cmd_approve(&cmd, subs, n, err, sizeof(err))) != AW_OK) {
+        AW_ERROR("approving a batch of %u: %s", n, err);
+        if (rc != AW_EINVAL) {
+            aw_page_fail(&pg, rc); /* 503: nothing was published, try again later */
             return;
         }
-    }
-    if ((rc = aw_store_commit(pg.store)) != AW_OK) {
-        aw_page_fail(&pg, rc);
+        aw_resp_redirect(req, 303, aw_arena_printf(pg.arena, "%s?batch_error=1", back));
         return;
     }
-    aw_page_mail_kick(&pg);
-    aw_i18n_use(NULL);
     aw_resp_redirect(req, 303, aw_arena_printf(pg.arena, "%s?approved=%u", back, n));
 }
 
@@ -279,19 +220,19 @@ aw_handle_moderation_log(struct aw_req *req)
         struct aw_view *v = aw_view_push_map(list);
         aw_view_set_str(v, "at", e[i].at);
         aw_view_set_str(v, "actor", e[i].actor);
-        aw_view_set_str(v, "action", e[i].action);
+        aw_view_set_url(v, "action", e[i].action);
         aw_view_set_str(v, "object", e[i].object ? e[i].object : "");
         aw_view_set_str(v, "detail", e[i].detail ? e[i].detail : "");
         aw_view_set_str(v, "ip", e[i].ip ? e[i].ip : "");
     }
-    const char *base = aw_arena_printf(pg.arena, "/%s/moderation/log", pg.lang->code);
+    const char *base = aw_page_url(&pg, "moderation_log", NULL);
     if (n > LOG_PAGE)
-        aw_view_set_str(pg.view, "next",
+        aw_view_set_url(pg.view, "next",
                         aw_arena_printf(pg.arena, "%s?page=%lld", base, (long long)page + 1));
     else
         aw_view_set_bool(pg.view, "next", false);
     if (page > 1)
-        aw_view_set_str(pg.view, "prev",
+        aw_view_set_url(pg.view, "prev",
                         aw_arena_printf(pg.arena, "%s?page=%lld", base, (long long)page - 1));
     else
         aw_view_set_bool(pg.view, "prev", false);

@@ -34,14 +34,13 @@ load_sub(struct aw_page *pg, struct aw_submission *sub)
     int64_t id;
     if (aw_str_to_i64(aw_req_param(pg->req, "id"), 1, INT64_MAX, &id) != 0 ||
         aw_store_submission(pg->store, pg->arena, id, sub) != AW_OK) {
-        aw_i18n_use(NULL);
         aw_resp_error(pg->req, 404);
         return -1;
     }
-    if (!aw_auth_may_country(pg->user, sub->country_code)) {
-        aw_page_audit(pg, "denied", aw_arena_printf(pg->arena, "submission:%lld", (long long)id),
-                      "outside the user's country");
-        aw_i18n_use(NULL);
+    if (!aw_user_may_country(pg->user, sub->country_code)) {
+        (void)aw_page_record(pg, "denied",
+                             aw_arena_printf(pg->arena, "submission:%lld", (long long)id),
+                             "outside the user's country");
         aw_resp_error(pg->req, 403);
         return -1;
     }
@@ -109,11 +108,11 @@ static void
 render(struct aw_page *pg, const struct aw_submission *sub, struct aw_form *form, int status,
        const char *error)
 {
-    const char *base =
-        aw_arena_printf(pg->arena, "/%s/moderation/%lld", pg->lang->code, (long long)sub->id);
-    struct aw_form *stored = aw_form_from_payload(pg, sub->payload, false);
+    const char *base = aw_page_url(pg, "moderation_item",
+                                   aw_arena_printf(pg->arena, "%lld", (long long)sub->id), NULL);
+    struct aw_form *stored = aw_form_from_payload(pg, sub->payload, sub->edition_year, false);
     struct aw_activity prop, pub;
-    aw_form_to_activity(pg, stored, sub->edition_year, &prop);
+    aw_form_payload_activity(pg, sub->payload, sub->edition_year, &prop);
     struct aw_view *s = aw_view_set_map(pg->view, "sub");
     aw_view_set_int(s, "id", sub->id);
     aw_view_set_str(s, "title", sub->title ? sub->title : "");
@@ -156,9 +155,8 @@ render(struct aw_page *pg, const struct aw_submission *sub, struct aw_form *form
         aw_view_set_str(pg->view, "error", error);
     else
         aw_view_set_bool(pg->view, "error", false);
-    aw_view_set_str(pg->view, "action", base);
-    aw_view_set_str(pg->view, "queue_url",
-                    aw_arena_printf(pg->arena, "/%s/moderation", pg->lang->code));
+    aw_view_set_url(pg->view, "action", base);
+    aw_view_set_url(pg->view, "queue_url", aw_page_url(pg, "moderation", NULL));
     aw_view_set_str(pg->view, "csrf", aw_csrf_token(pg));
     aw_view_set_bool(pg->view, "saved", aw_req_query(pg->req, "saved") != NULL);
     aw_resp_header(pg->req, "Cache-Control", "no-store");
@@ -228,8 +226,8 @@ aw_handle_moderation_item_post(struct aw_req *req)
         return;
     if (load_sub(&pg, &sub) != 0)
         return;
-    const char *base =
-        aw_arena_printf(pg.arena, "/%s/moderation/%lld", pg.lang->code, (long long)sub.id);
+    const char *base = aw_page_url(&pg, "moderation_item",
+                                   aw_arena_printf(pg.arena, "%lld", (long long)sub.id), NULL);
     struct aw_str action = aw_req_form(req, "action", 0);
     /* the reshow shows the submission as stored, whatever this POST changes in sub */
     struct aw_submission stored = sub;
@@ -258,16 +256,14 @@ aw_handle_moderation_item_post(struct aw_req *req)
         const char *cc = aw_form_country(&pg, form);
         memset(sub.country_code, 0, sizeof(sub.country_code));
         memcpy(sub.country_code, cc, strlen(cc) == 2 ? 2 : 0);
-        if (!aw_auth_may_country(pg.user, sub.country_code)) {
+        if (!aw_user_may_country(pg.user, sub.country_code)) {
             render(&pg, &sub, form, 403,
                    _("You can only moderate activities of your own country."));
             return;
         }
-        if ((rc = aw_store_submission_update(pg.store, &sub)) != AW_OK)
+        struct aw_cmd cmd = aw_page_cmd(&pg);
+        if ((rc = aw_cmd_edit(&cmd, &sub)) != AW_OK)
             goto fail;
-        aw_page_audit(&pg, "edit", aw_arena_printf(pg.arena, "submission:%lld", (long long)sub.id),
-                      NULL);
-        aw_i18n_use(NULL);
         aw_resp_redirect(req, 303, aw_arena_printf(pg.arena, "%s?saved=1", base));
         return;
     }
@@ -277,7 +273,8 @@ aw_handle_moderation_item_post(struct aw_req *req)
                    _("Tick every item of the safeguarding checklist before approving."));
             return;
         }
-        if ((rc = aw_moderation_approve(&pg, &sub, err, sizeof(err))) == AW_EUNAVAIL)
+        struct aw_cmd cmd = aw_page_cmd(&pg);
+        if ((rc = aw_cmd_approve(&cmd, &sub, 1, err, sizeof(err))) != AW_OK && rc != AW_EINVAL)
             goto fail;
         if (rc != AW_OK) {
             AW_WARN("approving submission %lld: %s", (long long)sub.id, err);
@@ -286,9 +283,9 @@ aw_handle_moderation_item_post(struct aw_req *req)
                      "edit it and save first."));
             return;
         }
-        aw_i18n_use(NULL);
-        aw_resp_redirect(req, 303,
-                         aw_arena_printf(pg.arena, "/%s/moderation?approved=1", pg.lang->code));
+        aw_resp_redirect(
+            req, 303,
+            aw_arena_printf(pg.arena, "%s?approved=1", aw_page_url(&pg, "moderation", NULL)));
         return;
     }
     if (aw_str_eq_c(action, "reject")) {
@@ -305,34 +302,15 @@ aw_handle_moderation_item_post(struct aw_req *req)
                    _("Choose a reason for the rejection, or write one for \"Other reason\"."));
             return;
         }
-        /* The decision, its audit entry and the mail: one transaction. */
-        if ((rc = aw_store_begin(pg.store)) != AW_OK)
+        /* The decision, its audit entry and the mail: one command. */
+        struct aw_cmd cmd = aw_page_cmd(&pg);
+        if ((rc = aw_cmd_reject(&cmd, &sub, reason)) != AW_OK)
             goto fail;
-        if ((rc = aw_store_submission_decide(pg.store, sub.id, AW_SUB_REJECTED, pg.user->id, reason,
-                                             aw_now())) != AW_OK) {
-            aw_store_rollback(pg.store);
-            goto fail;
-        }
-        aw_page_audit(&pg, "reject",
-                      aw_arena_printf(pg.arena, "submission:%lld", (long long)sub.id), reason);
-        struct aw_share share;
-        if (sub.share_id && aw_store_share_by_id(pg.store, pg.arena, sub.share_id, &share) == AW_OK)
-            aw_page_mail(&pg, share.submitter_email, _("Your activity was not published"),
-                         aw_arena_printf(pg.arena,
-                                         _("Hello %s,\n\n\"%s\" was checked and cannot be "
-                                           "published as it is.\n\nReason: %s\n\nYou can change "
-                                           "it and send it again with the private link you "
-                                           "received.\n"),
-                                         share.submitter_name, sub.title, reason));
-        if ((rc = aw_store_commit(pg.store)) != AW_OK)
-            goto fail;
-        aw_page_mail_kick(&pg);
-        aw_i18n_use(NULL);
-        aw_resp_redirect(req, 303,
-                         aw_arena_printf(pg.arena, "/%s/moderation?rejected=1", pg.lang->code));
+        aw_resp_redirect(
+            req, 303,
+            aw_arena_printf(pg.arena, "%s?rejected=1", aw_page_url(&pg, "moderation", NULL)));
         return;
     }
-    aw_i18n_use(NULL);
     aw_resp_error(req, 400);
     return;
 fail:

@@ -25,7 +25,6 @@ aw_handle_organisation(struct aw_req *req)
     struct aw_view *ov = aw_page_org(&pg, &org);
     const char *canonical = aw_view_as_str(aw_view_get(ov, "url", 3), NULL);
     if (!aw_str_eq_c(seg, strrchr(canonical, '/') + 1)) {
-        aw_i18n_use(NULL);
         aw_resp_redirect(req, 301, canonical);
         return;
     }

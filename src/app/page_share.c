@@ -18,7 +18,7 @@ form_page(struct aw_page *pg, struct aw_form *form, const struct aw_edition *ed)
     aw_view_set(pg->view, "edition", aw_page_edition(pg, ed));
     aw_view_set(pg->view, "form", aw_form_view(pg, form));
     aw_view_set_str(pg->view, "csrf", aw_csrf_token(pg));
-    aw_view_set_str(pg->view, "action", aw_arena_printf(pg->arena, "/%s/share", pg->lang->code));
+    aw_view_set_url(pg->view, "action", aw_page_url(pg, "share", NULL));
 }
 
 /* share_per_hour counts the POSTs of the last hour. */
@@ -85,7 +85,7 @@ share_reshow(struct aw_page *pg, int status)
 static const char *
 private_path(struct aw_page *pg, const char *token)
 {
-    return aw_arena_printf(pg->arena, "/%s/submissions/%s", pg->lang->code, token);
+    return aw_page_url(pg, "submission", token, NULL);
 }
 
 void
@@ -110,7 +110,7 @@ aw_handle_share_post(struct aw_req *req)
     bool ok = aw_form_validate(&pg, form);
     if (ok && aw_form_honeypot(form)) {
         /* A robot filled the hidden field: answer as if all went well, keep nothing. */
-        aw_page_audit(&pg, "spam", "share", "honeypot field filled");
+        (void)aw_page_record(&pg, "spam", "share", "honeypot field filled");
         aw_page_render(&pg, 200, "share_sent", _("Thank you"));
         return;
     }
@@ -134,9 +134,10 @@ aw_handle_share_post(struct aw_req *req)
         if (dup) {
             struct aw_view *d = aw_view_set_map(pg.view, "duplicate");
             if (dup_id)
-                aw_view_set_str(d, "url",
-                                aw_arena_printf(pg.arena, "/%s/activities/%lld", pg.lang->code,
-                                                (long long)dup_id));
+                aw_view_set_url(d, "url",
+                                aw_page_url(&pg, "activity",
+                                            aw_arena_printf(pg.arena, "%lld", (long long)dup_id),
+                                            NULL));
             else
                 aw_view_set_bool(d, "url", false);
         } else {
@@ -146,51 +147,31 @@ aw_handle_share_post(struct aw_req *req)
                        ok ? _("Share an activity") : _("Share an activity: please check the form"));
         return;
     }
-    /* Store: the share (private token as a hash) and its first version. */
+    /* The share (private token as a hash), its first version, the audit
+     * entry and the mails: one command (cmd_share.c). */
     char *token = aw_auth_random_hex(pg.arena);
-    int64_t share_id = 0, sub_id = 0;
-    const char *email = aw_form_value(form, "contact_email");
-    struct aw_submission sub = {
-        .kind = AW_SUB_NEW,
-        .edition_year = ed.year,
-        .title = aw_form_value(form, "title"),
-        .payload = payload,
-        .source = "form",
+    struct aw_share_draft d = {
+        .token_hash = aw_auth_hash_hex(pg.arena, token),
+        .contact_name = aw_form_value(form, "contact_name"),
+        .contact_email = aw_form_value(form, "contact_email"),
+        .private_url = aw_page_abs_url(&pg, private_path(&pg, token)),
+        .sub =
+            {
+                .kind = AW_SUB_NEW,
+                .edition_year = ed.year,
+                .title = aw_form_value(form, "title"),
+                .org_name = aw_form_org_name(&pg, form),
+                .payload = payload,
+                .source = "form",
+            },
     };
     const char *cc = aw_form_country(&pg, form);
-    memcpy(sub.country_code, cc, strlen(cc) == 2 ? 3 : 1);
-    sub.org_name = aw_form_org_name(&pg, form);
-    if ((rc = aw_store_begin(pg.store)) != AW_OK)
+    memcpy(d.sub.country_code, cc, strlen(cc) == 2 ? 3 : 1);
+    struct aw_cmd cmd = aw_page_cmd(&pg);
+    if ((rc = aw_cmd_share(&cmd, &d, NULL)) != AW_OK)
         goto fail;
-    if ((rc = aw_store_share_add(pg.store, aw_auth_hash_hex(pg.arena, token),
-                                 aw_form_value(form, "contact_name"), email, aw_now(),
-                                 &share_id)) != AW_OK)
-        goto rollback;
-    sub.share_id = share_id;
-    if ((rc = aw_store_submission_add(pg.store, &sub, aw_now(), &sub_id)) != AW_OK)
-        goto rollback;
-    aw_page_audit(&pg, "submit", aw_arena_printf(pg.arena, "submission:%lld", (long long)sub_id),
-                  sub.title);
-    const char *link = aw_page_abs_url(&pg, private_path(&pg, token));
-    /* Nothing the sender typed goes into this mail (the address is not
-     * verified yet): the site must not carry anyone's text to anyone. */
-    aw_page_mail(&pg, email, _("Your activity was received"),
-                 aw_arena_printf(pg.arena,
-                                 _("Hello,\n\nthank you for sharing an activity for the %d "
-                                   "edition of the %s.\n\nIt will be published once it has been "
-                                   "checked. With this private link you can see it, change it or "
-                                   "withdraw it; keep it to yourself:\n\n%s\n\nIf you did not "
-                                   "send anything, you can ignore this message.\n"),
-                                 ed.year, _(pg.app->cfg->day_name), link));
-    aw_page_notify_moderators(&pg, sub.country_code);
-    if ((rc = aw_store_commit(pg.store)) != AW_OK)
-        goto fail;
-    aw_page_mail_kick(&pg);
-    aw_i18n_use(NULL);
     aw_resp_redirect(req, 303, aw_arena_printf(pg.arena, "%s?sent=1", private_path(&pg, token)));
     return;
-rollback:
-    aw_store_rollback(pg.store);
 fail:
     aw_page_fail(&pg, rc);
 }

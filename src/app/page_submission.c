@@ -19,7 +19,6 @@ load_share(struct aw_page *pg, struct aw_share *share, const char **token)
     if (!aw_auth_token_shape(tok) ||
         aw_store_share_by_token(pg->store, pg->arena, aw_auth_hash_hex(pg->arena, tok), share) !=
             AW_OK) {
-        aw_i18n_use(NULL);
         aw_resp_error(pg->req, 404);
         return -1;
     }
@@ -59,9 +58,9 @@ render(struct aw_page *pg, const struct aw_share *share, const char *token, stru
         aw_page_fail(pg, rc);
         return;
     }
-    const char *base = aw_arena_printf(pg->arena, "/%s/submissions/%s", pg->lang->code, token);
-    aw_view_set_str(pg->view, "action", base);
-    aw_view_set_str(pg->view, "withdraw_action", aw_arena_printf(pg->arena, "%s/withdraw", base));
+    const char *base = aw_page_url(pg, "submission", token, NULL);
+    aw_view_set_url(pg->view, "action", base);
+    aw_view_set_url(pg->view, "withdraw_action", aw_arena_printf(pg->arena, "%s/withdraw", base));
     aw_view_set_str(pg->view, "csrf", aw_csrf_token(pg));
     aw_view_set_bool(pg->view, "sent", aw_req_query(pg->req, "sent") != NULL);
     aw_view_set_bool(pg->view, "changed", aw_req_query(pg->req, "changed") != NULL);
@@ -80,7 +79,7 @@ render(struct aw_page *pg, const struct aw_share *share, const char *token, stru
         else
             aw_view_set_bool(latest, "reason", false);
         if (!form)
-            form = aw_form_from_payload(pg, subs[0].payload, false);
+            form = aw_form_from_payload(pg, subs[0].payload, subs[0].edition_year, false);
     } else {
         aw_view_set_bool(pg->view, "latest", false);
     }
@@ -88,8 +87,7 @@ render(struct aw_page *pg, const struct aw_share *share, const char *token, stru
      * stored version, also when the change just sent was refused). */
     if (n > 0 && !withdrawn && subs[0].status == AW_SUB_PENDING) {
         struct aw_activity prop;
-        aw_form_to_activity(pg, aw_form_from_payload(pg, subs[0].payload, false),
-                            subs[0].edition_year, &prop);
+        aw_form_payload_activity(pg, subs[0].payload, subs[0].edition_year, &prop);
         aw_view_set(pg->view, "preview", aw_page_preview(pg, &prop));
     } else {
         aw_view_set_bool(pg->view, "preview", false);
@@ -177,9 +175,6 @@ aw_handle_submission_post(struct aw_req *req)
         return;
     }
     struct aw_submission sub = {
-        .share_id = share.id,
-        .activity_id = share.activity_id,
-        .kind = share.activity_id ? AW_SUB_CHANGE : AW_SUB_NEW,
         .edition_year = subs[0].edition_year,
         .title = aw_form_value(form, "title"),
         .org_name = aw_form_org_name(&pg, form),
@@ -188,16 +183,12 @@ aw_handle_submission_post(struct aw_req *req)
     };
     const char *cc = aw_form_country(&pg, form);
     memcpy(sub.country_code, cc, strlen(cc) == 2 ? 3 : 1);
-    int64_t id = 0;
-    if ((rc = aw_store_submission_add(pg.store, &sub, aw_now(), &id)) != AW_OK)
+    struct aw_cmd cmd = aw_page_cmd(&pg);
+    if ((rc = aw_cmd_change(&cmd, &share, &sub, NULL)) != AW_OK)
         goto fail;
-    aw_page_audit(&pg, "change", aw_arena_printf(pg.arena, "submission:%lld", (long long)id),
-                  aw_arena_printf(pg.arena, "share:%lld", (long long)share.id));
-    aw_page_notify_moderators(&pg, sub.country_code);
-    aw_page_mail_kick(&pg);
-    aw_i18n_use(NULL);
     aw_resp_redirect(
-        req, 303, aw_arena_printf(pg.arena, "/%s/submissions/%s?changed=1", pg.lang->code, token));
+        req, 303,
+        aw_arena_printf(pg.arena, "%s?changed=1", aw_page_url(&pg, "submission", token, NULL)));
     return;
 fail:
     aw_page_fail(&pg, rc);
@@ -216,29 +207,12 @@ aw_handle_submission_withdraw(struct aw_req *req)
         return;
     if ((rc = aw_store_submissions_by_share(pg.store, pg.arena, share.id, &subs, &n)) != AW_OK)
         goto fail;
-    if ((rc = aw_store_begin(pg.store)) != AW_OK)
+    struct aw_cmd cmd = aw_page_cmd(&pg);
+    if ((rc = aw_cmd_withdraw(&cmd, &share,
+                              n > 0 && subs[0].status == AW_SUB_PENDING ? subs[0].id : 0)) != AW_OK)
         goto fail;
-    /* Nothing is deleted: the pending version is cancelled, the published
-     * activity hidden, and both are in the audit log. */
-    if (n > 0 && subs[0].status == AW_SUB_PENDING &&
-        (rc = aw_store_submission_decide(pg.store, subs[0].id, AW_SUB_CANCELLED, 0,
-                                         "withdrawn by the submitter", aw_now())) != AW_OK)
-        goto rollback;
-    if (share.activity_id &&
-        (rc = aw_store_activity_set_status(pg.store, share.activity_id, "withdrawn")) != AW_OK)
-        goto rollback;
-    aw_page_audit(&pg, "withdraw", aw_arena_printf(pg.arena, "share:%lld", (long long)share.id),
-                  share.activity_id
-                      ? aw_arena_printf(pg.arena, "activity:%lld", (long long)share.activity_id)
-                      : NULL);
-    if ((rc = aw_store_commit(pg.store)) != AW_OK)
-        goto fail;
-    aw_i18n_use(NULL);
-    aw_resp_redirect(req, 303,
-                     aw_arena_printf(pg.arena, "/%s/submissions/%s", pg.lang->code, token));
+    aw_resp_redirect(req, 303, aw_page_url(&pg, "submission", token, NULL));
     return;
-rollback:
-    aw_store_rollback(pg.store);
 fail:
     aw_page_fail(&pg, rc);
 }

@@ -7,6 +7,7 @@
 #include "aw/app.h"
 #include "aw/log.h"
 #include "aw/mail.h"
+#include "aw/domain.h"
 #include "aw/store.h"
 
 #include <ctype.h>
@@ -101,11 +102,11 @@ lower(const char *s)
     return c;
 }
 
-static int
-audit(struct aw_store *st, const char *action, const char *object)
+/* Who acts from the command line. */
+static struct aw_cmd
+cli_cmd(struct aw_store *st, struct aw_arena *a)
 {
-    return aw_store_audit(st, "cli", action, object, NULL, NULL, (int64_t)time(NULL)) == AW_OK ? 0
-                                                                                               : 1;
+    return (struct aw_cmd){.st = st, .arena = a, .now = (int64_t)time(NULL), .actor = "cli"};
 }
 
 const char *
@@ -266,7 +267,8 @@ aw_cli_user(int argc, char **argv, const struct aw_config *cfg_in, const char *d
             goto out;
         }
         int64_t id = 0;
-        enum aw_err e = aw_store_user_add(st, email, hash, role, country, &id);
+        struct aw_cmd cmd = cli_cmd(st, a);
+        enum aw_err e = aw_cmd_user_add(&cmd, email, hash, role, country, &id);
         if (e == AW_EEXIST) {
             fprintf(stderr, "awareday: an account for %s already exists\n", email);
             goto out;
@@ -275,9 +277,7 @@ aw_cli_user(int argc, char **argv, const struct aw_config *cfg_in, const char *d
             fprintf(stderr, "awareday: %s\n", aw_store_errmsg(st));
             goto out;
         }
-        rc = audit(st, "user_add",
-                   aw_arena_printf(a, "user:%lld %s (%s%s%s)", (long long)id, email,
-                                   aw_role_str(role), country ? " " : "", country ? country : ""));
+        rc = 0;
         if (rc == 0)
             printf("account created: %s (%s%s%s)\n", email, aw_role_str(role), country ? ", " : "",
                    country ? country : "");
@@ -290,26 +290,28 @@ aw_cli_user(int argc, char **argv, const struct aw_config *cfg_in, const char *d
     }
     if (strcmp(sub, "disable") == 0 || strcmp(sub, "enable") == 0) {
         bool off = sub[0] == 'd';
-        if (aw_store_user_set_disabled(st, u.id, off) != AW_OK ||
-            (off && aw_store_sessions_delete_user(st, u.id) != AW_OK)) {
+        struct aw_cmd cmd = cli_cmd(st, a);
+        if (aw_cmd_user_disable(&cmd, &u, off) != AW_OK) {
             fprintf(stderr, "awareday: %s\n", aw_store_errmsg(st));
             goto out;
         }
-        rc = audit(st, off ? "user_disable" : "user_enable",
-                   aw_arena_printf(a, "user:%lld %s", (long long)u.id, email));
+        rc = 0;
         if (rc == 0)
             printf("account %s: %s\n", off ? "disabled" : "enabled", email);
     } else if (strcmp(sub, "passwd") == 0) {
         char hash[128];
         if (!(pw = read_password("New password: ")))
             goto out;
-        if (aw_auth_hash_password(pw, hash) != AW_OK ||
-            aw_store_user_set_password(st, u.id, hash) != AW_OK ||
-            aw_store_sessions_delete_user(st, u.id) != AW_OK) {
-            fprintf(stderr, "awareday: could not change the password\n");
+        struct aw_cmd cmd = cli_cmd(st, a);
+        if (aw_auth_hash_password(pw, hash) != AW_OK) {
+            fprintf(stderr, "awareday: could not hash the password (out of memory?)\n");
             goto out;
         }
-        rc = audit(st, "user_passwd", aw_arena_printf(a, "user:%lld %s", (long long)u.id, email));
+        if (aw_cmd_user_password(&cmd, &u, hash) != AW_OK) {
+            fprintf(stderr, "awareday: could not change the password: %s\n", aw_store_errmsg(st));
+            goto out;
+        }
+        rc = 0;
         if (rc == 0)
             printf("password changed: %s\n", email);
     } else {

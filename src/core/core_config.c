@@ -1,5 +1,6 @@
 /* core_config.c: the configuration table and its loaders (see config.h). */
 #include "aw/config.h"
+#include "aw/net.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -181,6 +182,13 @@ bad:
     return -1;
 }
 
+static int
+validate_proxies(const char *v, char *err, size_t errlen)
+{
+    struct aw_net_list l;
+    return aw_net_list_parse(v, &l, err, errlen) ? 0 : -1;
+}
+
 #define OFF(f) offsetof(struct aw_config, f)
 
 static const struct aw_config_entry table[] = {
@@ -255,9 +263,11 @@ static const struct aw_config_entry table[] = {
      validate_languages, "site languages, comma-separated; the first is the default", 0},
     {"strict_templates", "AWAREDAY_STRICT_TEMPLATES", AW_CONF_BOOL, OFF(strict_templates), 0, 0,
      "no", NULL, "an unknown name in a template is an error (for tests)", 0},
-    {"trust_proxy", "AWAREDAY_TRUST_PROXY", AW_CONF_BOOL, OFF(trust_proxy), 0, 0, "no", NULL,
-     "behind a reverse proxy: take the client address from X-Forwarded-For and HTTPS from "
-     "X-Forwarded-Proto (never when clients can reach awareday directly)",
+    {"trusted_proxies", "AWAREDAY_TRUSTED_PROXIES", AW_CONF_STRING, OFF(trusted_proxies), 0, 1024,
+     "", validate_proxies,
+     "addresses or ranges of the reverse proxies in front (e.g. 127.0.0.1, 10.0.0.0/8): from "
+     "them only, the client address is taken from X-Forwarded-For and HTTPS from "
+     "X-Forwarded-Proto; empty: nobody's",
      0},
     {"smtp_host", "AWAREDAY_SMTP_HOST", AW_CONF_STRING, OFF(smtp_host), 0, 253, "",
      validate_smtp_host, "SMTP server for outgoing mail; empty: mail disabled (mails stay queued)",

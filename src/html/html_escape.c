@@ -2,7 +2,7 @@
  * attribute escaping, the URL scheme allowlist for href/src, and Markdown
  * through cmark in its safe default mode. */
 #include "aw/arena.h"
-#include "aw/html.h"
+#include "html_int.h"
 
 #include <cmark.h>
 #include <string.h>
@@ -89,25 +89,43 @@ aw_html_url_ok(const char *url, size_t n)
     if (colon >= n)
         return true;
     return scheme_is(url, colon, "http") || scheme_is(url, colon, "https") ||
-           scheme_is(url, colon, "mailto");
+           scheme_is(url, colon, "mailto") || scheme_is(url, colon, "tel");
 }
 
-struct aw_html
+const struct aw_html *
+aw_html__literal(struct aw_arena *a, const char *lit, size_t n)
+{
+    struct aw_html *h = aw_arena_alloc(a, sizeof(*h));
+    h->ptr = lit;
+    h->len = n;
+    return h;
+}
+
+const char *
+aw_html_bytes(const struct aw_html *h, size_t *len)
+{
+    if (len)
+        *len = h ? h->len : 0;
+    return h ? h->ptr : "";
+}
+
+const struct aw_html *
 aw_html_markdown(struct aw_arena *a, const char *md, size_t n)
 {
-    struct aw_html h = {"", 0};
+    struct aw_html *h = aw_arena_alloc(a, sizeof(*h));
+    h->ptr = "";
+    h->len = 0;
     /* CMARK_OPT_DEFAULT: raw HTML becomes a comment and javascript:, vbscript:,
      * file: and most data: links are emptied. Never CMARK_OPT_UNSAFE. */
     char *html = cmark_markdown_to_html(md ? md : "", md ? n : 0, CMARK_OPT_DEFAULT);
 
     if (html == NULL)
-        goto out;
+        return h;
     size_t len = strlen(html);
     char *copy = aw_arena_alloc(a, len + 1);
     memcpy(copy, html, len + 1);
-    h.ptr = copy;
-    h.len = len;
+    h->ptr = copy;
+    h->len = len;
     cmark_get_default_mem_allocator()->free(html);
-out:
     return h;
 }

@@ -2,6 +2,7 @@
  * in the request arena; maps are small insertion-ordered arrays searched
  * linearly, lists are arrays that double in the arena as they grow. */
 #include "aw/view.h"
+#include "html_int.h"
 
 #include <string.h>
 
@@ -20,7 +21,8 @@ struct aw_view {
         struct {
             const char *ptr;
             size_t len;
-        } s; /* AW_VIEW_STR and AW_VIEW_HTML */
+        } s;                     /* AW_VIEW_STR, AW_VIEW_URL */
+        const struct aw_html *h; /* AW_VIEW_HTML */
         struct {
             struct aw_arena *arena;
             struct aw_view **items;
@@ -106,11 +108,10 @@ aw_view_null(struct aw_arena *a)
 }
 
 struct aw_view *
-aw_view_html(struct aw_arena *a, struct aw_html h)
+aw_view_html(struct aw_arena *a, const struct aw_html *h)
 {
     struct aw_view *v = node(a, AW_VIEW_HTML);
-    v->u.s.ptr = h.ptr ? h.ptr : "";
-    v->u.s.len = h.ptr ? h.len : 0;
+    v->u.h = h ? h : AW_HTML_LIT(a, "");
     return v;
 }
 
@@ -185,7 +186,25 @@ aw_view_set_bool(struct aw_view *map, const char *key, bool b)
 }
 
 struct aw_view *
-aw_view_set_html(struct aw_view *map, const char *key, struct aw_html h)
+aw_view_url(struct aw_arena *a, const char *url)
+{
+    if (url == NULL || !aw_html_url_ok(url, strlen(url)))
+        return aw_view_bool(a, false);
+    struct aw_view *v = node(a, AW_VIEW_URL);
+    v->u.s.ptr = url;
+    v->u.s.len = strlen(url);
+    return v;
+}
+
+struct aw_view *
+aw_view_set_url(struct aw_view *map, const char *key, const char *url)
+{
+    struct aw_arena *a = arena_of(map);
+    return a ? aw_view_set(map, key, aw_view_url(a, url)) : NULL;
+}
+
+struct aw_view *
+aw_view_set_html(struct aw_view *map, const char *key, const struct aw_html *h)
 {
     struct aw_arena *a = arena_of(map);
     return a ? aw_view_set(map, key, aw_view_html(a, h)) : NULL;
@@ -280,7 +299,7 @@ aw_view_as_num(const struct aw_view *v)
 const char *
 aw_view_as_str(const struct aw_view *v, size_t *len)
 {
-    if (v == NULL || v->type != AW_VIEW_STR) {
+    if (v == NULL || (v->type != AW_VIEW_STR && v->type != AW_VIEW_URL)) {
         if (len)
             *len = 0;
         return NULL;
@@ -290,12 +309,12 @@ aw_view_as_str(const struct aw_view *v, size_t *len)
     return v->u.s.ptr;
 }
 
-struct aw_html
+const struct aw_html *
 aw_view_as_html(const struct aw_view *v)
 {
     if (v == NULL || v->type != AW_VIEW_HTML)
-        return (struct aw_html){NULL, 0};
-    return (struct aw_html){v->u.s.ptr, v->u.s.len};
+        return NULL;
+    return v->u.h;
 }
 
 /* Empty markup counts as an empty string: {{#body}}<div>{{{body}}}</div>{{/body}}
@@ -311,8 +330,10 @@ aw_view_truthy(const struct aw_view *v)
     case AW_VIEW_BOOL:
         return v->u.b;
     case AW_VIEW_STR:
-    case AW_VIEW_HTML:
+    case AW_VIEW_URL:
         return v->u.s.len > 0;
+    case AW_VIEW_HTML:
+        return v->u.h->len > 0;
     case AW_VIEW_LIST:
         return v->u.list.len > 0;
     case AW_VIEW_INT:

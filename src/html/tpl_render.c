@@ -53,6 +53,15 @@ struct html_pos {
     uint8_t dashes; /* '-' just seen in a comment, up to 2 */
     uint8_t nlen;   /* name length; sizeof(name) + 1: too long for any we know */
     char name[10];  /* lowercase */
+    /* The attribute being read (H_ATTRS): its name, whether its '=' came,
+     * and whether we are at the very start of a quoted value of a URL
+     * attribute (href, src, action...), where only a checked URL may go. */
+    uint8_t alen;   /* sizeof(attr) + 1: too long for any we know */
+    char attr[12];  /* lowercase */
+    bool anew;      /* the next name character starts a new attribute name */
+    bool eq;        /* its '=' was seen */
+    bool unquoted;  /* in an unquoted value */
+    bool url_start; /* at the start of a URL attribute's value, nothing written in it yet */
 };
 
 struct rs {
@@ -124,6 +133,36 @@ is_alnum(char c)
 
 static const char *const raw_names[] = {"", "title", "textarea", "script", "style"};
 
+/* The attributes whose value is a URL a browser follows or loads. */
+static bool
+url_attr(const struct html_pos *h)
+{
+    static const char *const names[] = {"href", "src", "action", "formaction", "poster", "cite"};
+    for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+        if (h->alen == strlen(names[i]) && memcmp(h->attr, names[i], h->alen) == 0)
+            return true;
+    return false;
+}
+
+static void
+attr_add(struct html_pos *h, char c)
+{
+    if (h->alen < sizeof(h->attr))
+        h->attr[h->alen++] = (char)(c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c);
+    else
+        h->alen = sizeof(h->attr) + 1;
+}
+
+static void
+attr_reset(struct html_pos *h)
+{
+    h->alen = 0;
+    h->anew = true;
+    h->eq = false;
+    h->unquoted = false;
+    h->url_start = false;
+}
+
 /* A tag ends ('>'): the state of what follows it. */
 static void
 tag_done(struct html_pos *h)
@@ -177,16 +216,41 @@ track(struct html_pos *h, const char *p, size_t n)
                 tag_done(h);
             } else {
                 h->quote = 0;
+                attr_reset(h);
                 h->state = H_ATTRS;
             }
             break;
         case H_ATTRS:
-            if (h->quote)
-                h->quote = c == h->quote ? 0 : h->quote;
-            else if (c == '"' || c == '\'')
+            if (h->quote) {
+                if (c == h->quote) {
+                    h->quote = 0;
+                    attr_reset(h);
+                } else {
+                    h->url_start = false; /* the template wrote into the value itself */
+                }
+            } else if (c == '"' || c == '\'') {
                 h->quote = c;
-            else if (c == '>')
+                h->url_start = h->eq && !h->unquoted && url_attr(h);
+            } else if (c == '>') {
                 tag_done(h);
+            } else if (c == '=' && !h->eq) {
+                h->eq = true;
+                h->url_start = url_attr(h); /* an unquoted value may follow */
+            } else if (c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '/') {
+                if (!h->eq)
+                    h->anew = true;
+                else if (h->unquoted)
+                    attr_reset(h); /* an unquoted value ends: the next attribute */
+            } else if (h->eq) {
+                h->unquoted = true; /* the template wrote an unquoted value */
+                h->url_start = false;
+            } else {
+                if (h->anew) {
+                    h->alen = 0;
+                    h->anew = false;
+                }
+                attr_add(h, c);
+            }
             break;
         case H_BANG:
             h->state = c == '-' ? H_BANG_DASH : c == '>' ? H_DATA : H_BOGUS;
@@ -345,6 +409,30 @@ lookup(const struct rs *r, struct aw_str name, bool *known)
     return v;
 }
 
+/* Where a value goes into a URL attribute (href, src...) at its start, only a
+ * checked URL (AW_VIEW_URL, aw_view_url) may be written: in strict mode
+ * anything else is an error; otherwise a string is checked here the same way
+ * and left out when it fails. True when v may be written. */
+static bool
+url_place_ok(struct rs *r, const struct aw_view *v, const struct aw_tpl__tpl *t,
+             const struct aw_tpl__op *op)
+{
+    if (!r->isolate || r->pos.state != H_ATTRS || !r->pos.url_start)
+        return true;
+    enum aw_view_type ty = aw_view_type(v);
+    if (ty == AW_VIEW_URL)
+        return true;
+    if (r->set->flags & AW_TPL_STRICT) {
+        fail(r, AW_EINVAL, t, op->line,
+             "'%.*s' starts a URL attribute: it must be a checked URL (aw_view_url), not %s",
+             NAMEF(op->s), ty == AW_VIEW_STR ? "text" : "another value");
+        return false;
+    }
+    size_t len;
+    const char *s = aw_view_as_str(v, &len);
+    return s && aw_html_url_ok(s, len);
+}
+
 /* Scalars as text: integers in decimal, doubles in the shortest of %.15g and
  * %.17g that reads back exactly (1.21, not 1.2099999999999999645). */
 static void
@@ -357,6 +445,7 @@ put_scalar(struct rs *r, const struct aw_view *v, bool escape)
 
     switch (aw_view_type(v)) {
     case AW_VIEW_STR:
+    case AW_VIEW_URL:
         s = aw_view_as_str(v, &len);
         if (escape)
             put_escaped(r, s, len);
@@ -364,11 +453,12 @@ put_scalar(struct rs *r, const struct aw_view *v, bool escape)
             put(r, s, len);
         return;
     case AW_VIEW_HTML: {
-        struct aw_html h = aw_view_as_html(v);
+        size_t hn;
+        const char *h = aw_html_bytes(aw_view_as_html(v), &hn);
         if (escape)
-            put_escaped(r, h.ptr, h.len);
+            put_escaped(r, h, hn);
         else
-            put(r, h.ptr, h.len);
+            put(r, h, hn);
         return;
     }
     case AW_VIEW_INT:
@@ -410,6 +500,8 @@ interpolate(struct rs *r, const struct aw_tpl__tpl *t, const struct aw_tpl__op *
             fail(r, AW_EUNKNOWN, t, op->line, "unknown name '%.*s'", NAMEF(op->s));
         return;
     }
+    if (ty != AW_VIEW_NULL && !url_place_ok(r, v, t, op))
+        return;
     if (op->code == AW_TPL__VAR || ty == AW_VIEW_NULL) {
         put_scalar(r, v, true);
         return;

@@ -4,6 +4,8 @@
  * values, body). */
 #include "http_int.h"
 
+#include "aw/net.h"
+
 #include "aw/log.h"
 
 #include <arpa/inet.h>
@@ -155,14 +157,14 @@ last_header_element(const struct aw_req *req, const char *name)
     return v;
 }
 
-/* Decides aw_req_client_addr and aw_req_is_secure: the socket's peer, or
- * with trust_proxy the last X-Forwarded-For entry when it is an IP address;
- * secure only with trust_proxy and X-Forwarded-Proto https (there is no TLS
- * in this server). */
+/* Decides aw_req_client_addr and aw_req_is_secure: the socket's peer, or,
+ * when the peer is one of the trusted proxies, the last X-Forwarded-For entry
+ * when it is an IP address; secure only from a trusted proxy with
+ * X-Forwarded-Proto https (there is no TLS in this server). */
 static void
 read_client(struct aw_req *req)
 {
-    if (aw_http__opts(req->srv)->trust_proxy) {
+    if (aw_net_list_has(aw_http__opts(req->srv)->trusted_proxies, req->peer)) {
         struct aw_str xff = last_header_element(req, "X-Forwarded-For");
         char tmp[INET6_ADDRSTRLEN], text[INET6_ADDRSTRLEN];
         unsigned char bin[sizeof(struct in6_addr)];

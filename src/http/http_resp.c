@@ -516,7 +516,11 @@ aw_http__answer_route(struct aw_req *req)
         aw_http__answer_error(req, status);
         goto out;
     }
-    req->route->handler(req);
+    const struct aw_server_opts *opts = aw_http__opts(req->srv);
+    if (opts->around)
+        opts->around(opts->app, req, req->route->handler);
+    else
+        req->route->handler(req);
     if (!req->resp_set) {
         AW_ERROR("handler for %s %s sent no response", req->route->method, req->route->pattern);
         aw_http__answer_error(req, 500);

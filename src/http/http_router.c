@@ -144,3 +144,57 @@ aw_route_find(const struct aw_route *routes, size_t n, const char *method, const
 out:
     return res;
 }
+
+static bool
+unreserved(unsigned char c)
+{
+    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' ||
+           c == '.' || c == '_' || c == '~';
+}
+
+const char *
+aw_route_path(const struct aw_route *routes, size_t nroutes, struct aw_arena *a, const char *name,
+              const char *const *params, size_t nparams)
+{
+    const struct aw_route *r = NULL;
+    for (size_t i = 0; i < nroutes && !r; i++)
+        if (routes[i].name && strcmp(routes[i].name, name) == 0)
+            r = &routes[i];
+    if (!r)
+        return NULL;
+    static const char hex[] = "0123456789ABCDEF";
+    struct aw_buf b;
+    size_t used = 0, pos = 1;
+    const char *pat = r->pattern, *out = NULL;
+    aw_buf_init(&b, 4096);
+    aw_buf_putc(&b, '/');
+    while (pat[0] == '/') {
+        struct aw_str seg = next_segment(pat, &pos);
+        if (is_capture(seg)) {
+            const char *v = used < nparams ? params[used] : NULL;
+            used++;
+            if (!v || !*v || strchr(v, '/'))
+                goto out;
+            for (const unsigned char *p = (const unsigned char *)v; *p; p++) {
+                if (unreserved(*p)) {
+                    aw_buf_putc(&b, (char)*p);
+                } else {
+                    aw_buf_putc(&b, '%');
+                    aw_buf_putc(&b, hex[*p >> 4]);
+                    aw_buf_putc(&b, hex[*p & 15]);
+                }
+            }
+        } else {
+            aw_buf_append(&b, seg.ptr, seg.len);
+        }
+        if (pat[pos] == '\0')
+            break;
+        aw_buf_putc(&b, '/');
+        pos++;
+    }
+    if (used == nparams && b.err == AW_OK)
+        out = aw_arena_strndup(a, b.ptr, b.len);
+out:
+    aw_buf_free(&b);
+    return out;
+}

@@ -3,9 +3,10 @@
  * Request handlers never talk SMTP: they queue a mail in the same transaction as the action
  * it reports (aw_store_mail_queue) and kick the mailer. One background thread, with its own
  * store connection (a connection belongs to one thread), takes the oldest due mail, sends it
- * with aw_mail_send and records the outcome: sent, or a retry later with the error (the store
- * owns the backoff). Between rounds it sleeps on a condition variable, up to 5 s or until
- * kicked, so a mail queued by another instance sharing the database still goes within 5 s. */
+ * with aw_mail_send and records the outcome: sent, or a retry later with the error (the
+ * policy, attempts and backoff, is here: aw_mail_claim, aw_mail_record). Between rounds it sleeps
+ * on a condition variable, up to 5 s or until kicked, so a mail queued by another instance sharing
+ * the database still goes within 5 s. */
 #include "aw/mail.h"
 
 #include "aw/arena.h"
@@ -35,11 +36,36 @@ struct aw_mailer {
      * database): recorded before anything else is sent, never sent again.
      * Used by the thread only. */
     struct {
-        int64_t id; /* 0: none */
+        int64_t id;   /* 0: none */
+        int attempts; /* before this one */
         bool sent;
         char err[512];
     } unrecorded;
 };
+
+int64_t
+aw_mail_backoff(int attempts_before)
+{
+    if (attempts_before < 0)
+        attempts_before = 0;
+    if (attempts_before > 20)
+        attempts_before = 20;
+    return (int64_t)60 << attempts_before;
+}
+
+enum aw_err
+aw_mail_claim(struct aw_store *st, struct aw_arena *a, int64_t now, struct aw_mail *out)
+{
+    return aw_store_mail_claim(st, a, now, now + AW_MAIL_CLAIM_S, AW_MAIL_MAX_ATTEMPTS, out);
+}
+
+enum aw_err
+aw_mail_record(struct aw_store *st, int64_t id, int attempts, bool sent, const char *error,
+               int64_t now)
+{
+    return aw_store_mail_done(st, id, sent, error, now, now + aw_mail_backoff(attempts),
+                              !sent && attempts + 1 >= AW_MAIL_MAX_ATTEMPTS);
+}
 
 static char *
 xstrdup(const char *s)
@@ -76,9 +102,8 @@ drain(struct aw_mailer *m)
         }
     }
     if (m->unrecorded.id) {
-        if (aw_store_mail_done(m->st, m->unrecorded.id, m->unrecorded.sent,
-                               m->unrecorded.sent ? NULL : m->unrecorded.err,
-                               time(NULL)) != AW_OK) {
+        if (aw_mail_record(m->st, m->unrecorded.id, m->unrecorded.attempts, m->unrecorded.sent,
+                           m->unrecorded.sent ? NULL : m->unrecorded.err, time(NULL)) != AW_OK) {
             AW_WARN("mail %lld: still cannot record the outcome, nothing is sent until it is: %s",
                     (long long)m->unrecorded.id, aw_store_errmsg(m->st));
             return;
@@ -90,7 +115,7 @@ drain(struct aw_mailer *m)
         struct aw_arena *a = aw_arena_new(0);
         struct aw_mail mail;
         char err[512] = "", who[300], why[700];
-        enum aw_err rc = aw_store_mail_claim(m->st, a, (int64_t)time(NULL), &mail);
+        enum aw_err rc = aw_mail_claim(m->st, a, (int64_t)time(NULL), &mail);
         if (rc != AW_OK) {
             if (rc != AW_ENOTFOUND)
                 AW_ERROR("mail: cannot read the queue: %s", aw_store_errmsg(m->st));
@@ -112,8 +137,8 @@ drain(struct aw_mailer *m)
                    "mail %lld to an address at \"%s\": not sent (attempt %d): %s",
                    (long long)mail.id, who, mail.attempts + 1, why);
         }
-        enum aw_err drc =
-            aw_store_mail_done(m->st, mail.id, rc == AW_OK, rc == AW_OK ? NULL : err, time(NULL));
+        enum aw_err drc = aw_mail_record(m->st, mail.id, mail.attempts, rc == AW_OK,
+                                         rc == AW_OK ? NULL : err, time(NULL));
         if (drc != AW_OK) {
             /* Not recorded: the row is still due, and sending it again at each
              * round would flood its recipient for as long as the database
@@ -122,6 +147,7 @@ drain(struct aw_mailer *m)
                      aw_store_errmsg(m->st));
             m->unrecorded.id = mail.id;
             m->unrecorded.sent = rc == AW_OK;
+            m->unrecorded.attempts = mail.attempts;
             snprintf(m->unrecorded.err, sizeof(m->unrecorded.err), "%s", err);
             aw_arena_free(a);
             break;

@@ -488,9 +488,21 @@ aw_store_session_add(struct aw_store *st, const char *id_hash, int64_t user_id, 
 
 enum aw_err
 aw_store_session_user(struct aw_store *st, struct aw_arena *a, const char *id_hash, int64_t now,
-                      struct aw_user *out)
+                      struct aw_user *out, int64_t *last_seen)
 {
-    return st->ops->session_user(st->be, a, id_hash, now, out);
+    return st->ops->session_user(st->be, a, id_hash, now, out, last_seen);
+}
+
+enum aw_err
+aw_store_session_touch(struct aw_store *st, const char *id_hash, int64_t now)
+{
+    return st->ops->session_touch(st->be, id_hash, now);
+}
+
+enum aw_err
+aw_store_sessions_prune(struct aw_store *st, int64_t now)
+{
+    return st->ops->sessions_prune(st->be, now);
 }
 
 enum aw_err
@@ -630,6 +642,12 @@ aw_store_submission_add(struct aw_store *st, const struct aw_submission *sub, in
 }
 
 enum aw_err
+aw_store_submissions_supersede(struct aw_store *st, int64_t share_id, int64_t now)
+{
+    return st->ops->submissions_supersede(st->be, share_id, now);
+}
+
+enum aw_err
 aw_store_submission(struct aw_store *st, struct aw_arena *a, int64_t id, struct aw_submission *out)
 {
     return st->ops->submission(st->be, a, id, out);
@@ -743,15 +761,19 @@ aw_store_mail_queue(struct aw_store *st, const char *to, const char *subject, co
 }
 
 enum aw_err
-aw_store_mail_claim(struct aw_store *st, struct aw_arena *a, int64_t now, struct aw_mail *out)
+aw_store_mail_claim(struct aw_store *st, struct aw_arena *a, int64_t now, int64_t until,
+                    int max_attempts, struct aw_mail *out)
 {
-    return st->ops->mail_claim(st->be, a, now, now + AW_MAIL_CLAIM_S, out);
+    if (until <= now || max_attempts < 1)
+        return AW_EINVAL;
+    return st->ops->mail_claim(st->be, a, now, until, max_attempts, out);
 }
 
 enum aw_err
-aw_store_mail_done(struct aw_store *st, int64_t id, bool sent, const char *error, int64_t now)
+aw_store_mail_done(struct aw_store *st, int64_t id, bool sent, const char *error, int64_t now,
+                   int64_t next_at, bool forget_body)
 {
-    return st->ops->mail_done(st->be, id, sent, error, now);
+    return st->ops->mail_done(st->be, id, sent, error, now, next_at, forget_body);
 }
 
 enum aw_err
@@ -959,16 +981,6 @@ aw_store__day(int64_t t, char out[11])
     struct tm tm;
     utc_at(t, &tm);
     strftime(out, 11, "%Y-%m-%d", &tm);
-}
-
-int64_t
-aw_store__mail_backoff(int attempts_before)
-{
-    if (attempts_before < 0)
-        attempts_before = 0;
-    if (attempts_before > 20)
-        attempts_before = 20;
-    return (int64_t)60 << attempts_before;
 }
 
 /* ---- duplicate titles ---- */

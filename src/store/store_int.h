@@ -95,7 +95,9 @@ struct aw_store_ops {
     enum aw_err (*session_add)(struct aw_store_be *be, const char *id_hash, int64_t user_id,
                                int64_t now, int64_t expires);
     enum aw_err (*session_user)(struct aw_store_be *be, struct aw_arena *a, const char *id_hash,
-                                int64_t now, struct aw_user *out);
+                                int64_t now, struct aw_user *out, int64_t *last_seen);
+    enum aw_err (*session_touch)(struct aw_store_be *be, const char *id_hash, int64_t now);
+    enum aw_err (*sessions_prune)(struct aw_store_be *be, int64_t now);
     enum aw_err (*session_delete)(struct aw_store_be *be, const char *id_hash);
     enum aw_err (*sessions_delete_user)(struct aw_store_be *be, int64_t user_id);
     /* Rate limits. The rule is store.c's (aw_store_rate_hit): it runs these
@@ -132,6 +134,7 @@ struct aw_store_ops {
                                       int64_t activity_id);
     enum aw_err (*submission_add)(struct aw_store_be *be, const struct aw_submission *sub,
                                   int64_t now, int64_t *id);
+    enum aw_err (*submissions_supersede)(struct aw_store_be *be, int64_t share_id, int64_t now);
     enum aw_err (*submission)(struct aw_store_be *be, struct aw_arena *a, int64_t id,
                               struct aw_submission *out);
     enum aw_err (*submissions_pending)(struct aw_store_be *be, struct aw_arena *a,
@@ -154,9 +157,9 @@ struct aw_store_ops {
     enum aw_err (*mail_queue)(struct aw_store_be *be, const char *to, const char *subject,
                               const char *body, int64_t now);
     enum aw_err (*mail_claim)(struct aw_store_be *be, struct aw_arena *a, int64_t now,
-                              int64_t until, struct aw_mail *out);
+                              int64_t until, int max_attempts, struct aw_mail *out);
     enum aw_err (*mail_done)(struct aw_store_be *be, int64_t id, bool sent, const char *error,
-                             int64_t now);
+                             int64_t now, int64_t next_at, bool forget_body);
     enum aw_err (*notify_due)(struct aw_store_be *be, int64_t user_id, const char *day, bool *due);
 };
 
@@ -196,15 +199,6 @@ int aw_store__year(void);
  * bytes) and its UTC day "YYYY-MM-DD" (11 bytes). */
 void aw_store__iso(int64_t t, char out[21]);
 void aw_store__day(int64_t t, char out[11]);
-
-/* Mail: attempts after which a message is no longer tried, and the delay
- * before the next attempt after `attempts` failed ones (60 s * 2^attempts
- * before this failure: 1, 2, 4 ... 128 minutes). */
-#define AW_MAIL_MAX_ATTEMPTS 8
-/* How long a claimed mail is held by its sender (aw_store_mail_claim): well
- * over an SMTP session's 30 s limit; past it, another instance takes it. */
-#define AW_MAIL_CLAIM_S 120
-int64_t aw_store__mail_backoff(int attempts_before);
 
 /* How often one connection prunes every key's hits and refusals older than
  * AW_RATE_MAX_WINDOW (store.h) in aw_store_rate_hit(): at its first hit, then

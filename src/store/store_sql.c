@@ -39,8 +39,8 @@ enum stmt_id {
     S_DEL_ISSUERS,
     S_ADD_ISSUER,
     S_ORG,
-    S_ORG_SLUG_USED,
-    S_PUT_ORG,
+    S_ORG_UPDATE,
+    S_ORG_INSERT,
     S_ACTS_BY_EDITION,
     S_ACTS_BY_COUNTRY,
     S_ACTS_BY_ORG,
@@ -51,7 +51,6 @@ enum stmt_id {
     S_ACT_LINKS,
     S_ACT_BY_SOURCE,
     S_ACT_BY_ID,
-    S_ACT_SLUG_USED,
     S_ACT_INSERT,
     S_ACT_UPDATE,
     S_ACT_DEL_KINDS,
@@ -122,7 +121,6 @@ enum stmt_id {
     S_AUDIT_LIST,
     S_MAIL_QUEUE,
     S_MAIL_CLAIM,
-    S_MAIL_ATTEMPTS,
     S_MAIL_SENT,
     S_MAIL_FAILED,
     S_NOTIFY,
@@ -192,11 +190,14 @@ static const char *const sql[S_COUNT] = {
                      "VALUES (?1, ?2, ?3) ON CONFLICT DO NOTHING",
 
     [S_ORG] = "SELECT " ORG_COLS " FROM organisations o WHERE o.id = ?1",
-    [S_ORG_SLUG_USED] = "SELECT id FROM organisations WHERE slug = ?1",
-    [S_PUT_ORG] = "INSERT INTO organisations (slug, name, kind, country_code, website) "
-                  "VALUES (?1, ?2, ?3, ?4, ?5) "
-                  "ON CONFLICT (name, country_key) DO UPDATE SET kind = excluded.kind, "
-                  "website = excluded.website RETURNING id",
+    /* An organisation is found by its natural key (name, country) and
+     * updated, or inserted with the first free slug: the unique constraints
+     * decide (ON CONFLICT DO NOTHING gives no row), never a probe, so two
+     * instances inserting at once cannot pick the same slug. */
+    [S_ORG_UPDATE] = "UPDATE organisations SET kind = ?3, website = ?4 "
+                     "WHERE name = ?1 AND country_key = COALESCE(?2, '') RETURNING id",
+    [S_ORG_INSERT] = "INSERT INTO organisations (slug, name, kind, country_code, website) "
+                     "VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT DO NOTHING RETURNING id",
 
     [S_ACTS_BY_EDITION] = ACT_COLS "WHERE e.year = ?1 AND a.status = 'published' "
                                    "ORDER BY CASE WHEN a.country_code IS NULL THEN 1 ELSE 0 END, "
@@ -219,11 +220,11 @@ static const char *const sql[S_COUNT] = {
                     "(SELECT value FROM json_each(?1)) ORDER BY activity_id, position",
     [S_ACT_BY_SOURCE] = "SELECT id FROM activities WHERE source_key = ?1",
     [S_ACT_BY_ID] = "SELECT id FROM activities WHERE id = ?1",
-    [S_ACT_SLUG_USED] = "SELECT id FROM activities WHERE slug = ?1",
     [S_ACT_INSERT] =
         "INSERT INTO activities (slug, edition_id, org_id, country_code, title, summary, "
         "start_date, end_date, place, online, status, created_at, updated_at, source_key) "
-        "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?12, ?13) RETURNING id",
+        "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?12, ?13) "
+        "ON CONFLICT (slug) DO NOTHING RETURNING id",
     [S_ACT_UPDATE] =
         "UPDATE activities SET edition_id = ?2, org_id = ?3, country_code = ?4, title = ?5, "
         "summary = ?6, start_date = ?7, end_date = ?8, place = ?9, online = ?10, "
@@ -303,7 +304,8 @@ static const char *const sql[S_COUNT] = {
      * has a unique index on lower(email); emails are ASCII (the mailer's rule) */
     [S_USER_BY_EMAIL] = "SELECT " USER_COLS " FROM users u WHERE lower(u.email) = lower(?1)",
     [S_USER_BY_ID] = "SELECT " USER_COLS " FROM users u WHERE u.id = ?1",
-    [S_USERS] = "SELECT " USER_COLS " FROM users u ORDER BY u.email, u.id",
+    /* lower(): the same order on both (SQLite's column is COLLATE NOCASE, PostgreSQL's is not) */
+    [S_USERS] = "SELECT " USER_COLS " FROM users u ORDER BY lower(u.email), u.id",
     [S_USER_DISABLE] = "UPDATE users SET disabled = ?2 WHERE id = ?1",
     [S_USER_PASSWORD] = "UPDATE users SET password_hash = ?2 WHERE id = ?1",
     [S_USER_LOGIN] = "UPDATE users SET last_login_at = ?2 WHERE id = ?1",
@@ -387,14 +389,14 @@ static const char *const sql[S_COUNT] = {
                      "attempts < ?2 AND (claimed_until IS NULL OR claimed_until <= ?1) "
                      "ORDER BY id LIMIT 1) AND (claimed_until IS NULL OR claimed_until <= ?1) "
                      "RETURNING id, to_addr, subject, body, attempts",
-    [S_MAIL_ATTEMPTS] = "SELECT attempts FROM mail_outbox WHERE id = ?1 AND sent_at IS NULL",
     /* The body may hold a private link: it is not kept once sent. */
     [S_MAIL_SENT] = "UPDATE mail_outbox SET sent_at = ?2, attempts = attempts + 1, "
-                    "last_error = NULL, body = '', claimed_until = NULL WHERE id = ?1",
-    /* The last attempt forgets the body too (it may hold a private link). */
+                    "last_error = NULL, body = '', claimed_until = NULL "
+                    "WHERE id = ?1 AND sent_at IS NULL",
+    /* ?4 = 1: forget the body (the sender's last attempt). */
     [S_MAIL_FAILED] = "UPDATE mail_outbox SET attempts = attempts + 1, next_attempt_at = ?2, "
-                      "last_error = ?3, body = CASE WHEN attempts + 1 >= ?4 THEN '' ELSE body END, "
-                      "claimed_until = NULL WHERE id = ?1",
+                      "last_error = ?3, body = CASE WHEN ?4 = 1 THEN '' ELSE body END, "
+                      "claimed_until = NULL WHERE id = ?1 AND sent_at IS NULL",
 
     [S_NOTIFY] = "INSERT INTO notify_log (user_id, day) VALUES (?1, ?2) "
                  "ON CONFLICT (user_id, day) DO NOTHING RETURNING user_id",
@@ -747,31 +749,25 @@ edition_id(struct aw_store_be *be, int year, int64_t *id)
     return rc;
 }
 
-/* Finds a slug not used in the table of `sid` (a "SELECT id ... WHERE slug =
- * ?1" statement): base, then base-2, base-3... */
-static enum aw_err
-unique_slug(struct aw_store_be *be, enum stmt_id sid, const char *base, char *out, size_t outlen)
+/* The slugs tried for a new row, in order: the slug of base, then base-2,
+ * base-3... (try 1, 2, 3...), each within AW_SLUG_MAX. */
+#define SLUG_TRIES 10000
+static void
+slug_try(const char *stem, int i, char *out, size_t outlen)
 {
-    enum aw_err rc = AW_OK;
-    char stem[AW_SLUG_MAX + 1];
-    int64_t other;
-    bool used = true;
-
-    aw_store__slugify(base, stem, sizeof(stem));
-    snprintf(out, outlen, "%s", stem);
-    for (int i = 2; i < 10000; i++) {
-        b_text(be, be->stmt[sid], 1, out);
-        rc = run_id(be, be->stmt[sid], "checking a slug", &other, &used);
-        if (rc != AW_OK || !used)
-            goto out;
-        /* keep the suffix inside AW_SLUG_MAX */
-        int room = AW_SLUG_MAX - snprintf(NULL, 0, "-%d", i);
-        snprintf(out, outlen, "%.*s-%d", room, stem, i);
+    if (i <= 1) {
+        snprintf(out, outlen, "%s", stem);
+        return;
     }
+    int room = AW_SLUG_MAX - snprintf(NULL, 0, "-%d", i);
+    snprintf(out, outlen, "%.*s-%d", room, stem, i);
+}
+
+static enum aw_err
+no_free_slug(struct aw_store_be *be, const char *stem)
+{
     snprintf(be->errmsg, sizeof(be->errmsg), "no free slug for \"%s\"", stem);
-    rc = AW_EEXIST;
-out:
-    return rc;
+    return AW_EEXIST;
 }
 
 /* ---- open, migrations, close ---- */
@@ -932,6 +928,62 @@ out:
     return rc;
 }
 
+/* The highest migration number of this awareday's dialect directory. */
+static enum aw_err
+latest_migration(struct aw_store_be *be, int *last, char *err, size_t errlen)
+{
+    struct dirent **names = NULL;
+    char dir[4096];
+    snprintf(dir, sizeof(dir), "%s/sql/%s", share_dir(), be->db->drv->dialect);
+    int n = scandir(dir, &names, migration_filter, alphasort);
+    if (n < 0) {
+        snprintf(err, errlen, "cannot read the migrations in %s: %s", dir, strerror(errno));
+        return AW_ECONFIG;
+    }
+    *last = 0;
+    for (int i = 0; i < n; i++) {
+        int number = migration_number(names[i]->d_name);
+        if (number > *last)
+            *last = number;
+        free(names[i]);
+    }
+    free(names);
+    return AW_OK;
+}
+
+/* Without migrations (serve, the mailer), the database must be at this
+ * awareday's schema exactly: an older one has not been migrated (its
+ * statements might prepare and still mean something else), a newer one
+ * belongs to a newer awareday. docs/DEPLOY.md, "Upgrades". */
+static enum aw_err
+check_version(struct aw_store_be *be, const char *target, char *err, size_t errlen)
+{
+    int current = 0, last = 0;
+    enum aw_err rc = read_version(be, &current, err, errlen);
+    if (rc != AW_OK) {
+        size_t len = strlen(err);
+        snprintf(err + len, errlen - len, " (no awareday schema here? `awareday init` makes it)");
+        return rc;
+    }
+    if ((rc = latest_migration(be, &last, err, errlen)) != AW_OK)
+        return rc;
+    if (current < last) {
+        snprintf(err, errlen,
+                 "%s: the database is at schema version %d and this awareday needs %d: run "
+                 "`awareday init` with this database to apply the migrations",
+                 target, current, last);
+        return AW_ECONFIG;
+    }
+    if (current > last) {
+        snprintf(err, errlen,
+                 "%s: the database is at schema version %d, newer than this awareday's %d: "
+                 "run the awareday that migrated it",
+                 target, current, last);
+        return AW_ECONFIG;
+    }
+    return AW_OK;
+}
+
 static void
 be_close(struct aw_store_be *be)
 {
@@ -966,11 +1018,9 @@ aw_store__sql_open(const struct aw_sql_driver *drv, const char *target, bool cre
         goto out;
     if (readonly)
         migrate_now = false;
-    if (migrate_now) {
-        rc = migrate(be, err, errlen);
-        if (rc != AW_OK)
-            goto out;
-    }
+    rc = migrate_now ? migrate(be, err, errlen) : check_version(be, target, err, errlen);
+    if (rc != AW_OK)
+        goto out;
     for (int i = 0; i < S_COUNT; i++) {
         const char *text = sql_text(drv->dialect, i);
         if (aw_sql_prepare(be->db, text, &be->stmt[i]) != AW_OK) {
@@ -1263,33 +1313,41 @@ static enum aw_err
 be_put_org(struct aw_store_be *be, const struct aw_org *o, int64_t *id)
 {
     enum aw_err rc = AW_OK;
-    struct aw_sql_stmt *s = be->stmt[S_PUT_ORG];
-    char slug[AW_SLUG_MAX + 1];
+    char stem[AW_SLUG_MAX + 1], slug[AW_SLUG_MAX + 1];
     int64_t rid = 0;
-    bool found;
+    bool found = false;
     const char *kind = aw_org_kind_str(o->kind);
 
     if (o->name == NULL || o->name[0] == '\0' || kind == NULL) {
         snprintf(be->errmsg, sizeof(be->errmsg), "put_org: a name and a valid kind are needed");
-        rc = AW_EINVAL;
-        goto out;
+        return AW_EINVAL;
     }
-    /* the slug only matters for a new row: an update keeps the old one */
-    rc = unique_slug(be, S_ORG_SLUG_USED, (o->slug && o->slug[0]) ? o->slug : o->name, slug,
-                     sizeof(slug));
-    if (rc != AW_OK)
-        goto out;
-    b_text(be, s, 1, slug);
-    b_text(be, s, 2, o->name);
-    b_text(be, s, 3, kind);
-    b_text(be, s, 4, o->country_code);
-    b_text(be, s, 5, o->website);
-    rc = run_id(be, s, "put_org", &rid, &found);
-    if (rc != AW_OK)
-        goto out;
-    if (id != NULL)
+    aw_store__slugify((o->slug && o->slug[0]) ? o->slug : o->name, stem, sizeof(stem));
+    for (int i = 1; i <= SLUG_TRIES && rc == AW_OK && !found; i++) {
+        /* the existing row (an update keeps its slug), else a new one */
+        struct aw_sql_stmt *s = be->stmt[S_ORG_UPDATE];
+        b_text(be, s, 1, o->name);
+        b_text(be, s, 2, o->country_code);
+        b_text(be, s, 3, kind);
+        b_text(be, s, 4, o->website);
+        rc = run_id(be, s, "put_org", &rid, &found);
+        if (rc != AW_OK || found)
+            break;
+        s = be->stmt[S_ORG_INSERT];
+        slug_try(stem, i, slug, sizeof(slug));
+        b_text(be, s, 1, slug);
+        b_text(be, s, 2, o->name);
+        b_text(be, s, 3, kind);
+        b_text(be, s, 4, o->country_code);
+        b_text(be, s, 5, o->website);
+        /* no row: the slug was taken, or the same organisation was just
+         * inserted by another connection (the next round updates it) */
+        rc = run_id(be, s, "put_org", &rid, &found);
+    }
+    if (rc == AW_OK && !found)
+        rc = no_free_slug(be, stem);
+    if (rc == AW_OK && id != NULL)
         *id = rid;
-out:
     return rc;
 }
 
@@ -1514,6 +1572,24 @@ put_activity_children(struct aw_store_be *be, int64_t id, const struct aw_activi
     return rc;
 }
 
+/* ?2..?12 of S_ACT_INSERT and S_ACT_UPDATE. */
+static void
+bind_activity(struct aw_store_be *be, struct aw_sql_stmt *s, const struct aw_activity *act,
+              int64_t ed, const char *status, const char *now)
+{
+    b_int(be, s, 2, ed);
+    b_int(be, s, 3, act->org.id);
+    b_text(be, s, 4, act->country_code);
+    b_text(be, s, 5, act->title);
+    b_text(be, s, 6, act->summary ? act->summary : "");
+    b_text(be, s, 7, act->start_date);
+    b_text(be, s, 8, act->end_date);
+    b_text(be, s, 9, act->place);
+    b_int(be, s, 10, act->online ? 1 : 0);
+    b_text(be, s, 11, status);
+    b_text(be, s, 12, now);
+}
+
 static enum aw_err
 activity_rows(struct aw_store_be *be, const struct aw_activity *act, const char *source_key,
               bool published, int64_t *id)
@@ -1551,30 +1627,23 @@ activity_rows(struct aw_store_be *be, const struct aw_activity *act, const char 
     if (found) {
         s = be->stmt[S_ACT_UPDATE];
         b_int(be, s, 1, rid);
-    } else {
-        rc = unique_slug(be, S_ACT_SLUG_USED, (act->slug && act->slug[0]) ? act->slug : act->title,
-                         slug, sizeof(slug));
-        if (rc != AW_OK)
-            goto out;
-        s = be->stmt[S_ACT_INSERT];
-        b_text(be, s, 1, slug);
-        b_text(be, s, 13, source_key);
-    }
-    b_int(be, s, 2, ed);
-    b_int(be, s, 3, act->org.id);
-    b_text(be, s, 4, act->country_code);
-    b_text(be, s, 5, act->title);
-    b_text(be, s, 6, act->summary ? act->summary : "");
-    b_text(be, s, 7, act->start_date);
-    b_text(be, s, 8, act->end_date);
-    b_text(be, s, 9, act->place);
-    b_int(be, s, 10, act->online ? 1 : 0);
-    b_text(be, s, 11, status);
-    b_text(be, s, 12, now);
-    if (found)
+        bind_activity(be, s, act, ed, status, now);
         rc = run(be, s, "put_activity");
-    else
-        rc = run_id(be, s, "put_activity", &rid, &found);
+    } else {
+        /* the first free slug, as the unique constraint says (no probe) */
+        char stem[AW_SLUG_MAX + 1];
+        aw_store__slugify((act->slug && act->slug[0]) ? act->slug : act->title, stem, sizeof(stem));
+        for (int i = 1; i <= SLUG_TRIES && rc == AW_OK && !found; i++) {
+            s = be->stmt[S_ACT_INSERT];
+            slug_try(stem, i, slug, sizeof(slug));
+            b_text(be, s, 1, slug);
+            b_text(be, s, 13, source_key);
+            bind_activity(be, s, act, ed, status, now);
+            rc = run_id(be, s, "put_activity", &rid, &found);
+        }
+        if (rc == AW_OK && !found)
+            rc = no_free_slug(be, stem);
+    }
     if (rc != AW_OK)
         goto out;
     rc = put_activity_children(be, rid, act);
@@ -2152,11 +2221,6 @@ be_session_add(struct aw_store_be *be, const char *id_hash, int64_t user_id, int
         rc = AW_EINVAL;
         goto out;
     }
-    /* expired sessions of everyone go when a new one starts */
-    b_int(be, be->stmt[S_SESSION_PRUNE], 1, now);
-    rc = run(be, be->stmt[S_SESSION_PRUNE], "session_add: pruning");
-    if (rc != AW_OK)
-        goto out;
     aw_store__iso(now, at);
     b_text(be, s, 1, id_hash);
     b_int(be, s, 2, user_id);
@@ -2168,45 +2232,43 @@ out:
     return rc;
 }
 
-/* last_seen is refreshed at most once a minute, so that most requests only
- * read. */
-#define SESSION_TOUCH_S 60
-
 static enum aw_err
 be_session_user(struct aw_store_be *be, struct aw_arena *a, const char *id_hash, int64_t now,
-                struct aw_user *out)
+                struct aw_user *out, int64_t *last_seen)
 {
     enum aw_err rc = AW_OK;
     struct aw_sql_stmt *s = be->stmt[S_SESSION_USER];
-    int64_t last_seen = 0;
     int r;
 
+    *last_seen = 0;
     b_text(be, s, 1, id_hash);
     b_int(be, s, 2, now);
     r = step(be, s);
     if (r == AW_SQL_ROW) {
         read_user(a, s, NULL, out);
-        last_seen = aw_sql_int64(s, 8);
+        *last_seen = aw_sql_int64(s, 8);
     } else if (r == AW_SQL_DONE) {
         rc = AW_ENOTFOUND;
     } else {
         rc = fail(be, "session_user", r);
     }
     finish(be, s);
-    if (rc == AW_OK && last_seen + SESSION_TOUCH_S <= now) {
-        s = be->stmt[S_SESSION_TOUCH];
-        b_text(be, s, 1, id_hash);
-        b_int(be, s, 2, now);
-        /* The session is valid whether or not its last_seen can be moved:
-         * a full disk must not sign a moderator out in the middle of an
-         * edit (the edit then comes back with 503, app_page.c). */
-        enum aw_err trc = run(be, s, "session_user: last_seen");
-        if (trc == AW_EUNAVAIL)
-            AW_WARN("%s", be->errmsg);
-        else
-            rc = trc;
-    }
     return rc;
+}
+
+static enum aw_err
+be_session_touch(struct aw_store_be *be, const char *id_hash, int64_t now)
+{
+    b_text(be, be->stmt[S_SESSION_TOUCH], 1, id_hash);
+    b_int(be, be->stmt[S_SESSION_TOUCH], 2, now);
+    return run(be, be->stmt[S_SESSION_TOUCH], "session_touch");
+}
+
+static enum aw_err
+be_sessions_prune(struct aw_store_be *be, int64_t now)
+{
+    b_int(be, be->stmt[S_SESSION_PRUNE], 1, now);
+    return run(be, be->stmt[S_SESSION_PRUNE], "sessions_prune");
 }
 
 static enum aw_err
@@ -2484,14 +2546,6 @@ submission_rows(struct aw_store_be *be, const struct aw_submission *sub, int64_t
         goto out;
     }
     aw_store__iso(now, at);
-    if (sub->share_id > 0) {
-        s = be->stmt[S_SUB_SUPERSEDE];
-        b_int(be, s, 1, sub->share_id);
-        b_text(be, s, 2, at);
-        rc = run(be, s, "submission_add: superseding");
-        if (rc != AW_OK)
-            goto out;
-    }
     s = be->stmt[S_SUB_ADD];
     b_int_if(be, s, 1, sub->share_id > 0, sub->share_id);
     b_int_if(be, s, 2, sub->activity_id > 0, sub->activity_id);
@@ -2513,11 +2567,19 @@ out:
 static enum aw_err
 be_submission_add(struct aw_store_be *be, const struct aw_submission *sub, int64_t now, int64_t *id)
 {
-    enum aw_err rc = savepoint_begin(be);
+    return submission_rows(be, sub, now, id);
+}
 
-    if (rc == AW_OK)
-        rc = savepoint_end(be, submission_rows(be, sub, now, id));
-    return rc;
+static enum aw_err
+be_submissions_supersede(struct aw_store_be *be, int64_t share_id, int64_t now)
+{
+    struct aw_sql_stmt *s = be->stmt[S_SUB_SUPERSEDE];
+    char at[21];
+
+    aw_store__iso(now, at);
+    b_int(be, s, 1, share_id);
+    b_text(be, s, 2, at);
+    return run(be, s, "submissions_supersede");
 }
 
 /* Runs a submission query bound by the caller and reads every row. */
@@ -2744,14 +2806,14 @@ be_mail_queue(struct aw_store_be *be, const char *to, const char *subject, const
 
 static enum aw_err
 be_mail_claim(struct aw_store_be *be, struct aw_arena *a, int64_t now, int64_t until,
-              struct aw_mail *out)
+              int max_attempts, struct aw_mail *out)
 {
     enum aw_err rc = AW_OK;
     struct aw_sql_stmt *s = be->stmt[S_MAIL_CLAIM];
     int r;
 
     b_int(be, s, 1, now);
-    b_int(be, s, 2, AW_MAIL_MAX_ATTEMPTS);
+    b_int(be, s, 2, max_attempts);
     b_int(be, s, 3, until);
     r = step(be, s);
     if (r == AW_SQL_ROW) {
@@ -2776,22 +2838,12 @@ be_mail_claim(struct aw_store_be *be, struct aw_arena *a, int64_t now, int64_t u
 }
 
 static enum aw_err
-be_mail_done(struct aw_store_be *be, int64_t id, bool sent, const char *error, int64_t now)
+be_mail_done(struct aw_store_be *be, int64_t id, bool sent, const char *error, int64_t now,
+             int64_t next_at, bool forget_body)
 {
-    enum aw_err rc;
-    struct aw_sql_stmt *s = be->stmt[S_MAIL_ATTEMPTS];
-    int64_t attempts = 0;
-    bool found = false;
+    struct aw_sql_stmt *s;
     char at[21];
 
-    b_int(be, s, 1, id);
-    rc = run_id(be, s, "mail_done", &attempts, &found);
-    if (rc == AW_OK && !found) {
-        snprintf(be->errmsg, sizeof(be->errmsg), "mail_done: no unsent mail %lld", (long long)id);
-        rc = AW_ENOTFOUND;
-    }
-    if (rc != AW_OK)
-        goto out;
     if (sent) {
         s = be->stmt[S_MAIL_SENT];
         aw_store__iso(now, at);
@@ -2800,13 +2852,11 @@ be_mail_done(struct aw_store_be *be, int64_t id, bool sent, const char *error, i
     } else {
         s = be->stmt[S_MAIL_FAILED];
         b_int(be, s, 1, id);
-        b_int(be, s, 2, now + aw_store__mail_backoff((int)attempts));
+        b_int(be, s, 2, next_at);
         b_text(be, s, 3, error ? error : "unknown error");
-        b_int(be, s, 4, AW_MAIL_MAX_ATTEMPTS);
+        b_int(be, s, 4, forget_body ? 1 : 0);
     }
-    rc = update_one(be, s, "mail_done");
-out:
-    return rc;
+    return update_one(be, s, "mail_done");
 }
 
 static enum aw_err
@@ -3144,6 +3194,8 @@ static const struct aw_store_ops sql_ops = {
     .user_logged_in = be_user_logged_in,
     .session_add = be_session_add,
     .session_user = be_session_user,
+    .session_touch = be_session_touch,
+    .sessions_prune = be_sessions_prune,
     .session_delete = be_session_delete,
     .sessions_delete_user = be_sessions_delete_user,
     .rate_window = be_rate_window,
@@ -3157,6 +3209,7 @@ static const struct aw_store_ops sql_ops = {
     .share_by_id = be_share_by_id,
     .share_set_activity = be_share_set_activity,
     .submission_add = be_submission_add,
+    .submissions_supersede = be_submissions_supersede,
     .submission = be_submission,
     .submissions_pending = be_submissions_pending,
     .submissions_by_share = be_submissions_by_share,

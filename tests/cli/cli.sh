@@ -5,10 +5,28 @@
 # database, user add with the mailer's address rule and '--' before an EMAIL
 # that starts with '-', refused arguments named as typed. Prints ok/not ok
 # lines and "N passed, M failed".
+#
+# cli.sh BIN --pg DIR: the commands that use a database (init --demo, user, import) run again on
+# fresh databases of the PostgreSQL cluster in DIR (scripts/pg.sh), counted with psql.
 set -u
 bin=$1
+pgdir=
+[ "${2:-}" = "--pg" ] && pgdir=$3
+root=$(cd "$(dirname "$0")/../.." && pwd)
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
+# newdb NAME: where a command's database goes (a file, or a fresh PostgreSQL database)
+newdb() {
+    if [ -n "$pgdir" ]; then
+        bash "$root/scripts/pg.sh" createdb "$pgdir" "cli_$$_$1"
+    else
+        echo "$tmp/$1.db"
+    fi
+}
+# q DB SQL: the one value a query gives
+q() {
+    if [ -n "$pgdir" ]; then psql "$1" -X -A -t -c "$2"; else sqlite3 "$1" "$2"; fi
+}
 # Nothing from the caller's environment or home may change the results.
 unset AWAREDAY_DB AWAREDAY_LISTEN AWAREDAY_CONFIG AWAREDAY_LOG_LEVEL AWAREDAY_ACCESS_LOG
 export HOME=$tmp/home XDG_DATA_HOME=$tmp/data XDG_CONFIG_HOME=$tmp/config
@@ -60,17 +78,15 @@ check "serve refuses a missing database" \
 check "serve refuses a bad --listen" out_has "listen: expected ADDR:PORT" \
     "$bin" serve --db "$tmp/none.db" --listen nowhere
 check "init creates the default database" out_has "database ready: $tmp/data/awareday/awareday.db" "$bin" init
-check "init --demo loads the demo" out_has "demo data loaded" "$bin" init --demo --db "$tmp/d.db"
-check "init --demo again succeeds (updates in place)" "$bin" init --demo --db "$tmp/d.db"
-if command -v sqlite3 >/dev/null; then
-    check "re-running init duplicates nothing" \
-        test "$(sqlite3 "$tmp/d.db" 'select count(*) from activities')" = 35
-fi
+d=$(newdb d)
+check "init --demo loads the demo" out_has "demo data loaded" "$bin" init --demo --db "$d"
+check "init --demo again succeeds (updates in place)" "$bin" init --demo --db "$d"
+check "re-running init duplicates nothing" test "$(q "$d" 'select count(*) from activities')" = 35
 # user add: the mailer's address rule, and an EMAIL that starts with '-'
-db=$tmp/u.db
+db=$(newdb u)
 "$bin" init --db "$db" >/dev/null 2>&1
 pw() { printf '%s\n' 'a long passphrase' | "$bin" "$@"; }
-n_users() { sqlite3 "$db" 'select count(*) from users'; }
+n_users() { q "$db" 'select count(*) from users'; }
 check "user add refuses a non-ASCII address the mailer would refuse (exit 2)" \
     status_is 2 pw user add "ané@example.org" --role admin --db "$db"
 check "user add says why a non-ASCII address is refused" \
@@ -98,8 +114,8 @@ check "import: a FILE starting with '-' is named, with the way out" \
     "$bin" import -list.csv --db "$db"
 check "init: a short option is named as typed" out_has "unknown or misplaced option '-xy'" \
     "$bin" init -xy
-if command -v sqlite3 >/dev/null; then
-    check "only the account made after '--' exists" test "$(n_users)" = 1
-fi
+check "only the account made after '--' exists" test "$(n_users)" = 1
+check "each account change is in the audit log, by the command line" \
+    test "$(q "$db" "select count(*) from audit_log where actor = 'cli' and action in ('user_add', 'user_disable')")" = 2
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]

@@ -17,20 +17,20 @@ h(struct aw_req *req)
 }
 
 static const struct aw_route routes[] = {
-    {"GET", "/", h, NULL},
-    {"GET", "/{lang}/", h, NULL},
-    {"GET", "/{lang}/editions/{year}", h, NULL},
-    {"GET", "/{lang}/editions/{year}/activities/{id}", h, NULL},
-    {"POST", "/{lang}/submit", h, NULL},
-    {"GET", "/{lang}/submit", h, NULL},
-    {"PUT", "/api/items/{id}", h, NULL},
-    {"DELETE", "/api/items/{id}", h, NULL},
-    {"HEAD", "/only-head", h, NULL},
-    {"GET", "/a/{p1}/{p2}/{p3}/{p4}/{p5}/{p6}/{p7}/{p8}", h, NULL},
-    {"GET", "/b/{p1}/{p2}/{p3}/{p4}/{p5}/{p6}/{p7}/{p8}/{p9}", h, NULL},
-    {"GET", "/static/{file}", h, NULL},
-    {"GET", "/x{y}", h, NULL},
-    {"GET", "/{a}", h, NULL},
+    {"GET", "/", h, NULL, NULL},
+    {"GET", "/{lang}/", h, NULL, NULL},
+    {"GET", "/{lang}/editions/{year}", h, NULL, NULL},
+    {"GET", "/{lang}/editions/{year}/activities/{id}", h, NULL, NULL},
+    {"POST", "/{lang}/submit", h, NULL, NULL},
+    {"GET", "/{lang}/submit", h, NULL, NULL},
+    {"PUT", "/api/items/{id}", h, NULL, NULL},
+    {"DELETE", "/api/items/{id}", h, NULL, NULL},
+    {"HEAD", "/only-head", h, NULL, NULL},
+    {"GET", "/a/{p1}/{p2}/{p3}/{p4}/{p5}/{p6}/{p7}/{p8}", h, NULL, NULL},
+    {"GET", "/b/{p1}/{p2}/{p3}/{p4}/{p5}/{p6}/{p7}/{p8}/{p9}", h, NULL, NULL},
+    {"GET", "/static/{file}", h, NULL, NULL},
+    {"GET", "/x{y}", h, NULL, NULL},
+    {"GET", "/{a}", h, NULL, NULL},
 };
 
 int

@@ -43,7 +43,7 @@ make_view(struct aw_arena *a)
     aw_view_set_bool(root, "yes", true);
     aw_view_set_bool(root, "no", false);
     aw_view_set(root, "nothing", aw_view_null(a));
-    aw_view_set_html(root, "html", AW_HTML_LIT("<i>ok</i>"));
+    aw_view_set_html(root, "html", AW_HTML_LIT(a, "<i>ok</i>"));
     struct aw_view *list = aw_view_set_list(root, "list");
     aw_view_push(list, aw_view_int(a, 1));
     aw_view_push(list, aw_view_str(a, "x"));

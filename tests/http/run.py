@@ -784,6 +784,8 @@ class Server:
             log = open(self.log_path, "ab")
             env = self.environment()
             env["AWAREDAY_PUBLIC_URL"] = self.public_url or "http://127.0.0.1:%d" % self.port
+            # an unknown name, or text where only a checked URL may go, is an error (500)
+            env["AWAREDAY_STRICT_TEMPLATES"] = "yes"
             if self.smtp_port:
                 env["AWAREDAY_SMTP_HOST"] = "127.0.0.1"
                 env["AWAREDAY_SMTP_PORT"] = str(self.smtp_port)

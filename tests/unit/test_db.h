@@ -13,6 +13,14 @@
 #include <string.h>
 #include <unistd.h>
 
+/* True when the tests run on PostgreSQL (AW_TEST_PG set). */
+static inline bool
+aw_test_is_pg(void)
+{
+    const char *pg = getenv("AW_TEST_PG");
+    return pg != NULL && *pg != '\0';
+}
+
 /* out: "DIR/FILE", or the URL of a new PostgreSQL database. Aborts the test program when the
  * cluster cannot give one (a set-up failure, not a test failure). */
 static inline void
@@ -51,6 +59,81 @@ aw_test_db(char *out, size_t outlen, const char *dir, const char *file)
     }
     aw_sql_close(c);
     snprintf(out, outlen, "postgresql://%s@/%s?host=%s/sock&port=%s", user, name, pg, port);
+}
+
+/* --- reading what the store's interface does not show (triggers, pruned rows, last_seen) ---
+ * Through the project's own driver for the URL (sql.h), so the same check runs on SQLite and on
+ * PostgreSQL; the SQL given must be valid in both dialects. */
+
+static inline struct aw_sql *
+aw_test_raw_open(const char *url)
+{
+    struct aw_sql *c = NULL;
+    char err[512];
+    bool pg = strncmp(url, "postgresql://", 13) == 0;
+    const char *target = strncmp(url, "sqlite:", 7) == 0 ? url + 7 : url;
+    if ((pg ? aw_sql_pg : aw_sql_sqlite).open(target, false, false, &c, err, sizeof(err)) !=
+        AW_OK) {
+        fprintf(stderr, "test_db: %s\n", err);
+        exit(2);
+    }
+    return c;
+}
+
+static inline void
+aw_test_raw_close(struct aw_sql *c)
+{
+    aw_sql_close(c);
+}
+
+/* The first column of the first row of sql, as an integer (-1: no row); ?1 is bound to p1 when
+ * it is not NULL. */
+static inline int64_t
+aw_test_raw_int_p(struct aw_sql *c, const char *sql, const char *p1)
+{
+    struct aw_sql_stmt *s = NULL;
+    int64_t v = -1;
+    if (aw_sql_prepare(c, sql, &s) != AW_OK) {
+        fprintf(stderr, "test_db: %s: %s\n", sql, aw_sql_errmsg(c));
+        exit(2);
+    }
+    if (p1)
+        aw_sql_bind_text(s, 1, p1);
+    if (aw_sql_step(s) == AW_SQL_ROW)
+        v = aw_sql_int64(s, 0);
+    aw_sql_reset(s);
+    aw_sql_finalize(s);
+    return v;
+}
+
+static inline int64_t
+aw_test_raw_int(struct aw_sql *c, const char *sql)
+{
+    return aw_test_raw_int_p(c, sql, NULL);
+}
+
+/* The same as text in buf ("" for no row or NULL). */
+static inline const char *
+aw_test_raw_text(struct aw_sql *c, const char *sql, char *buf, size_t len)
+{
+    struct aw_sql_stmt *s = NULL;
+    buf[0] = '\0';
+    if (aw_sql_prepare(c, sql, &s) != AW_OK) {
+        fprintf(stderr, "test_db: %s: %s\n", sql, aw_sql_errmsg(c));
+        exit(2);
+    }
+    if (aw_sql_step(s) == AW_SQL_ROW && aw_sql_text(s, 0) != NULL)
+        snprintf(buf, len, "%s", aw_sql_text(s, 0));
+    aw_sql_reset(s);
+    aw_sql_finalize(s);
+    return buf;
+}
+
+/* Runs statements; the driver's verdict (the message in aw_sql_errmsg). */
+static inline enum aw_err
+aw_test_raw_exec(struct aw_sql *c, const char *sql)
+{
+    return aw_sql_exec(c, sql);
 }
 
 #endif

@@ -92,7 +92,7 @@ sample(struct aw_arena *a)
     struct aw_view *v = aw_view_map(a);
     aw_view_set_str(v, "name", "<Zo\xc3\xa9 & 'co'>");
     aw_view_set_str(v, "plain", "Ada");
-    aw_view_set_html(v, "html", AW_HTML_LIT("<em>ok</em>"));
+    aw_view_set_html(v, "html", AW_HTML_LIT(a, "<em>ok</em>"));
     aw_view_set(v, "nothing", aw_view_null(a));
     aw_view_set_bool(v, "no", false);
     aw_view_set_bool(v, "yes", true);
@@ -654,11 +654,11 @@ test_isolation(void **state)
     aw_view_set_str(v, "org", "Kids " RLO "(NGO) x");
     aw_view_set_str(v, "kind", "Non-governmental organisation");
     aw_view_set_str(v, "iso", "A " FSI "B" PDI " C");
-    aw_view_set_str(v, "url", "/en/x?a=1&b=2");
+    aw_view_set_url(v, "url", "/en/x?a=1&b=2");
     aw_view_set_str(v, "empty", "");
     aw_view_set_int(v, "n", 3);
-    aw_view_set_html(v, "html", AW_HTML_LIT("<em>ok</em>"));
-    aw_view_set_html(v, "open", AW_HTML_LIT("<span title=\""));
+    aw_view_set_html(v, "html", AW_HTML_LIT(a, "<em>ok</em>"));
+    aw_view_set_html(v, "open", AW_HTML_LIT(a, "<span title=\""));
     struct aw_view *l = aw_view_set_list(v, "list");
     aw_view_push(l, aw_view_str(a, "a"));
     aw_view_push(l, aw_view_str(a, "b"));
@@ -680,6 +680,68 @@ test_isolation(void **state)
     /* AW_TPL_NO_ISOLATE: plain Mustache */
     render_set_flags(AW_TPL_STRICT | AW_TPL_NO_ISOLATE, NULL, NULL, srcs, v, 4096, &res);
     assert_string_equal(res.out, "<title>Kids " RLO "(NGO) x</title>Kids " RLO "(NGO) x");
+}
+
+/* href, src, action...: a value at the start of such an attribute must be a checked URL
+ * (aw_view_url); strict mode refuses text there, and without it text is checked the same way. */
+static void
+test_url_attributes(void **state)
+{
+    struct aw_arena *a = *state;
+    struct aw_view *v = aw_view_map(a);
+    aw_view_set_url(v, "ok", "/en/editions/2017");
+    aw_view_set_url(v, "ext", "https://example.org/a?b=1&c=2");
+    aw_view_set_url(v, "bad", "javascript:alert(1)");
+    aw_view_set_str(v, "text", "/en/share");
+    aw_view_set_str(v, "evil", "javascript:alert(1)");
+    aw_view_set_str(v, "id", "field-title");
+    aw_view_set_int(v, "n", 7);
+    static const struct {
+        const char *src;
+        bool strict_ok;   /* renders in strict mode */
+        const char *want; /* strict output when it renders, else the lenient one */
+    } cases[] = {
+        {"<a href=\"{{ok}}\">x</a>", true, "<a href=\"/en/editions/2017\">x</a>"},
+        {"<a href=\"{{ext}}\">x</a>", true, "<a href=\"https://example.org/a?b=1&amp;c=2\">x</a>"},
+        {"<img src='{{ok}}'>", true, "<img src='/en/editions/2017'>"},
+        {"<form method=\"post\" action=\"{{ok}}\"></form>", true,
+         "<form method=\"post\" action=\"/en/editions/2017\"></form>"},
+        /* a refused URL is false: the section leaves the link out */
+        {"{{#bad}}<a href=\"{{bad}}\">x</a>{{/bad}}-", true, "-"},
+        /* after the template's own text (a fragment, a path) the value is no scheme */
+        {"<a href=\"#{{id}}\">x</a>", true, "<a href=\"#field-title\">x</a>"},
+        {"<a href=\"/en/{{n}}\">x</a>", true, "<a href=\"/en/7\">x</a>"},
+        /* other attributes take text */
+        {"<a title=\"{{text}}\" data-href=\"{{evil}}\">x</a>", true,
+         "<a title=\"/en/share\" data-href=\"javascript:alert(1)\">x</a>"},
+        /* text at the start of a URL attribute: refused in strict mode; otherwise checked */
+        {"<a href=\"{{text}}\">x</a>", false, "<a href=\"/en/share\">x</a>"},
+        {"<a href=\"{{evil}}\">x</a>", false, "<a href=\"\">x</a>"},
+        {"<a HREF = '{{evil}}'>x</a>", false, "<a HREF = ''>x</a>"},
+        {"<a class=x href={{dummy}}\"{{evil}}\">x</a>", false, "<a class=x href=\"\">x</a>"},
+        {"<iframe src=\"{{n}}\"></iframe>", false, "<iframe src=\"\"></iframe>"},
+    };
+    aw_view_set_str(v, "dummy", "");
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        const struct src srcs[] = {{"main", cases[i].src}, {NULL, NULL}};
+        struct result res;
+        render_set_flags(AW_TPL_STRICT, NULL, NULL, srcs, v, 4096, &res);
+        if (cases[i].strict_ok) {
+            if (res.rc != AW_OK)
+                fail_msg("case %zu: %s (%s)", i, aw_strerror(res.rc), res.err);
+            if (strcmp(res.out, cases[i].want) != 0)
+                fail_msg("case %zu: got\n  %s\nwant\n  %s", i, res.out, cases[i].want);
+            continue;
+        }
+        if (res.rc != AW_EINVAL || !strstr(res.err, "must be a checked URL"))
+            fail_msg("case %zu: strict mode let it through (%s)", i, res.out);
+        render_set_flags(0, NULL, NULL, srcs, v, 4096, &res);
+        if (res.rc != AW_OK || strcmp(res.out, cases[i].want) != 0)
+            fail_msg("case %zu (lenient): got\n  %s\nwant\n  %s", i, res.out, cases[i].want);
+    }
+    assert_int_equal(aw_view_type(aw_view_url(a, "javascript:x")), AW_VIEW_BOOL);
+    assert_int_equal(aw_view_type(aw_view_url(a, "tel:+3225551234")), AW_VIEW_URL);
+    assert_int_equal(aw_view_type(aw_view_url(a, NULL)), AW_VIEW_BOOL);
 }
 
 struct job {
@@ -740,6 +802,7 @@ main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_escaping, setup, teardown),
         cmocka_unit_test_setup_teardown(test_isolation, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_url_attributes, setup, teardown),
         cmocka_unit_test_setup_teardown(test_raw_string, setup, teardown),
         cmocka_unit_test_setup_teardown(test_numbers, setup, teardown),
         cmocka_unit_test_setup_teardown(test_translate, setup, teardown),

@@ -4,7 +4,7 @@
  * (slowloris), the per-address connection limit, graceful stop with a
  * request in flight, static files, cookies and the response API's refusals,
  * form bodies (declared fields, limits, content types), the client address
- * and X-Forwarded-* with and without trust_proxy, cookie attributes, 429 with
+ * and X-Forwarded-* from a trusted proxy or not, cookie attributes, 429 with
  * Retry-After and Cache-Control: no-store on POST and Set-Cookie answers.
  *
  * Every test starts its own server on 127.0.0.1, port 0. Timeouts are only
@@ -17,6 +17,7 @@
 #include <cmocka.h>
 
 #include "aw/http.h"
+#include "aw/net.h"
 #include "aw/log.h"
 
 #include <arpa/inet.h>
@@ -454,26 +455,26 @@ static const struct aw_field form_fields[] = {
 };
 
 static const struct aw_route routes[] = {
-    {"GET", "/", h_hello, NULL},
-    {"GET", "/page", h_page, NULL},
-    {"POST", "/echo", h_echo, echo_fields},
-    {"POST", "/nofields", h_echo, NULL},
-    {"POST", "/form", h_form, form_fields},
-    {"GET", "/client", h_client, NULL},
-    {"GET", "/cookies-ex", h_cookies_ex, NULL},
-    {"POST", "/cookies-ex", h_cookies_ex, NULL},
-    {"GET", "/busy", h_busy, NULL},
-    {"GET", "/{lang}/item/{id}", h_param, NULL},
-    {"GET", "/slow", h_slow, NULL},
-    {"GET", "/headers", h_headers, NULL},
-    {"GET", "/redir/evil", h_redir_evil, NULL},
-    {"GET", "/redir/abs", h_redir_abs, NULL},
-    {"GET", "/redir/backslash", h_redir_backslash, NULL},
-    {"GET", "/redir/ok", h_redir_ok, NULL},
-    {"GET", "/cookie", h_cookie, NULL},
-    {"GET", "/none", h_none, NULL},
-    {"GET", "/q", h_query, NULL},
-    {"GET", "/forbidden", h_forbidden, NULL},
+    {"GET", "/", h_hello, NULL, NULL},
+    {"GET", "/page", h_page, NULL, NULL},
+    {"POST", "/echo", h_echo, echo_fields, NULL},
+    {"POST", "/nofields", h_echo, NULL, NULL},
+    {"POST", "/form", h_form, form_fields, NULL},
+    {"GET", "/client", h_client, NULL, NULL},
+    {"GET", "/cookies-ex", h_cookies_ex, NULL, NULL},
+    {"POST", "/cookies-ex", h_cookies_ex, NULL, NULL},
+    {"GET", "/busy", h_busy, NULL, NULL},
+    {"GET", "/{lang}/item/{id}", h_param, NULL, NULL},
+    {"GET", "/slow", h_slow, NULL, NULL},
+    {"GET", "/headers", h_headers, NULL, NULL},
+    {"GET", "/redir/evil", h_redir_evil, NULL, NULL},
+    {"GET", "/redir/abs", h_redir_abs, NULL, NULL},
+    {"GET", "/redir/backslash", h_redir_backslash, NULL, NULL},
+    {"GET", "/redir/ok", h_redir_ok, NULL, NULL},
+    {"GET", "/cookie", h_cookie, NULL, NULL},
+    {"GET", "/none", h_none, NULL, NULL},
+    {"GET", "/q", h_query, NULL, NULL},
+    {"GET", "/forbidden", h_forbidden, NULL, NULL},
 };
 
 /* ---------------------------------------------------------------- server */
@@ -1843,15 +1844,18 @@ struct addr_case {
 };
 
 static void
-client_cases(bool trust, const struct addr_case *cases, size_t n)
+client_cases(const char *proxies, const struct addr_case *cases, size_t n)
 {
     struct aw_server_opts o = test_opts();
-    o.trust_proxy = trust;
+    struct aw_net_list l;
+    char err[200];
+    assert_true(aw_net_list_parse(proxies, &l, err, sizeof(err)));
+    o.trusted_proxies = &l;
     struct aw_server *srv = start(&o);
     struct resp r;
     for (size_t i = 0; i < n; i++) {
         get(aw_server_port(srv), "/client", cases[i].headers, &r);
-        print_message("trust=%d %s-> %s\n", trust, cases[i].headers, r.body);
+        print_message("proxies=\"%s\" %s-> %s\n", proxies, cases[i].headers, r.body);
         assert_int_equal(r.status, 200);
         assert_string_equal(r.body, cases[i].want);
         resp_free(&r);
@@ -1892,8 +1896,11 @@ test_client_addr(void **state)
         {"X-Forwarded-Proto: httpsx\r\n", "addr=127.0.0.1 secure=0"},
         {"X-Forwarded-For: 1.2.3.4\r\nX-Forwarded-Proto: https\r\n", "addr=1.2.3.4 secure=1"},
     };
-    client_cases(false, untrusted, sizeof(untrusted) / sizeof(untrusted[0]));
-    client_cases(true, trusted, sizeof(trusted) / sizeof(trusted[0]));
+    client_cases("", untrusted, sizeof(untrusted) / sizeof(untrusted[0]));
+    /* proxies elsewhere: the peer (127.0.0.1) is not one of them, its headers are ignored */
+    client_cases("10.0.0.0/8, 127.0.0.2 ::1", untrusted, sizeof(untrusted) / sizeof(untrusted[0]));
+    client_cases("127.0.0.1", trusted, sizeof(trusted) / sizeof(trusted[0]));
+    client_cases("192.0.2.1, 127.0.0.0/8", trusted, sizeof(trusted) / sizeof(trusted[0]));
 }
 
 /* Number of Set-Cookie lines in a response head. */
@@ -1917,7 +1924,10 @@ cookie_lines(bool trust, const char *headers, bool secure)
         "plain=p; Path=/; SameSite=Lax; HttpOnly",
     };
     struct aw_server_opts o = test_opts();
-    o.trust_proxy = trust;
+    struct aw_net_list l;
+    char err[200];
+    assert_true(aw_net_list_parse(trust ? "127.0.0.1" : "", &l, err, sizeof(err)));
+    o.trusted_proxies = &l;
     struct aw_server *srv = start(&o);
     struct resp r;
     char want[256];

@@ -828,7 +828,7 @@ test_mailer_sends_queue(void **state)
     /* Both marked sent: nothing is due even much later. */
     struct aw_arena *a = aw_arena_new(0);
     struct aw_mail mail;
-    assert_int_equal(aw_store_mail_claim(f.st, a, now + 30 * 86400, &mail), AW_ENOTFOUND);
+    assert_int_equal(aw_mail_claim(f.st, a, now + 30 * 86400, &mail), AW_ENOTFOUND);
     aw_arena_free(a);
     free(one);
     free(two);
@@ -858,7 +858,7 @@ test_mailer_server_down(void **state)
         sleep_ms(50);
         struct aw_arena *a = aw_arena_new(0);
         /* later and later: each claim made here outlives the last one's hold */
-        if (aw_store_mail_claim(f.st, a, now + 86400 + i * 200, &mail) == AW_OK)
+        if (aw_mail_claim(f.st, a, now + 86400 + i * 200, &mail) == AW_OK)
             attempts = mail.attempts;
         aw_arena_free(a);
     }
@@ -867,11 +867,11 @@ test_mailer_server_down(void **state)
         fail_msg("the failed attempt was not recorded within 10 s");
 
     struct aw_arena *a = aw_arena_new(0);
-    assert_int_equal(aw_store_mail_claim(f.st, a, now + 2 * 86400, &mail), AW_OK);
+    assert_int_equal(aw_mail_claim(f.st, a, now + 2 * 86400, &mail), AW_OK);
     assert_int_equal(mail.attempts, 1);
     assert_string_equal(mail.to, "one@example.org");
     /* Not due again right away: the store backs off. */
-    assert_int_equal(aw_store_mail_claim(f.st, a, (int64_t)time(NULL), &mail), AW_ENOTFOUND);
+    assert_int_equal(aw_mail_claim(f.st, a, (int64_t)time(NULL), &mail), AW_ENOTFOUND);
     aw_arena_free(a);
     outbox_close(&f);
 }
@@ -895,7 +895,7 @@ test_mailer_disabled(void **state)
     aw_mailer_stop(NULL);
     struct aw_arena *a = aw_arena_new(0);
     struct aw_mail mail;
-    assert_int_equal(aw_store_mail_claim(f.st, a, now, &mail), AW_OK);
+    assert_int_equal(aw_mail_claim(f.st, a, now, &mail), AW_OK);
     assert_int_equal(mail.attempts, 0);
     aw_arena_free(a);
     outbox_close(&f);

@@ -1,14 +1,15 @@
 /* test_moderation.c: unit tests for the moderation side of the store (issue
  * 3; src/store/store.c, store_sql.c, sql_sqlite.c, store_model.c and
- * sql/sqlite/002_moderation.sql) against a temporary SQLite database: the
+ * sql/<dialect>/002_moderation.sql) against a temporary SQLite database or, with AW_TEST_PG
+ * (pg.unit.test_moderation), a fresh PostgreSQL one (test_db.h): the
  * instance secret, users (duplicate emails whatever their case), sessions
  * (expiry, disabled users), the sliding-window rate limits at their edges
  * (an injected clock: the `now` argument) and across connections, shares
  * and the submission lifecycle (supersede, decide only from pending), the
  * moderation queue's filters and order, duplicate titles, the append-only
  * audit log, the mail outbox's backoff, daily notifications and withdrawn
- * activities vanishing from every public read. A second connection (raw
- * sqlite3) checks what the store API cannot show. */
+ * activities vanishing from every public read. A second connection (through
+ * the project's driver, test_db.h) checks what the store API cannot show. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -17,11 +18,12 @@
 
 #include "aw/arena.h"
 #include "aw/log.h"
+#include "aw/mail.h"
 #include "aw/store.h"
 #include "store/store_int.h"
+#include "test_db.h"
 
 #include <pthread.h>
-#include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -32,7 +34,7 @@
 
 struct fx {
     char dir[64];
-    char db[128];
+    char db[512];
     struct aw_store *st;
     struct aw_arena *a;
     int64_t org_be, org_fr, org_int;
@@ -92,7 +94,7 @@ setup(void **state)
     snprintf(f->dir, sizeof(f->dir), "/tmp/aw-mod-XXXXXX");
     if (mkdtemp(f->dir) == NULL)
         return -1;
-    snprintf(f->db, sizeof(f->db), "%s/test.db", f->dir);
+    aw_test_db(f->db, sizeof(f->db), f->dir, "test.db"); /* or PostgreSQL: test_db.h */
     if (aw_store_open(f->db, true, true, &f->st, err, sizeof(err)) != AW_OK) {
         fprintf(stderr, "open: %s\n", err);
         return -1;
@@ -129,44 +131,6 @@ teardown(void **state)
     rmdir(f->dir);
     free(f);
     return 0;
-}
-
-/* A second, raw connection to the test database. */
-static sqlite3 *
-raw_open(struct fx *f)
-{
-    sqlite3 *db = NULL;
-    assert_int_equal(sqlite3_open_v2(f->db, &db, SQLITE_OPEN_READWRITE, NULL), SQLITE_OK);
-    sqlite3_busy_timeout(db, 5000);
-    return db;
-}
-
-/* The first column of the first row of sql, as an integer (-1: no row). */
-static int64_t
-raw_int(sqlite3 *db, const char *sql)
-{
-    sqlite3_stmt *s = NULL;
-    int64_t v = -1;
-
-    assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &s, NULL), SQLITE_OK);
-    if (sqlite3_step(s) == SQLITE_ROW)
-        v = sqlite3_column_int64(s, 0);
-    sqlite3_finalize(s);
-    return v;
-}
-
-/* The same, as text in buf ("" for no row or NULL). */
-static const char *
-raw_text(sqlite3 *db, const char *sql, char *buf, size_t len)
-{
-    sqlite3_stmt *s = NULL;
-
-    buf[0] = '\0';
-    assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &s, NULL), SQLITE_OK);
-    if (sqlite3_step(s) == SQLITE_ROW && sqlite3_column_text(s, 0) != NULL)
-        snprintf(buf, len, "%s", (const char *)sqlite3_column_text(s, 0));
-    sqlite3_finalize(s);
-    return buf;
 }
 
 /* ---- model strings ---- */
@@ -210,7 +174,7 @@ test_secret(void **state)
     unsigned char s1[32], s2[32], zero[32] = {0};
     char err[512], hex[100];
     struct aw_store *other = NULL;
-    sqlite3 *db;
+    struct aw_sql *db;
 
     assert_int_equal(aw_store_secret(f->st, s1), AW_OK);
     assert_memory_not_equal(s1, zero, 32);
@@ -223,12 +187,12 @@ test_secret(void **state)
     assert_memory_equal(s1, s2, 32);
     aw_store_close(other);
     /* stored as 64 lowercase hex digits */
-    db = raw_open(f);
-    raw_text(db, "SELECT value FROM settings WHERE name = 'secret'", hex, sizeof(hex));
+    db = aw_test_raw_open(f->db);
+    aw_test_raw_text(db, "SELECT value FROM settings WHERE name = 'secret'", hex, sizeof(hex));
     assert_int_equal(strlen(hex), 64);
     assert_int_equal(strspn(hex, "0123456789abcdef"), 64);
-    assert_int_equal(raw_int(db, "SELECT COUNT(*) FROM settings"), 1);
-    sqlite3_close(db);
+    assert_int_equal(aw_test_raw_int(db, "SELECT COUNT(*) FROM settings"), 1);
+    aw_test_raw_close(db);
 }
 
 /* ---- users ---- */
@@ -321,7 +285,7 @@ test_sessions(void **state)
     struct fx *f = *state;
     struct aw_user u;
     int64_t uid = 0, uid2 = 0, now = T0;
-    sqlite3 *db;
+    struct aw_sql *db;
 
     assert_int_equal(
         aw_store_user_add(f->st, "mod@example.org", "h", AW_ROLE_MODERATOR, NULL, &uid), AW_OK);
@@ -334,39 +298,47 @@ test_sessions(void **state)
     assert_int_equal(aw_store_session_add(f->st, "hash-x", uid, now, now), AW_EINVAL);
     assert_int_equal(aw_store_session_add(f->st, "hash-x", 9999, now, now + 60), AW_EINVAL);
 
-    /* valid up to the second before it expires */
-    assert_int_equal(aw_store_session_user(f->st, f->a, "hash-a", now, &u), AW_OK);
+    /* valid up to the second before it expires; last use as recorded */
+    int64_t seen = -1;
+    assert_int_equal(aw_store_session_user(f->st, f->a, "hash-a", now, &u, &seen), AW_OK);
     assert_int_equal(u.id, uid);
+    assert_int_equal(seen, now);
     assert_string_equal(u.email, "mod@example.org");
     assert_int_equal(u.role, AW_ROLE_MODERATOR);
-    assert_int_equal(aw_store_session_user(f->st, f->a, "hash-a", now + 3599, &u), AW_OK);
-    assert_int_equal(aw_store_session_user(f->st, f->a, "hash-a", now + 3600, &u), AW_ENOTFOUND);
-    assert_int_equal(aw_store_session_user(f->st, f->a, "nope", now, &u), AW_ENOTFOUND);
-    /* last_seen follows use, at most once a minute */
-    db = raw_open(f);
-    assert_int_equal(raw_int(db, "SELECT last_seen FROM sessions WHERE id_hash = 'hash-a'"),
-                     now + 3599);
-    assert_int_equal(aw_store_session_user(f->st, f->a, "hash-b", now + 30, &u), AW_OK);
-    assert_int_equal(raw_int(db, "SELECT last_seen FROM sessions WHERE id_hash = 'hash-b'"), now);
+    assert_int_equal(aw_store_session_user(f->st, f->a, "hash-a", now + 3599, &u, &seen), AW_OK);
+    assert_int_equal(aw_store_session_user(f->st, f->a, "hash-a", now + 3600, &u, &seen),
+                     AW_ENOTFOUND);
+    assert_int_equal(aw_store_session_user(f->st, f->a, "nope", now, &u, &seen), AW_ENOTFOUND);
+    /* reading does not record a use; touching does */
+    db = aw_test_raw_open(f->db);
+    assert_int_equal(aw_test_raw_int(db, "SELECT last_seen FROM sessions WHERE id_hash = 'hash-a'"),
+                     now);
+    assert_int_equal(aw_store_session_touch(f->st, "hash-a", now + 30), AW_OK);
+    assert_int_equal(aw_store_session_user(f->st, f->a, "hash-a", now + 31, &u, &seen), AW_OK);
+    assert_int_equal(seen, now + 30);
 
     /* a disabled user's sessions stop working, and work again when enabled */
     assert_int_equal(aw_store_user_set_disabled(f->st, uid, true), AW_OK);
-    assert_int_equal(aw_store_session_user(f->st, f->a, "hash-b", now, &u), AW_ENOTFOUND);
+    assert_int_equal(aw_store_session_user(f->st, f->a, "hash-b", now, &u, &seen), AW_ENOTFOUND);
     assert_int_equal(aw_store_user_set_disabled(f->st, uid, false), AW_OK);
-    assert_int_equal(aw_store_session_user(f->st, f->a, "hash-b", now, &u), AW_OK);
+    assert_int_equal(aw_store_session_user(f->st, f->a, "hash-b", now, &u, &seen), AW_OK);
 
-    /* a new session prunes expired ones (hash-a expired at now + 3600) */
+    /* pruning deletes the expired ones only (hash-a expired at now + 3600) */
     assert_int_equal(aw_store_session_add(f->st, "hash-d", uid2, now + 4000, now + 8000), AW_OK);
-    assert_int_equal(raw_int(db, "SELECT COUNT(*) FROM sessions WHERE id_hash = 'hash-a'"), 0);
-    assert_int_equal(raw_int(db, "SELECT COUNT(*) FROM sessions"), 3);
+    assert_int_equal(aw_test_raw_int(db, "SELECT COUNT(*) FROM sessions"), 4);
+    assert_int_equal(aw_store_sessions_prune(f->st, now + 4000), AW_OK);
+    assert_int_equal(aw_test_raw_int(db, "SELECT COUNT(*) FROM sessions WHERE id_hash = 'hash-a'"),
+                     0);
+    assert_int_equal(aw_test_raw_int(db, "SELECT COUNT(*) FROM sessions"), 3);
 
     assert_int_equal(aw_store_session_delete(f->st, "hash-b"), AW_OK);
-    assert_int_equal(aw_store_session_user(f->st, f->a, "hash-b", now, &u), AW_ENOTFOUND);
+    assert_int_equal(aw_store_session_user(f->st, f->a, "hash-b", now, &u, &seen), AW_ENOTFOUND);
     assert_int_equal(aw_store_sessions_delete_user(f->st, uid2), AW_OK);
-    assert_int_equal(aw_store_session_user(f->st, f->a, "hash-c", now, &u), AW_ENOTFOUND);
-    assert_int_equal(aw_store_session_user(f->st, f->a, "hash-d", now + 4000, &u), AW_ENOTFOUND);
-    assert_int_equal(raw_int(db, "SELECT COUNT(*) FROM sessions"), 0);
-    sqlite3_close(db);
+    assert_int_equal(aw_store_session_user(f->st, f->a, "hash-c", now, &u, &seen), AW_ENOTFOUND);
+    assert_int_equal(aw_store_session_user(f->st, f->a, "hash-d", now + 4000, &u, &seen),
+                     AW_ENOTFOUND);
+    assert_int_equal(aw_test_raw_int(db, "SELECT COUNT(*) FROM sessions"), 0);
+    aw_test_raw_close(db);
 }
 
 /* ---- rate limits ---- */
@@ -384,19 +356,9 @@ hit(struct aw_store *st, const char *key, int64_t w, int64_t limit, int64_t now)
 }
 
 static int64_t
-log_rows(sqlite3 *db, const char *key)
+log_rows(struct aw_sql *db, const char *key)
 {
-    sqlite3_stmt *s = NULL;
-    int64_t v = -1;
-
-    assert_int_equal(
-        sqlite3_prepare_v2(db, "SELECT COUNT(*) FROM rate_log WHERE key = ?1", -1, &s, NULL),
-        SQLITE_OK);
-    sqlite3_bind_text(s, 1, key, -1, SQLITE_STATIC);
-    if (sqlite3_step(s) == SQLITE_ROW)
-        v = sqlite3_column_int64(s, 0);
-    sqlite3_finalize(s);
-    return v;
+    return aw_test_raw_int_p(db, "SELECT COUNT(*) FROM rate_log WHERE key = ?1", key);
 }
 
 /* limit hits pass, the next is refused with the time until the oldest
@@ -407,7 +369,7 @@ test_rate_limit_edge(void **state)
     struct fx *f = *state;
     const int64_t w = 60, limit = 5, t = T0;
     struct aw_rate r;
-    sqlite3 *db = raw_open(f);
+    struct aw_sql *db = aw_test_raw_open(f->db);
 
     for (int64_t i = 0; i < limit; i++) {
         r = hit(f->st, "login:1.2.3.4", w, limit, t + 2 * i);
@@ -441,7 +403,7 @@ test_rate_limit_edge(void **state)
     assert_false(r.allowed);
     assert_int_equal(r.retry_after, 2);
     assert_int_equal(log_rows(db, "login:1.2.3.4"), limit);
-    sqlite3_close(db);
+    aw_test_raw_close(db);
 }
 
 /* The case fixed windows got wrong: limit hits just before a window
@@ -481,7 +443,7 @@ test_rate_hammered(void **state)
     enum { W = 30, SPAN = 5 * W };
     const int64_t limit = 4;
     int64_t allowed[SPAN], total = 0;
-    sqlite3 *db = raw_open(f);
+    struct aw_sql *db = aw_test_raw_open(f->db);
 
     for (int64_t i = 0; i < SPAN; i++) {
         allowed[i] = 0;
@@ -498,7 +460,7 @@ test_rate_hammered(void **state)
             fail_msg("%lld allowed in the %d s from T0 + %lld", (long long)n, W, (long long)start);
     }
     assert_int_equal(total, SPAN / W * limit);
-    sqlite3_close(db);
+    aw_test_raw_close(db);
 }
 
 /* first_refusal: at most once per window per key, again after a reset. */
@@ -571,35 +533,35 @@ test_rate_prune(void **state)
 {
     struct fx *f = *state;
     const int64_t t = T0 + AW_RATE_MAX_WINDOW + 10;
-    sqlite3 *db = raw_open(f);
+    struct aw_sql *db = aw_test_raw_open(f->db);
 
     /* left by another instance long ago */
-    assert_int_equal(sqlite3_exec(db,
-                                  "INSERT INTO rate_log (key, at) VALUES ('old:a', 1000), "
-                                  "('old:a', 1001), ('old:b', 1002);"
-                                  "INSERT INTO rate_refusals (key, at) VALUES ('old:a', 1001)",
-                                  NULL, NULL, NULL),
-                     SQLITE_OK);
+    assert_int_equal(aw_test_raw_exec(db,
+                                      "INSERT INTO rate_log (key, at) VALUES ('old:a', 1000), "
+                                      "('old:a', 1001), ('old:b', 1002);"
+                                      "INSERT INTO rate_refusals (key, at) VALUES ('old:a', 1001)"),
+                     AW_OK);
     assert_true(hit(f->st, "new", 3600, 10, t).allowed);
-    assert_int_equal(raw_int(db, "SELECT COUNT(*) FROM rate_log"), 1);
-    assert_int_equal(raw_int(db, "SELECT COUNT(*) FROM rate_refusals"), 0);
+    assert_int_equal(aw_test_raw_int(db, "SELECT COUNT(*) FROM rate_log"), 1);
+    assert_int_equal(aw_test_raw_int(db, "SELECT COUNT(*) FROM rate_refusals"), 0);
     /* a row exactly AW_RATE_MAX_WINDOW old at the next prune, and a younger one */
     char sql[256];
     const int64_t next = t + AW_RATE_PRUNE_EVERY;
     snprintf(sql, sizeof(sql),
              "INSERT INTO rate_log (key, at) VALUES ('old:c', %lld), ('old:d', %lld)",
              (long long)(next - AW_RATE_MAX_WINDOW), (long long)(next - AW_RATE_MAX_WINDOW + 1));
-    assert_int_equal(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK);
-    assert_int_equal(
-        sqlite3_exec(db, "INSERT INTO rate_log (key, at) VALUES ('old:e', 5)", NULL, NULL, NULL),
-        SQLITE_OK);
+    assert_int_equal(aw_test_raw_exec(db, sql), AW_OK);
+    assert_int_equal(aw_test_raw_exec(db, "INSERT INTO rate_log (key, at) VALUES ('old:e', 5)"),
+                     AW_OK);
     /* not yet: the last prune was less than AW_RATE_PRUNE_EVERY ago */
     assert_true(hit(f->st, "new", 3600, 10, next - 1).allowed);
-    assert_int_equal(raw_int(db, "SELECT COUNT(*) FROM rate_log WHERE key LIKE 'old:%'"), 3);
+    assert_int_equal(aw_test_raw_int(db, "SELECT COUNT(*) FROM rate_log WHERE key LIKE 'old:%'"),
+                     3);
     assert_true(hit(f->st, "new", 3600, 10, next).allowed);
-    assert_int_equal(raw_int(db, "SELECT COUNT(*) FROM rate_log WHERE key LIKE 'old:%'"), 1);
-    assert_int_equal(raw_int(db, "SELECT COUNT(*) FROM rate_log WHERE key = 'old:d'"), 1);
-    sqlite3_close(db);
+    assert_int_equal(aw_test_raw_int(db, "SELECT COUNT(*) FROM rate_log WHERE key LIKE 'old:%'"),
+                     1);
+    assert_int_equal(aw_test_raw_int(db, "SELECT COUNT(*) FROM rate_log WHERE key = 'old:d'"), 1);
+    aw_test_raw_close(db);
 }
 
 /* Inside a caller's transaction the hit is part of it; a rollback takes
@@ -608,7 +570,7 @@ static void
 test_rate_in_transaction(void **state)
 {
     struct fx *f = *state;
-    sqlite3 *db = raw_open(f);
+    struct aw_sql *db = aw_test_raw_open(f->db);
 
     assert_int_equal(aw_store_begin(f->st), AW_OK);
     assert_true(hit(f->st, "tx", 60, 1, T0).allowed);
@@ -619,7 +581,7 @@ test_rate_in_transaction(void **state)
     assert_true(hit(f->st, "tx", 60, 1, T0 + 2).allowed);
     assert_int_equal(aw_store_commit(f->st), AW_OK);
     assert_int_equal(log_rows(db, "tx"), 1);
-    sqlite3_close(db);
+    aw_test_raw_close(db);
 }
 
 static void
@@ -645,9 +607,9 @@ test_rate_invalid(void **state)
     assert_int_equal(aw_store_rate_reset(f->st, NULL), AW_EINVAL);
     assert_int_equal(aw_store_rate_reset(f->st, ""), AW_EINVAL);
     /* nothing was logged by the refused calls; the edges themselves pass */
-    sqlite3 *db = raw_open(f);
-    assert_int_equal(raw_int(db, "SELECT COUNT(*) FROM rate_log"), 0);
-    sqlite3_close(db);
+    struct aw_sql *db = aw_test_raw_open(f->db);
+    assert_int_equal(aw_test_raw_int(db, "SELECT COUNT(*) FROM rate_log"), 0);
+    aw_test_raw_close(db);
     assert_true(hit(f->st, "k", AW_RATE_MAX_WINDOW, 1, t).allowed);
     assert_true(hit(f->st, "k2", 1, AW_RATE_MAX_LIMIT, 0).allowed);
     r = hit(f->st, "k", AW_RATE_MAX_WINDOW, 1, t);
@@ -708,9 +670,9 @@ test_rate_shared_connections(void **state)
     }
     pthread_barrier_destroy(&start);
     assert_int_equal(allowed, RATE_LIMIT);
-    sqlite3 *db = raw_open(f);
+    struct aw_sql *db = aw_test_raw_open(f->db);
     assert_int_equal(log_rows(db, "share:192.0.2.7"), RATE_LIMIT);
-    sqlite3_close(db);
+    aw_test_raw_close(db);
     /* and this connection sees the same full window */
     assert_false(hit(f->st, "share:192.0.2.7", 3600, RATE_LIMIT, T0 + 3).allowed);
 }
@@ -773,7 +735,7 @@ test_submission_lifecycle(void **state)
     assert_int_equal(
         aw_store_user_add(f->st, "mod@example.org", "h", AW_ROLE_MODERATOR, NULL, &uid), AW_OK);
 
-    /* a first version, then a second one that supersedes it */
+    /* a first version, then a second one that supersedes it (the domain's rule: cmd_share.c) */
     s = sub_of(share, "BE", 2017, "Version 1");
     assert_int_equal(aw_store_submission_add(f->st, &s, T0 + 10, &v1), AW_OK);
     assert_int_equal(aw_store_submission(f->st, f->a, v1, &s), AW_OK);
@@ -791,6 +753,7 @@ test_submission_lifecycle(void **state)
     assert_null(s.reason);
 
     s = sub_of(share, "BE", 2017, "Version 2");
+    assert_int_equal(aw_store_submissions_supersede(f->st, share, T0 + 20), AW_OK);
     assert_int_equal(aw_store_submission_add(f->st, &s, T0 + 20, &v2), AW_OK);
     assert_int_equal(aw_store_submission(f->st, f->a, v1, &s), AW_OK);
     assert_int_equal(s.status, AW_SUB_SUPERSEDED);
@@ -806,7 +769,7 @@ test_submission_lifecycle(void **state)
     assert_int_equal(aw_store_submissions_by_share(f->st, f->a, 9999, &v, &n), AW_OK);
     assert_int_equal(n, 0);
 
-    /* rows without a share (imports) never supersede each other */
+    /* rows without a share (imports) are only added */
     s = sub_of(0, "FR", 2017, "Imported 1");
     s.source = "import:a.csv";
     assert_int_equal(aw_store_submission_add(f->st, &s, T0, &imp1), AW_OK);
@@ -1096,8 +1059,7 @@ test_audit_append_only(void **state)
     struct fx *f = *state;
     struct aw_audit_entry *v = NULL;
     size_t n = 0;
-    sqlite3 *db;
-    char *msg = NULL;
+    struct aw_sql *db;
 
     assert_int_equal(aw_store_audit(f->st, "user:1 a@example.org", "login", "user:1", NULL,
                                     "192.0.2.1", 1700000000),
@@ -1141,19 +1103,14 @@ test_audit_append_only(void **state)
     assert_string_equal(v[0].object, "submission:13");
 
     /* nothing is ever changed or deleted */
-    db = raw_open(f);
-    assert_int_equal(sqlite3_exec(db, "UPDATE audit_log SET actor = 'me'", NULL, NULL, &msg),
-                     SQLITE_CONSTRAINT);
-    assert_non_null(strstr(msg, "append-only"));
-    sqlite3_free(msg);
-    msg = NULL;
-    assert_int_equal(sqlite3_exec(db, "DELETE FROM audit_log WHERE id = 1", NULL, NULL, &msg),
-                     SQLITE_CONSTRAINT);
-    assert_non_null(strstr(msg, "append-only"));
-    sqlite3_free(msg);
-    assert_int_equal(raw_int(db, "SELECT COUNT(*) FROM audit_log"), 4);
-    assert_int_equal(raw_int(db, "SELECT COUNT(*) FROM audit_log WHERE actor = 'me'"), 0);
-    sqlite3_close(db);
+    db = aw_test_raw_open(f->db);
+    assert_int_not_equal(aw_test_raw_exec(db, "UPDATE audit_log SET actor = 'me'"), AW_OK);
+    assert_non_null(strstr(aw_sql_errmsg(db), "append-only"));
+    assert_int_not_equal(aw_test_raw_exec(db, "DELETE FROM audit_log WHERE id = 1"), AW_OK);
+    assert_non_null(strstr(aw_sql_errmsg(db), "append-only"));
+    assert_int_equal(aw_test_raw_int(db, "SELECT COUNT(*) FROM audit_log"), 4);
+    assert_int_equal(aw_test_raw_int(db, "SELECT COUNT(*) FROM audit_log WHERE actor = 'me'"), 0);
+    aw_test_raw_close(db);
 }
 
 /* ---- mail outbox ---- */
@@ -1173,19 +1130,20 @@ test_mail_claim(void **state)
     assert_int_equal(aw_store_open(f->db, false, false, &other, err, sizeof(err)), AW_OK);
     assert_int_equal(aw_store_mail_queue(f->st, "a@example.org", "First", "1", t), AW_OK);
     assert_int_equal(aw_store_mail_queue(f->st, "b@example.org", "Second", "2", t), AW_OK);
-    assert_int_equal(aw_store_mail_claim(f->st, f->a, t, &m1), AW_OK);
-    assert_int_equal(aw_store_mail_claim(other, f->a, t, &m2), AW_OK);
+    assert_int_equal(aw_mail_claim(f->st, f->a, t, &m1), AW_OK);
+    assert_int_equal(aw_mail_claim(other, f->a, t, &m2), AW_OK);
     assert_int_not_equal(m1.id, m2.id);
-    assert_int_equal(aw_store_mail_claim(other, f->a, t, &m3), AW_ENOTFOUND);
+    assert_int_equal(aw_mail_claim(other, f->a, t, &m3), AW_ENOTFOUND);
     /* the holder of m1 "dies": its claim expires, and m1 is taken again */
-    assert_int_equal(aw_store_mail_claim(other, f->a, t + AW_MAIL_CLAIM_S - 1, &m3), AW_ENOTFOUND);
-    assert_int_equal(aw_store_mail_claim(other, f->a, t + AW_MAIL_CLAIM_S, &m3), AW_OK);
+    assert_int_equal(aw_mail_claim(other, f->a, t + AW_MAIL_CLAIM_S - 1, &m3), AW_ENOTFOUND);
+    assert_int_equal(aw_mail_claim(other, f->a, t + AW_MAIL_CLAIM_S, &m3), AW_OK);
     assert_int_equal(m3.id, m1.id);
     /* sent: never claimed again; the failed one is due after its backoff only */
-    assert_int_equal(aw_store_mail_done(other, m3.id, true, NULL, t + AW_MAIL_CLAIM_S), AW_OK);
-    assert_int_equal(aw_store_mail_done(other, m2.id, false, "down", t + 1), AW_OK);
-    assert_int_equal(aw_store_mail_claim(f->st, f->a, t + 60, &m3), AW_ENOTFOUND);
-    assert_int_equal(aw_store_mail_claim(f->st, f->a, t + 61, &m3), AW_OK);
+    assert_int_equal(aw_mail_record(other, m3.id, m3.attempts, true, NULL, t + AW_MAIL_CLAIM_S),
+                     AW_OK);
+    assert_int_equal(aw_mail_record(other, m2.id, m2.attempts, false, "down", t + 1), AW_OK);
+    assert_int_equal(aw_mail_claim(f->st, f->a, t + 60, &m3), AW_ENOTFOUND);
+    assert_int_equal(aw_mail_claim(f->st, f->a, t + 61, &m3), AW_OK);
     assert_int_equal(m3.id, m2.id);
     aw_store_close(other);
 }
@@ -1196,20 +1154,20 @@ test_mail_backoff(void **state)
     struct fx *f = *state;
     struct aw_mail m;
     int64_t t = T0, id1, id2;
-    sqlite3 *db;
+    struct aw_sql *db;
     char sql[200], buf[200];
 
-    assert_int_equal(aw_store__mail_backoff(0), 60);
-    assert_int_equal(aw_store__mail_backoff(1), 120);
-    assert_int_equal(aw_store__mail_backoff(7), 7680);
+    assert_int_equal(aw_mail_backoff(0), 60);
+    assert_int_equal(aw_mail_backoff(1), 120);
+    assert_int_equal(aw_mail_backoff(7), 7680);
 
-    assert_int_equal(aw_store_mail_claim(f->st, f->a, t, &m), AW_ENOTFOUND);
+    assert_int_equal(aw_mail_claim(f->st, f->a, t, &m), AW_ENOTFOUND);
     assert_int_equal(aw_store_mail_queue(f->st, "a@example.org", "First", "Body 1", t), AW_OK);
     assert_int_equal(aw_store_mail_queue(f->st, "b@example.org", "Second", "Body 2", t + 1), AW_OK);
     assert_int_equal(aw_store_mail_queue(f->st, NULL, "x", "y", t), AW_EINVAL);
     /* not due before it was queued */
-    assert_int_equal(aw_store_mail_claim(f->st, f->a, t - 1, &m), AW_ENOTFOUND);
-    assert_int_equal(aw_store_mail_claim(f->st, f->a, t + 1, &m), AW_OK);
+    assert_int_equal(aw_mail_claim(f->st, f->a, t - 1, &m), AW_ENOTFOUND);
+    assert_int_equal(aw_mail_claim(f->st, f->a, t + 1, &m), AW_OK);
     id1 = m.id;
     assert_string_equal(m.to, "a@example.org");
     assert_string_equal(m.subject, "First");
@@ -1217,45 +1175,45 @@ test_mail_backoff(void **state)
     assert_int_equal(m.attempts, 0);
 
     /* a failure: retried in 60 s */
-    assert_int_equal(aw_store_mail_done(f->st, id1, false, "connection refused", t + 1), AW_OK);
-    assert_int_equal(aw_store_mail_claim(f->st, f->a, t + 1, &m), AW_OK);
+    assert_int_equal(aw_mail_record(f->st, id1, 0, false, "connection refused", t + 1), AW_OK);
+    assert_int_equal(aw_mail_claim(f->st, f->a, t + 1, &m), AW_OK);
     id2 = m.id;
     assert_string_equal(m.subject, "Second");
-    assert_int_equal(aw_store_mail_done(f->st, id2, true, NULL, t + 2), AW_OK);
-    assert_int_equal(aw_store_mail_claim(f->st, f->a, t + 60, &m), AW_ENOTFOUND);
-    assert_int_equal(aw_store_mail_claim(f->st, f->a, t + 61, &m), AW_OK);
+    assert_int_equal(aw_mail_record(f->st, id2, 0, true, NULL, t + 2), AW_OK);
+    assert_int_equal(aw_mail_claim(f->st, f->a, t + 60, &m), AW_ENOTFOUND);
+    assert_int_equal(aw_mail_claim(f->st, f->a, t + 61, &m), AW_OK);
     assert_int_equal(m.id, id1);
     assert_int_equal(m.attempts, 1);
     /* the second failure waits 120 s, the third 240 s */
-    assert_int_equal(aw_store_mail_done(f->st, id1, false, "timeout", t + 61), AW_OK);
-    assert_int_equal(aw_store_mail_claim(f->st, f->a, t + 61 + 119, &m), AW_ENOTFOUND);
-    assert_int_equal(aw_store_mail_claim(f->st, f->a, t + 61 + 120, &m), AW_OK);
+    assert_int_equal(aw_mail_record(f->st, id1, 1, false, "timeout", t + 61), AW_OK);
+    assert_int_equal(aw_mail_claim(f->st, f->a, t + 61 + 119, &m), AW_ENOTFOUND);
+    assert_int_equal(aw_mail_claim(f->st, f->a, t + 61 + 120, &m), AW_OK);
     assert_int_equal(m.attempts, 2);
-    db = raw_open(f);
+    db = aw_test_raw_open(f->db);
     snprintf(sql, sizeof(sql), "SELECT last_error FROM mail_outbox WHERE id = %lld",
              (long long)id1);
-    raw_text(db, sql, buf, sizeof(buf));
+    aw_test_raw_text(db, sql, buf, sizeof(buf));
     assert_string_equal(buf, "timeout");
     /* after 8 attempts it is given up (the first of these is claimed above) */
     t += 61 + 120;
     for (int i = 2; i < AW_MAIL_MAX_ATTEMPTS; i++) {
         if (i > 2) {
-            assert_int_equal(aw_store_mail_claim(f->st, f->a, t, &m), AW_OK);
+            assert_int_equal(aw_mail_claim(f->st, f->a, t, &m), AW_OK);
             assert_int_equal(m.attempts, i);
         }
-        assert_int_equal(aw_store_mail_done(f->st, id1, false, "still down", t), AW_OK);
-        t += aw_store__mail_backoff(i);
+        assert_int_equal(aw_mail_record(f->st, id1, i, false, "still down", t), AW_OK);
+        t += aw_mail_backoff(i);
     }
-    assert_int_equal(aw_store_mail_claim(f->st, f->a, t + 100000000, &m), AW_ENOTFOUND);
+    assert_int_equal(aw_mail_claim(f->st, f->a, t + 100000000, &m), AW_ENOTFOUND);
     snprintf(sql, sizeof(sql), "SELECT attempts FROM mail_outbox WHERE id = %lld", (long long)id1);
-    assert_int_equal(raw_int(db, sql), AW_MAIL_MAX_ATTEMPTS);
+    assert_int_equal(aw_test_raw_int(db, sql), AW_MAIL_MAX_ATTEMPTS);
     /* the sent one: sent_at set, cannot be done again */
     snprintf(sql, sizeof(sql), "SELECT sent_at FROM mail_outbox WHERE id = %lld", (long long)id2);
-    raw_text(db, sql, buf, sizeof(buf));
+    aw_test_raw_text(db, sql, buf, sizeof(buf));
     assert_int_equal(strlen(buf), 20);
-    sqlite3_close(db);
-    assert_int_equal(aw_store_mail_done(f->st, id2, true, NULL, t), AW_ENOTFOUND);
-    assert_int_equal(aw_store_mail_done(f->st, 9999, false, "x", t), AW_ENOTFOUND);
+    aw_test_raw_close(db);
+    assert_int_equal(aw_mail_record(f->st, id2, 1, true, NULL, t), AW_ENOTFOUND);
+    assert_int_equal(aw_mail_record(f->st, 9999, 0, false, "x", t), AW_ENOTFOUND);
 }
 
 /* ---- notifications ---- */

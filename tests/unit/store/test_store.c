@@ -1,9 +1,13 @@
 /* test_store.c: unit tests for the store (src/store/store.c, store_sql.c, sql_sqlite.c,
- * store_model.c) against a temporary SQLite database: open and migrate,
+ * store_model.c) against a temporary SQLite database or, with AW_TEST_PG (pg.unit.test_store), a
+ * fresh PostgreSQL one (test_db.h): open and migrate,
  * re-open without re-migrating, URL forms, every read operation with its
  * ordering and language, the visibility rules (published activities,
  * verified help services), upserts that never duplicate, transactions,
- * slugs and the model's string tables. */
+ * slugs and the model's string tables. The tests of the SQLite file and engine themselves (open
+ * errors, read-only files, busy locks, durable commits counted through a VFS, migrations from
+ * the share directory) are skipped on PostgreSQL, whose counterparts are pg_restart.py and
+ * test_domain's all-or-nothing checks. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -14,6 +18,7 @@
 #include "aw/log.h"
 #include "aw/store.h"
 #include "store/store_int.h"
+#include "test_db.h"
 
 #include <dirent.h>
 #include <sqlite3.h>
@@ -24,7 +29,7 @@
 
 struct fx {
     char dir[64];
-    char db[128];
+    char db[512];
     struct aw_store *st;
     struct aw_arena *a;
     int64_t org_be, org_fr, org_int, org_be2;
@@ -134,7 +139,7 @@ setup(void **state)
     snprintf(f->dir, sizeof(f->dir), "/tmp/aw-store-XXXXXX");
     if (mkdtemp(f->dir) == NULL)
         return -1;
-    snprintf(f->db, sizeof(f->db), "%s/test.db", f->dir);
+    aw_test_db(f->db, sizeof(f->db), f->dir, "test.db"); /* or PostgreSQL: test_db.h */
     if (aw_store_open(f->db, true, true, &f->st, err, sizeof(err)) != AW_OK) {
         fprintf(stderr, "open: %s\n", err);
         return -1;
@@ -186,10 +191,12 @@ teardown(void **state)
 static void
 test_open_migrate_reopen(void **state)
 {
+    if (aw_test_is_pg())
+        skip(); /* the SQLite file and engine: see the header */
     struct fx *f = *state;
     struct aw_store *st2 = NULL;
     struct aw_country c;
-    char err[512], url[200];
+    char err[512], url[600];
     int latest = latest_migration();
 
     assert_true(latest >= 1);
@@ -216,6 +223,8 @@ test_open_migrate_reopen(void **state)
 static void
 test_open_errors(void **state)
 {
+    if (aw_test_is_pg())
+        skip(); /* the SQLite file and engine: see the header */
     struct fx *f = *state;
     struct aw_store *st = NULL;
     char err[512], path[200];
@@ -250,6 +259,8 @@ test_open_errors(void **state)
 static void
 test_open_readonly(void **state)
 {
+    if (aw_test_is_pg())
+        skip(); /* the SQLite file and engine: see the header */
     struct fx *f = *state;
     struct aw_store *ro = NULL;
     struct aw_country c;
@@ -279,6 +290,8 @@ test_open_readonly(void **state)
 static void
 test_busy_is_unavailable(void **state)
 {
+    if (aw_test_is_pg())
+        skip(); /* the SQLite file and engine: see the header */
     struct fx *f = *state;
     struct aw_store *other = NULL;
     sqlite3 *instance = NULL;
@@ -361,6 +374,8 @@ teardown_vfs(void **state)
 static void
 test_commits_durable(void **state)
 {
+    if (aw_test_is_pg())
+        skip(); /* the SQLite file and engine: see the header */
     struct fx *f = *state;
     struct aw_store *st = NULL;
     struct aw_rate rate;
@@ -401,6 +416,8 @@ test_commits_durable(void **state)
 static void
 test_migrations_from_share_dir(void **state)
 {
+    if (aw_test_is_pg())
+        skip(); /* the SQLite file and engine: see the header */
     struct fx *f = *state;
     struct aw_store *st = NULL;
     char err[512], path[200];
@@ -414,6 +431,36 @@ test_migrations_from_share_dir(void **state)
     assert_non_null(strstr(err, "sql/sqlite"));
     assert_non_null(strstr(err, f->dir));
     unlink(path);
+}
+
+/* Without migrations (serve, the mailer), only a database at this awareday's schema version
+ * opens: an older one is told to run init, a newer one to run the newer awareday. */
+static void
+test_schema_version_checked(void **state)
+{
+    struct fx *f = *state;
+    struct aw_store *st = NULL;
+    char err[512], sql[128];
+    int latest = aw_store_schema_version(f->st);
+    struct aw_sql *db = aw_test_raw_open(f->db);
+
+    assert_int_equal(aw_store_open(f->db, false, false, &st, err, sizeof(err)), AW_OK);
+    aw_store_close(st);
+    st = NULL;
+    /* a newer awareday migrated it */
+    snprintf(sql, sizeof(sql),
+             "INSERT INTO schema_version (version, applied_at) VALUES (%d, '2030-01-01')",
+             latest + 1);
+    assert_int_equal(aw_test_raw_exec(db, sql), AW_OK);
+    assert_int_equal(aw_store_open(f->db, false, false, &st, err, sizeof(err)), AW_ECONFIG);
+    assert_null(st);
+    assert_non_null(strstr(err, "newer than this awareday's"));
+    /* an older one left it behind: the last migration is not recorded */
+    snprintf(sql, sizeof(sql), "DELETE FROM schema_version WHERE version >= %d", latest);
+    assert_int_equal(aw_test_raw_exec(db, sql), AW_OK);
+    assert_int_equal(aw_store_open(f->db, false, false, &st, err, sizeof(err)), AW_ECONFIG);
+    assert_non_null(strstr(err, "run `awareday init`"));
+    aw_test_raw_close(db);
 }
 
 /* ---- countries ---- */
@@ -517,7 +564,7 @@ test_editions(void **state)
     up.js_issued_by = bad;
     up.theme = "Changed";
     assert_int_equal(aw_store_put_edition(f->st, &up), AW_EINVAL);
-    assert_non_null(strstr(aw_store_errmsg(f->st), "FOREIGN KEY"));
+    assert_non_null(strcasestr(aw_store_errmsg(f->st), "foreign key"));
     /* and a failed put changes nothing (savepoint) */
     assert_int_equal(aw_store_edition(f->st, f->a, "en", 2017, &e), AW_OK);
     assert_string_equal(e.theme, "ICT");
@@ -1048,6 +1095,7 @@ main(void)
         cmocka_unit_test_setup_teardown(test_busy_is_unavailable, setup, teardown),
         cmocka_unit_test_setup_teardown(test_commits_durable, setup, teardown_vfs),
         cmocka_unit_test_setup_teardown(test_migrations_from_share_dir, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_schema_version_checked, setup, teardown),
         cmocka_unit_test_setup_teardown(test_countries, setup, teardown),
         cmocka_unit_test_setup_teardown(test_editions, setup, teardown),
         cmocka_unit_test_setup_teardown(test_edition_current, setup, teardown),

@@ -1,4 +1,4 @@
-/* test_load.c: unit tests for the loaders (src/store/store_load.c): the
+/* test_load.c: unit tests for the loaders (src/load/load_ref.c, load_json.c, load_payload.c): the
  * reference CSV files (errors named by file, line and column; any column
  * order; quoted fields; the help-service publication rule), JSON data files
  * (one broken field per case, each error named by its JSON path, nothing

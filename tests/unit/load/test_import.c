@@ -1,5 +1,5 @@
 /* test_import.c: unit tests for the bulk import and the submission payloads
- * (src/store/store_load.c, docs/IMPORT.md) against a temporary SQLite
+ * (src/load/load_import.c, docs/IMPORT.md) against a temporary SQLite
  * database: a broken CSV file whose every problem is reported with its row
  * and column, a valid one that becomes pending submissions (and nothing
  * public), dry runs that write nothing, --skip-invalid, --publish, problems
