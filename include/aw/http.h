@@ -124,6 +124,9 @@ const char *aw_req_cookie(const struct aw_req *req, const char *name);
  * AW_STR_NULL; how many values name has. Owned by the request. */
 struct aw_str aw_req_form(const struct aw_req *req, const char *name, unsigned idx);
 unsigned aw_req_form_count(const struct aw_req *req, const char *name);
+/* The idx-th value of the body in the order it came, with its declared field
+ * name; false past the last. */
+bool aw_req_form_at(const struct aw_req *req, size_t idx, const char **name, struct aw_str *value);
 /* The client's address as text ("127.0.0.1", "::1"): the socket's peer or,
  * when the peer is a trusted proxy, the last entry of X-Forwarded-For when it
  * is an IP address. Owned by the request. */

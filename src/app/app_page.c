@@ -156,6 +156,35 @@ aw_page__layout(struct aw_page *pg, const char *title)
     help_panel(pg);
 }
 
+/* A form arrived while no database connection can be had (the server is
+ * down or restarting): nothing can be stored, and no form page can be built
+ * (its lists come from the database). Everything typed comes back in a form
+ * that sends it again unchanged, in hidden fields (the password excepted:
+ * it is typed again), listed for the person to see, with the "nothing was
+ * saved" notice, 503 and Retry-After. No database is needed for it. */
+static void
+keep_typed(struct aw_page *pg)
+{
+    struct aw_view *hidden = aw_view_set_list(pg->view, "fields");
+    struct aw_view *shown = aw_view_set_list(pg->view, "typed");
+    const char *name;
+    struct aw_str v;
+    for (size_t i = 0; aw_req_form_at(pg->req, i, &name, &v); i++) {
+        if (strcmp(name, "password") == 0 || !aw_utf8_valid(v.ptr, v.len))
+            continue;
+        struct aw_view *h = aw_view_push_map(hidden);
+        aw_view_set_str(h, "name", name);
+        aw_view_set(h, "value", aw_view_strn(pg->arena, v.ptr, v.len));
+        if (strcmp(name, "csrf") != 0 && v.len > 0)
+            aw_view_push(shown, aw_view_strn(pg->arena, v.ptr, v.len));
+    }
+    aw_view_set_bool(pg->view, "has_typed", aw_view_len(shown) > 0);
+    aw_view_set_url(pg->view, "action", aw_req_path(pg->req));
+    pg->unavailable = true;
+    aw_resp_header(pg->req, "Cache-Control", "no-store");
+    aw_page_render(pg, 503, "kept", _("Nothing was saved"));
+}
+
 int
 aw_page_begin(struct aw_req *req, struct aw_page *pg)
 {
@@ -175,18 +204,22 @@ aw_page_begin(struct aw_req *req, struct aw_page *pg)
         if (aw_i18n_at(i) == pg->lang)
             pg->lang_index = i;
     /* the thread is in pg->lang already: the route's wrapper (app.c, around) set it */
-    pg->store = aw_app_store(app, err, sizeof(err));
-    if (!pg->store) {
-        AW_ERROR("database unavailable: %s", err);
-        aw_resp_header(req, "Retry-After", AW_UNAVAILABLE_RETRY);
-        aw_resp_error(req, 503);
-        return -1;
-    }
-    pg->queries_at_begin = aw_store_queries(pg->store);
     const char *cc = aw_req_cookie(req, COUNTRY_COOKIE);
     if (cc && strlen(cc) == 2 && cc[0] >= 'A' && cc[0] <= 'Z' && cc[1] >= 'A' && cc[1] <= 'Z')
         pg->country = cc;
     pg->view = aw_view_map(pg->arena);
+    pg->store = aw_app_store(app, err, sizeof(err));
+    if (!pg->store) {
+        AW_ERROR("database unavailable: %s", err);
+        /* a form (with its token) as the database is away: what was typed comes back */
+        aw_resp_header(req, "Retry-After", AW_UNAVAILABLE_RETRY);
+        if (strcmp(aw_req_method(req), "POST") == 0 && !app->cfg->read_only && aw_csrf_ok(pg))
+            keep_typed(pg);
+        else
+            aw_resp_error(req, 503);
+        return -1;
+    }
+    pg->queries_at_begin = aw_store_queries(pg->store);
     aw_auth_load(pg);
     /* A read-only site takes no POST (its forms are hidden): the 503 page,
      * which carries the read-only notice. */
@@ -263,8 +296,16 @@ aw_page_reshow(struct aw_page *pg, int status)
 {
     void (*reshow)(struct aw_page *, int) = pg->view ? pg->reshow : NULL;
     pg->reshow = NULL; /* a failure while showing the form again ends in the fixed page */
-    if (reshow) {
+    /* The handler's form needs the database (its lists); when the connection
+     * itself is gone, what was typed comes back without it. */
+    bool lost = pg->store && aw_store_lost(pg->store);
+    if (reshow && !lost) {
         reshow(pg, status);
+        return;
+    }
+    if (status == 503 && pg->view && pg->req && strcmp(aw_req_method(pg->req), "POST") == 0 &&
+        (reshow || lost)) {
+        keep_typed(pg);
         return;
     }
     aw_resp_error(pg->req, status);

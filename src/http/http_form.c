@@ -251,3 +251,14 @@ aw_req_form_count(const struct aw_req *req, const char *name)
 {
     return aw_http__form_count(&req->form, name);
 }
+
+bool
+aw_req_form_at(const struct aw_req *req, size_t idx, const char **name, struct aw_str *value)
+{
+    const struct aw_form *f = &req->form;
+    if (!f->fields || idx >= f->n)
+        return false;
+    *name = f->fields[f->v[idx].field].name;
+    *value = f->v[idx].value;
+    return true;
+}

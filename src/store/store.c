@@ -1,9 +1,11 @@
-/* store.c: the store dispatcher. aw_store_open() picks a backend by URL and
- * every function of store.h forwards to that backend's ops table
- * (store_int.h). It also counts transaction nesting, so that a loader may run
- * inside a caller's transaction, and holds what every backend shares: slugs,
+/* store.c: the front of the store (store.h). aw_store_open() picks the SQL
+ * driver by URL (sql.h: SQLite or PostgreSQL) and each function checks its
+ * arguments and calls the SQL store (aw_be_*, store_int.h: store_sql.c and
+ * the files beside it). It also counts transaction nesting, so that a loader
+ * may run inside a caller's transaction, and holds what needs no SQL: slugs,
  * UTC dates, the instance secret's randomness (libsodium), the rate-limit
- * rule (a sliding-window log), the mail backoff and the duplicate-title rule. */
+ * rule (a sliding-window log over plain statements) and the duplicate-title
+ * rule. */
 #include "store/sql.h"
 #include "store/store_int.h"
 
@@ -19,7 +21,6 @@
 #include <time.h>
 
 struct aw_store {
-    const struct aw_store_ops *ops;
     struct aw_store_be *be;
     int tx_depth;           /* nesting of aw_store_begin() */
     bool tx_failed;         /* an inner level rolled back: the outermost commit must not */
@@ -74,8 +75,8 @@ store_open(const char *url, bool create, bool migrate, bool readonly, struct aw_
         rc = AW_ENOMEM;
         goto out;
     }
-    rc = aw_store__sql_open(drv, drv == &aw_sql_pg ? url : path, create, migrate, readonly,
-                            &st->ops, &st->be, err, errlen);
+    rc = aw_store__sql_open(drv, drv == &aw_sql_pg ? url : path, create, migrate, readonly, &st->be,
+                            err, errlen);
     if (rc != AW_OK)
         goto out;
     *out = st;
@@ -105,29 +106,29 @@ aw_store_close(struct aw_store *st)
         return;
     if (st->tx_depth > 0) {
         AW_WARN("store closed inside a transaction: rolling back");
-        st->ops->rollback(st->be);
+        aw_be_rollback(st->be);
     }
-    st->ops->close(st->be);
+    aw_be_close(st->be);
     free(st);
 }
 
 int
 aw_store_schema_version(struct aw_store *st)
 {
-    return st->ops->schema_version(st->be);
+    return aw_be_schema_version(st->be);
 }
 
 enum aw_err
 aw_store_copy(struct aw_store *from, struct aw_store *to, int64_t *rows, size_t *tables)
 {
-    if (from->ops != to->ops || from->tx_depth || to->tx_depth ||
+    if (from->tx_depth || to->tx_depth ||
         aw_store_schema_version(from) != aw_store_schema_version(to)) {
         *rows = 0;
         *tables = 0;
         return AW_EINVAL;
     }
     struct aw_arena *a = aw_arena_new(0);
-    enum aw_err rc = from->ops->copy_to(from->be, to->be, a, rows, tables);
+    enum aw_err rc = aw_be_copy_to(from->be, to->be, a, rows, tables);
     aw_arena_free(a);
     return rc;
 }
@@ -137,10 +138,8 @@ aw_store_compare(struct aw_store *x, struct aw_store *y, int64_t *rows, size_t *
 {
     *rows = 0;
     *tables = 0;
-    if (x->ops != y->ops)
-        return AW_EINVAL;
     struct aw_arena *a = aw_arena_new(0);
-    enum aw_err rc = x->ops->compare(x->be, y->be, a, rows, tables);
+    enum aw_err rc = aw_be_compare(x->be, y->be, a, rows, tables);
     aw_arena_free(a);
     return rc;
 }
@@ -148,19 +147,19 @@ aw_store_compare(struct aw_store *x, struct aw_store *y, int64_t *rows, size_t *
 int64_t
 aw_store_queries(struct aw_store *st)
 {
-    return st->ops->queries(st->be);
+    return aw_be_queries(st->be);
 }
 
 bool
 aw_store_lost(struct aw_store *st)
 {
-    return st->ops->lost(st->be);
+    return aw_be_lost(st->be);
 }
 
 const char *
 aw_store_errmsg(struct aw_store *st)
 {
-    return st->ops->errmsg(st->be);
+    return aw_be_errmsg(st->be);
 }
 
 /* --- reads --- */
@@ -169,95 +168,95 @@ enum aw_err
 aw_store_editions(struct aw_store *st, struct aw_arena *a, const char *lang,
                   struct aw_edition **out, size_t *n)
 {
-    return st->ops->editions(st->be, a, lang, out, n);
+    return aw_be_editions(st->be, a, lang, out, n);
 }
 
 enum aw_err
 aw_store_edition(struct aw_store *st, struct aw_arena *a, const char *lang, int year,
                  struct aw_edition *out)
 {
-    return st->ops->edition(st->be, a, lang, year, out);
+    return aw_be_edition(st->be, a, lang, year, out);
 }
 
 enum aw_err
 aw_store_edition_current(struct aw_store *st, struct aw_arena *a, const char *lang,
                          struct aw_edition *out)
 {
-    return st->ops->edition_current(st->be, a, lang, aw_store__year(), out);
+    return aw_be_edition_current(st->be, a, lang, aw_store__year(), out);
 }
 
 enum aw_err
 aw_store_tools(struct aw_store *st, struct aw_arena *a, int year, struct aw_tool **out, size_t *n)
 {
-    return st->ops->tools(st->be, a, year, out, n);
+    return aw_be_tools(st->be, a, year, out, n);
 }
 
 enum aw_err
 aw_store_activities_by_edition(struct aw_store *st, struct aw_arena *a, int year,
                                struct aw_activity **out, size_t *n)
 {
-    return st->ops->activities_by_edition(st->be, a, year, out, n);
+    return aw_be_activities_by_edition(st->be, a, year, out, n);
 }
 
 enum aw_err
 aw_store_activities_by_country(struct aw_store *st, struct aw_arena *a, const char *code,
                                struct aw_activity **out, size_t *n)
 {
-    return st->ops->activities_by_country(st->be, a, code, out, n);
+    return aw_be_activities_by_country(st->be, a, code, out, n);
 }
 
 enum aw_err
 aw_store_activities_by_org(struct aw_store *st, struct aw_arena *a, int64_t org_id,
                            struct aw_activity **out, size_t *n)
 {
-    return st->ops->activities_by_org(st->be, a, org_id, out, n);
+    return aw_be_activities_by_org(st->be, a, org_id, out, n);
 }
 
 enum aw_err
 aw_store_activity(struct aw_store *st, struct aw_arena *a, int64_t id, struct aw_activity *out)
 {
-    return st->ops->activity(st->be, a, id, out);
+    return aw_be_activity(st->be, a, id, out);
 }
 
 enum aw_err
 aw_store_statements(struct aw_store *st, struct aw_arena *a, int year, struct aw_statement **out,
                     size_t *n)
 {
-    return st->ops->statements(st->be, a, year, out, n);
+    return aw_be_statements(st->be, a, year, out, n);
 }
 
 enum aw_err
 aw_store_documents(struct aw_store *st, struct aw_arena *a, int year, struct aw_document **out,
                    size_t *n)
 {
-    return st->ops->documents(st->be, a, year, out, n);
+    return aw_be_documents(st->be, a, year, out, n);
 }
 
 enum aw_err
 aw_store_org(struct aw_store *st, struct aw_arena *a, int64_t id, struct aw_org *out)
 {
-    return st->ops->org(st->be, a, id, out);
+    return aw_be_org(st->be, a, id, out);
 }
 
 enum aw_err
 aw_store_countries(struct aw_store *st, struct aw_arena *a, const char *lang,
                    struct aw_country **out, size_t *n)
 {
-    return st->ops->countries(st->be, a, lang, out, n);
+    return aw_be_countries(st->be, a, lang, out, n);
 }
 
 enum aw_err
 aw_store_country(struct aw_store *st, struct aw_arena *a, const char *lang, const char *code,
                  struct aw_country *out)
 {
-    return st->ops->country(st->be, a, lang, code, out);
+    return aw_be_country(st->be, a, lang, code, out);
 }
 
 enum aw_err
 aw_store_help_services(struct aw_store *st, struct aw_arena *a, const char *code,
                        bool include_unverified, struct aw_help_service **out, size_t *n)
 {
-    return st->ops->help_services(st->be, a, code, include_unverified, out, n);
+    return aw_be_help_services(st->be, a, code, include_unverified, out, n);
 }
 
 /* --- writes --- */
@@ -268,7 +267,7 @@ store_begin(struct aw_store *st, bool durable)
     enum aw_err rc = AW_OK;
 
     if (st->tx_depth == 0) {
-        rc = st->ops->begin(st->be, durable);
+        rc = aw_be_begin(st->be, durable);
         if (rc != AW_OK)
             goto out;
         st->tx_failed = false;
@@ -308,14 +307,14 @@ aw_store_commit(struct aw_store *st)
     if (st->tx_depth > 0)
         goto out;
     if (st->tx_failed) {
-        st->ops->rollback(st->be);
+        aw_be_rollback(st->be);
         st->tx_failed = false;
         rc = AW_EDB;
         goto out;
     }
-    rc = st->ops->commit(st->be);
+    rc = aw_be_commit(st->be);
     if (rc != AW_OK)
-        st->ops->rollback(st->be);
+        aw_be_rollback(st->be);
 out:
     return rc;
 }
@@ -335,7 +334,7 @@ aw_store_rollback(struct aw_store *st)
         goto out;
     }
     st->tx_failed = false;
-    rc = st->ops->rollback(st->be);
+    rc = aw_be_rollback(st->be);
 out:
     return rc;
 }
@@ -343,64 +342,64 @@ out:
 enum aw_err
 aw_store_put_country(struct aw_store *st, const struct aw_country *c)
 {
-    return st->ops->put_country(st->be, c);
+    return aw_be_put_country(st->be, c);
 }
 
 enum aw_err
 aw_store_put_edition(struct aw_store *st, const struct aw_edition *e)
 {
-    return st->ops->put_edition(st->be, e);
+    return aw_be_put_edition(st->be, e);
 }
 
 enum aw_err
 aw_store_put_org(struct aw_store *st, const struct aw_org *o, int64_t *id)
 {
-    return st->ops->put_org(st->be, o, id);
+    return aw_be_put_org(st->be, o, id);
 }
 
 enum aw_err
 aw_store_put_activity(struct aw_store *st, const struct aw_activity *act, bool published,
                       int64_t *id)
 {
-    return st->ops->put_activity(st->be, act, NULL, published, id);
+    return aw_be_put_activity(st->be, act, NULL, published, id);
 }
 
 enum aw_err
 aw_store_put_activity_keyed(struct aw_store *st, const struct aw_activity *act,
                             const char *source_key, bool published, int64_t *id)
 {
-    return st->ops->put_activity(st->be, act, source_key, published, id);
+    return aw_be_put_activity(st->be, act, source_key, published, id);
 }
 
 enum aw_err
 aw_store_put_tool(struct aw_store *st, int year, const struct aw_tool *t, int64_t *id)
 {
-    return st->ops->put_tool(st->be, year, t, id);
+    return aw_be_put_tool(st->be, year, t, id);
 }
 
 enum aw_err
 aw_store_put_statement(struct aw_store *st, const struct aw_statement *s, int64_t *id)
 {
-    return st->ops->put_statement(st->be, s, id);
+    return aw_be_put_statement(st->be, s, id);
 }
 
 enum aw_err
 aw_store_put_document(struct aw_store *st, const struct aw_document *d, int64_t *id)
 {
-    return st->ops->put_document(st->be, d, id);
+    return aw_be_put_document(st->be, d, id);
 }
 
 enum aw_err
 aw_store_put_help_service(struct aw_store *st, const struct aw_help_service *h, int64_t *id)
 {
-    return st->ops->put_help_service(st->be, h, id);
+    return aw_be_put_help_service(st->be, h, id);
 }
 
 enum aw_err
 aw_store_org_find(struct aw_store *st, struct aw_arena *a, const char *name, const char *country,
                   struct aw_org *out)
 {
-    return st->ops->org_find(st->be, a, name, country, out);
+    return aw_be_org_find(st->be, a, name, country, out);
 }
 
 /* --- moderation, accounts, audit, mail --- */
@@ -421,7 +420,7 @@ aw_store_secret(struct aw_store *st, unsigned char out[32])
     }
     randombytes_buf(fresh, sizeof(fresh));
     sodium_bin2hex(hex, sizeof(hex), fresh, sizeof(fresh));
-    rc = st->ops->secret(st->be, hex, stored);
+    rc = aw_be_secret(st->be, hex, stored);
     if (rc != AW_OK)
         goto out;
     if (sodium_hex2bin(out, 32, stored, strlen(stored), NULL, &n, NULL) != 0 || n != 32) {
@@ -439,82 +438,82 @@ enum aw_err
 aw_store_user_add(struct aw_store *st, const char *email, const char *pw_hash, enum aw_role role,
                   const char *country, int64_t *id)
 {
-    return st->ops->user_add(st->be, email, pw_hash, role, country, id);
+    return aw_be_user_add(st->be, email, pw_hash, role, country, id);
 }
 
 enum aw_err
 aw_store_user_by_email(struct aw_store *st, struct aw_arena *a, const char *email,
                        struct aw_user *out)
 {
-    return st->ops->user_by_email(st->be, a, email, out);
+    return aw_be_user_by_email(st->be, a, email, out);
 }
 
 enum aw_err
 aw_store_user_by_id(struct aw_store *st, struct aw_arena *a, int64_t id, struct aw_user *out)
 {
-    return st->ops->user_by_id(st->be, a, id, out);
+    return aw_be_user_by_id(st->be, a, id, out);
 }
 
 enum aw_err
 aw_store_users(struct aw_store *st, struct aw_arena *a, struct aw_user **out, size_t *n)
 {
-    return st->ops->users(st->be, a, out, n);
+    return aw_be_users(st->be, a, out, n);
 }
 
 enum aw_err
 aw_store_user_set_disabled(struct aw_store *st, int64_t id, bool disabled)
 {
-    return st->ops->user_set_disabled(st->be, id, disabled);
+    return aw_be_user_set_disabled(st->be, id, disabled);
 }
 
 enum aw_err
 aw_store_user_set_password(struct aw_store *st, int64_t id, const char *pw_hash)
 {
-    return st->ops->user_set_password(st->be, id, pw_hash);
+    return aw_be_user_set_password(st->be, id, pw_hash);
 }
 
 enum aw_err
 aw_store_user_logged_in(struct aw_store *st, int64_t id, int64_t now)
 {
-    return st->ops->user_logged_in(st->be, id, now);
+    return aw_be_user_logged_in(st->be, id, now);
 }
 
 enum aw_err
 aw_store_session_add(struct aw_store *st, const char *id_hash, int64_t user_id, int64_t now,
                      int64_t expires)
 {
-    return st->ops->session_add(st->be, id_hash, user_id, now, expires);
+    return aw_be_session_add(st->be, id_hash, user_id, now, expires);
 }
 
 enum aw_err
 aw_store_session_user(struct aw_store *st, struct aw_arena *a, const char *id_hash, int64_t now,
                       struct aw_user *out, int64_t *last_seen)
 {
-    return st->ops->session_user(st->be, a, id_hash, now, out, last_seen);
+    return aw_be_session_user(st->be, a, id_hash, now, out, last_seen);
 }
 
 enum aw_err
 aw_store_session_touch(struct aw_store *st, const char *id_hash, int64_t now)
 {
-    return st->ops->session_touch(st->be, id_hash, now);
+    return aw_be_session_touch(st->be, id_hash, now);
 }
 
 enum aw_err
 aw_store_sessions_prune(struct aw_store *st, int64_t now)
 {
-    return st->ops->sessions_prune(st->be, now);
+    return aw_be_sessions_prune(st->be, now);
 }
 
 enum aw_err
 aw_store_session_delete(struct aw_store *st, const char *id_hash)
 {
-    return st->ops->session_delete(st->be, id_hash);
+    return aw_be_session_delete(st->be, id_hash);
 }
 
 enum aw_err
 aw_store_sessions_delete_user(struct aw_store *st, int64_t user_id)
 {
-    return st->ops->sessions_delete_user(st->be, user_id);
+    return aw_be_sessions_delete_user(st->be, user_id);
 }
 
 /* The sliding-window log (docs/internals/store.md). The backend only runs
@@ -551,11 +550,11 @@ aw_store_rate_hit(struct aw_store *st, const char *key, int64_t window_s, int64_
     rc = aw_store_begin_nondurable(st);
     if (rc != AW_OK)
         return rc;
-    rc = st->ops->rate_window(st->be, key, now - window_s, &count, &oldest);
+    rc = aw_be_rate_window(st->be, key, now - window_s, &count, &oldest);
     if (rc != AW_OK)
         goto out;
     if (count < limit) {
-        rc = st->ops->rate_log(st->be, key, now);
+        rc = aw_be_rate_log(st->be, key, now);
         if (rc != AW_OK)
             goto out;
         out->allowed = true;
@@ -565,11 +564,11 @@ aw_store_rate_hit(struct aw_store *st, const char *key, int64_t window_s, int64_
          * when the key is full, a later one when the limit was lowered. */
         leaves = oldest;
         if (count > limit) {
-            rc = st->ops->rate_nth(st->be, key, count - limit, &leaves);
+            rc = aw_be_rate_nth(st->be, key, count - limit, &leaves);
             if (rc != AW_OK)
                 goto out;
         }
-        rc = st->ops->rate_refused(st->be, key, now, now - window_s, &first);
+        rc = aw_be_rate_refused(st->be, key, now, now - window_s, &first);
         if (rc != AW_OK)
             goto out;
         out->count = count;
@@ -585,7 +584,7 @@ aw_store_rate_hit(struct aw_store *st, const char *key, int64_t window_s, int64_
             out->retry_after = window_s;
     }
     if (prune)
-        rc = st->ops->rate_prune(st->be, now - AW_RATE_MAX_WINDOW);
+        rc = aw_be_rate_prune(st->be, now - AW_RATE_MAX_WINDOW);
 out:
     if (rc == AW_OK)
         rc = aw_store_commit(st);
@@ -605,52 +604,52 @@ aw_store_rate_reset(struct aw_store *st, const char *key)
 {
     if (key == NULL || key[0] == '\0')
         return AW_EINVAL;
-    return st->ops->rate_reset(st->be, key);
+    return aw_be_rate_reset(st->be, key);
 }
 
 enum aw_err
 aw_store_share_add(struct aw_store *st, const char *token_hash, const char *name, const char *email,
                    int64_t now, int64_t *id)
 {
-    return st->ops->share_add(st->be, token_hash, name, email, now, id);
+    return aw_be_share_add(st->be, token_hash, name, email, now, id);
 }
 
 enum aw_err
 aw_store_share_by_token(struct aw_store *st, struct aw_arena *a, const char *token_hash,
                         struct aw_share *out)
 {
-    return st->ops->share_by_token(st->be, a, token_hash, out);
+    return aw_be_share_by_token(st->be, a, token_hash, out);
 }
 
 enum aw_err
 aw_store_share_by_id(struct aw_store *st, struct aw_arena *a, int64_t id, struct aw_share *out)
 {
-    return st->ops->share_by_id(st->be, a, id, out);
+    return aw_be_share_by_id(st->be, a, id, out);
 }
 
 enum aw_err
 aw_store_share_set_activity(struct aw_store *st, int64_t share_id, int64_t activity_id)
 {
-    return st->ops->share_set_activity(st->be, share_id, activity_id);
+    return aw_be_share_set_activity(st->be, share_id, activity_id);
 }
 
 enum aw_err
 aw_store_submission_add(struct aw_store *st, const struct aw_submission *sub, int64_t now,
                         int64_t *id)
 {
-    return st->ops->submission_add(st->be, sub, now, id);
+    return aw_be_submission_add(st->be, sub, now, id);
 }
 
 enum aw_err
 aw_store_submissions_supersede(struct aw_store *st, int64_t share_id, int64_t now)
 {
-    return st->ops->submissions_supersede(st->be, share_id, now);
+    return aw_be_submissions_supersede(st->be, share_id, now);
 }
 
 enum aw_err
 aw_store_submission(struct aw_store *st, struct aw_arena *a, int64_t id, struct aw_submission *out)
 {
-    return st->ops->submission(st->be, a, id, out);
+    return aw_be_submission(st->be, a, id, out);
 }
 
 enum aw_err
@@ -659,20 +658,20 @@ aw_store_submissions_pending(struct aw_store *st, struct aw_arena *a, const char
 {
     if (country != NULL && country[0] == '\0')
         country = NULL;
-    return st->ops->submissions_pending(st->be, a, country, year, out, n);
+    return aw_be_submissions_pending(st->be, a, country, year, out, n);
 }
 
 enum aw_err
 aw_store_submissions_by_share(struct aw_store *st, struct aw_arena *a, int64_t share_id,
                               struct aw_submission **out, size_t *n)
 {
-    return st->ops->submissions_by_share(st->be, a, share_id, out, n);
+    return aw_be_submissions_by_share(st->be, a, share_id, out, n);
 }
 
 enum aw_err
 aw_store_submission_update(struct aw_store *st, const struct aw_submission *sub)
 {
-    return st->ops->submission_update(st->be, sub);
+    return aw_be_submission_update(st->be, sub);
 }
 
 enum aw_err
@@ -682,7 +681,7 @@ aw_store_submission_decide(struct aw_store *st, int64_t id, enum aw_sub_status s
     /* a decision ends the pending state: it is never pending or superseded */
     if (status != AW_SUB_APPROVED && status != AW_SUB_REJECTED && status != AW_SUB_CANCELLED)
         return AW_EINVAL;
-    return st->ops->submission_decide(st->be, id, status, user_id, reason, now);
+    return aw_be_submission_decide(st->be, id, status, user_id, reason, now);
 }
 
 enum aw_err
@@ -691,7 +690,7 @@ aw_store_activity_set_status(struct aw_store *st, int64_t activity_id, const cha
     if (status == NULL || (strcmp(status, "published") != 0 && strcmp(status, "withdrawn") != 0 &&
                            strcmp(status, "pending") != 0))
         return AW_EINVAL;
-    return st->ops->activity_set_status(st->be, activity_id, status);
+    return aw_be_activity_set_status(st->be, activity_id, status);
 }
 
 enum aw_err
@@ -703,13 +702,13 @@ aw_store_activity_similar(struct aw_store *st, int64_t org_id, int year, const c
         *dup_id = 0;
     if (title == NULL)
         return AW_EINVAL;
-    return st->ops->activity_similar(st->be, org_id, year, title, dup, dup_id);
+    return aw_be_activity_similar(st->be, org_id, year, title, dup, dup_id);
 }
 
 enum aw_err
 aw_store_orgs(struct aw_store *st, struct aw_arena *a, struct aw_org **out, size_t *n)
 {
-    return st->ops->orgs(st->be, a, out, n);
+    return aw_be_orgs(st->be, a, out, n);
 }
 
 /* s as one line of the audit log (text.h, AW_TEXT_LINE), in b when it changes. */
@@ -735,9 +734,9 @@ aw_store_audit(struct aw_store *st, const char *actor, const char *action, const
 
     if (actor == NULL || action == NULL)
         goto out;
-    rc = st->ops->audit(st->be, audit_line(&b[0], actor), audit_line(&b[1], action),
-                        audit_line(&b[2], object), audit_line(&b[3], detail), audit_line(&b[4], ip),
-                        now);
+    rc = aw_be_audit(st->be, audit_line(&b[0], actor), audit_line(&b[1], action),
+                     audit_line(&b[2], object), audit_line(&b[3], detail), audit_line(&b[4], ip),
+                     now);
 out:
     for (size_t i = 0; i < AW_NELEM(b); i++)
         aw_buf_free(&b[i]);
@@ -748,7 +747,7 @@ enum aw_err
 aw_store_audit_list(struct aw_store *st, struct aw_arena *a, size_t limit, size_t offset,
                     struct aw_audit_entry **out, size_t *n)
 {
-    return st->ops->audit_list(st->be, a, limit, offset, out, n);
+    return aw_be_audit_list(st->be, a, limit, offset, out, n);
 }
 
 enum aw_err
@@ -757,7 +756,7 @@ aw_store_mail_queue(struct aw_store *st, const char *to, const char *subject, co
 {
     if (to == NULL || subject == NULL || body == NULL)
         return AW_EINVAL;
-    return st->ops->mail_queue(st->be, to, subject, body, now);
+    return aw_be_mail_queue(st->be, to, subject, body, now);
 }
 
 enum aw_err
@@ -766,14 +765,14 @@ aw_store_mail_claim(struct aw_store *st, struct aw_arena *a, int64_t now, int64_
 {
     if (until <= now || max_attempts < 1)
         return AW_EINVAL;
-    return st->ops->mail_claim(st->be, a, now, until, max_attempts, out);
+    return aw_be_mail_claim(st->be, a, now, until, max_attempts, out);
 }
 
 enum aw_err
 aw_store_mail_done(struct aw_store *st, int64_t id, bool sent, const char *error, int64_t now,
                    int64_t next_at, bool forget_body)
 {
-    return st->ops->mail_done(st->be, id, sent, error, now, next_at, forget_body);
+    return aw_be_mail_done(st->be, id, sent, error, now, next_at, forget_body);
 }
 
 enum aw_err
@@ -783,7 +782,7 @@ aw_store_notify_due(struct aw_store *st, int64_t user_id, int64_t now, bool *due
 
     *due = false;
     aw_store__day(now, day);
-    return st->ops->notify_due(st->be, user_id, day, due);
+    return aw_be_notify_due(st->be, user_id, day, due);
 }
 
 /* --- shared helpers --- */

@@ -8,7 +8,8 @@ demo database, `awareday serve` on it; four clients GET the home and edition pag
 while the server is stopped (fast: every connection is cut) for 3 s and started again. Checks:
 every answer is 200 or the fixed 503 with Retry-After, each within 2 s; 503s come while the
 database is down; within 5 s of it being back every page is 200 again; a share POST is stored
-afterwards; the same awareday process ran throughout and exits 0 on SIGTERM. Python standard
+afterwards; a share sent while it is down comes back with everything typed, in a form that stores
+it once the database is back; the same awareday process ran throughout and exits 0 on SIGTERM. Python standard
 library only. Output: "ok N - name" / "not ok N - name: reason", then "N passed, M failed"."""
 
 import argparse
@@ -19,6 +20,7 @@ import sys
 import tempfile
 import threading
 import time
+import urllib.parse
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import run as http_run  # noqa: E402  (tests/http/run.py: its Server class)
@@ -118,6 +120,42 @@ def _():
     print("# %d answers: %d 200, %d 503 (while down %.1f-%.1f s); slowest %.0f ms"
           % (len(S.samples), sum(1 for s in S.samples if s[1] == 200), len(down), S.down_at,
              S.up_at, 1000 * max(s[2] for s in S.samples)))
+
+
+def hidden_fields(body):
+    import html as h
+    import re
+    return [(h.unescape(n), h.unescape(v)) for n, v in
+            re.findall(r'<input type="hidden" name="([^"]*)" value="([^"]*)">', body)]
+
+
+@check("a share sent while PostgreSQL is down: 503 with Retry-After and everything typed, in a "
+       "form that stores it unchanged once the database is back")
+def _():
+    c = client()
+    token = c.csrf()
+    form = share_form(edition_year(c), org_name="Outage test association",
+                      title="Talk typed during an outage", summary="Every word kept.",
+                      contact_email="bo.outage@example.org")
+    pg("pause", S.cluster)
+    try:
+        r = c.post("/en/share", {"csrf": token, **form})
+    finally:
+        pg("resume", S.cluster)
+    expect_eq(r.status, 503, "status while down")
+    expect(r.header("Retry-After"), "no Retry-After")
+    for typed in ("Outage test association", "Talk typed during an outage", "Every word kept.",
+                  "bo.outage@example.org"):
+        expect(typed in r.body, "%r is not on the page" % typed)
+    fields = hidden_fields(r.body)
+    expect(("title", "Talk typed during an outage") in fields and ("csrf", token) in fields,
+           "the form does not carry what was sent: %r" % fields[:6])
+    deadline = time.monotonic() + BACK_WITHIN_S
+    while client().get("/en/").status != 200 and time.monotonic() < deadline:
+        time.sleep(0.2)
+    body = "&".join("%s=%s" % (urllib.parse.quote(n), urllib.parse.quote(v)) for n, v in fields)
+    r = c.request("POST", "/en/share", body=body)
+    expect_eq(r.status, 303, "sending it again once the database is back (%s)" % r.describe())
 
 
 @check("after the restart: a share POST is stored, and the same process answers")
