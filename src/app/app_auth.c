@@ -69,7 +69,7 @@ aw_auth_token_shape(const char *v)
     return true;
 }
 
-void
+enum aw_err
 aw_auth_load(struct aw_page *pg)
 {
     const char *cookie = aw_req_cookie(pg->req, AW_SESSION_COOKIE);
@@ -77,14 +77,16 @@ aw_auth_load(struct aw_page *pg)
     /* A read-only site has no forms and cannot record a session: nobody is
      * signed in (the moderation pages lead to the closed login page). */
     if (pg->app->cfg->read_only || !aw_auth_token_shape(cookie))
-        return;
+        return AW_OK;
     char *h = aw_auth_hash_hex(pg->arena, cookie);
     struct aw_user *u = aw_arena_zalloc(pg->arena, sizeof(*u));
     struct aw_cmd cmd = aw_page_cmd(pg);
-    if (aw_cmd_session(&cmd, h, u) == AW_OK) {
+    enum aw_err rc = aw_cmd_session(&cmd, h, u);
+    if (rc == AW_OK) {
         pg->user = u;
         pg->session_hash = h;
     }
+    return rc == AW_ENOTFOUND ? AW_OK : rc;
 }
 
 static void

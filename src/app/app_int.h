@@ -104,7 +104,10 @@ struct aw_store *aw_app_store(struct aw_app *app, char *err, size_t errlen);
 #define AW_CSRF_COOKIE "aw_csrf"
 bool aw_auth_check_password(const char *hash, const char *pw);
 /* Reads the session cookie into pg->user (NULL when absent or invalid). */
-void aw_auth_load(struct aw_page *pg);
+/* AW_OK also without a valid session; an error when the session could not
+ * be read (the database is away: the page must not treat a moderator as a
+ * visitor). */
+enum aw_err aw_auth_load(struct aw_page *pg);
 /* Starts a new session for u (a fresh id: no fixation), rotating the CSRF
  * cookie too, and records the login in the audit log. */
 enum aw_err aw_auth_login(struct aw_page *pg, const struct aw_user *u);

@@ -220,7 +220,18 @@ aw_page_begin(struct aw_req *req, struct aw_page *pg)
         return -1;
     }
     pg->queries_at_begin = aw_store_queries(pg->store);
-    aw_auth_load(pg);
+    enum aw_err rc = aw_auth_load(pg);
+    if (rc != AW_OK) {
+        /* the session could not be read (the connection is gone): not a
+         * visitor, a moderator whose form must come back as typed */
+        AW_ERROR("reading the session: %s", aw_store_errmsg(pg->store));
+        aw_resp_header(req, "Retry-After", AW_UNAVAILABLE_RETRY);
+        if (strcmp(aw_req_method(req), "POST") == 0 && !app->cfg->read_only && aw_csrf_ok(pg))
+            keep_typed(pg);
+        else
+            aw_resp_error(req, 503);
+        return -1;
+    }
     /* A read-only site takes no POST (its forms are hidden): the 503 page,
      * which carries the read-only notice. */
     if (app->cfg->read_only && strcmp(aw_req_method(req), "POST") == 0) {

@@ -220,7 +220,7 @@ aw_handle_moderation_log(struct aw_req *req)
         struct aw_view *v = aw_view_push_map(list);
         aw_view_set_str(v, "at", e[i].at);
         aw_view_set_str(v, "actor", e[i].actor);
-        aw_view_set_url(v, "action", e[i].action);
+        aw_view_set_str(v, "action", e[i].action);
         aw_view_set_str(v, "object", e[i].object ? e[i].object : "");
         aw_view_set_str(v, "detail", e[i].detail ? e[i].detail : "");
         aw_view_set_str(v, "ip", e[i].ip ? e[i].ip : "");

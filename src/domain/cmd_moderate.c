@@ -27,9 +27,13 @@ approve_one(struct aw_uow *u, const struct aw_submission *sub, char *err, size_t
         if (rc == AW_ENOTFOUND)
             rc = AW_OK;
     }
-    if (rc == AW_OK)
+    if (rc == AW_OK) {
         rc = aw_load_apply_submission(c->st, sub->payload, sub->edition_year, sub->activity_id,
                                       &act_id, err, errlen);
+        /* not JSON, too big: a payload that cannot be applied, like a refused one */
+        if (rc == AW_ESYNTAX || rc == AW_ETOOBIG)
+            rc = AW_EINVAL;
+    }
     if (rc == AW_OK && has_share && share.activity_id != act_id)
         rc = aw_store_share_set_activity(c->st, sub->share_id, act_id);
     if (rc == AW_OK)
@@ -47,7 +51,7 @@ approve_one(struct aw_uow *u, const struct aw_submission *sub, char *err, size_t
                   "published:\n\n%s\n"),
                 share.submitter_name, sub->title,
                 aw_cmd_link(c, "activity", aw_arena_printf(c->arena, "%lld", (long long)act_id))));
-    if (rc != AW_OK && rc != AW_EINVAL)
+    if (rc != AW_OK && rc != AW_EINVAL && err[0] == '\0')
         snprintf(err, errlen, "%s", aw_store_errmsg(c->st));
     return rc;
 }

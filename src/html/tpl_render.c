@@ -236,7 +236,8 @@ track(struct html_pos *h, const char *p, size_t n)
             } else if (c == '=' && !h->eq) {
                 h->eq = true;
                 h->url_start = url_attr(h); /* an unquoted value may follow */
-            } else if (c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '/') {
+            } else if (c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' ||
+                       (c == '/' && !h->eq)) {
                 if (!h->eq)
                     h->anew = true;
                 else if (h->unquoted)
@@ -486,9 +487,27 @@ put_scalar(struct rs *r, const struct aw_view *v, bool escape)
 static void run(struct rs *r, const struct aw_tpl__tpl *t, uint32_t from, uint32_t to,
                 const struct frame *chain);
 
-/* {{name}} and {{{name}}}. */
+static void interpolate_value(struct rs *r, const struct aw_tpl__tpl *t,
+                              const struct aw_tpl__op *op);
+
+/* {{name}} and {{{name}}}. Escaped values do not move the HTML position,
+ * with one exception: a value written right after "name=" is an unquoted
+ * attribute value, so what follows it up to a blank belongs to that value
+ * (and is no new attribute, no URL's start). */
 static void
 interpolate(struct rs *r, const struct aw_tpl__tpl *t, const struct aw_tpl__op *op)
+{
+    bool bare = r->isolate && r->pos.state == H_ATTRS && !r->pos.quote && r->pos.eq;
+    size_t before = r->out->len;
+    interpolate_value(r, t, op);
+    if (bare && r->out->len > before) {
+        r->pos.unquoted = true;
+        r->pos.url_start = false;
+    }
+}
+
+static void
+interpolate_value(struct rs *r, const struct aw_tpl__tpl *t, const struct aw_tpl__op *op)
 {
     bool known;
     bool strict = r->set->flags & AW_TPL_STRICT;

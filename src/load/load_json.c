@@ -267,8 +267,12 @@ get_list(struct jctx *c, json_t *obj, const char *path, const char *name,
         const char *s = json_is_string(e) ? json_string_value(e) : NULL;
         const char *ip = aw_arena_printf(c->a, "%s[%zu]", p, i);
 
+        /* keep mode (aw_draft_read): an item a rule refuses stays, for the person who fixes
+         * it to see; one that is no string, or a repeat, is left out */
         if (s == NULL || strlen(s) != json_string_length(e)) {
             rc = ld_jfail(c, ip, "expected a string");
+            if (c->keep)
+                continue;
             goto out;
         }
         if (allowed == NULL ? !ld_is_lower2(s) : !aw_model_in_list(allowed, s)) {
@@ -277,19 +281,27 @@ get_list(struct jctx *c, json_t *obj, const char *path, const char *name,
             rc = ld_jfail(
                 c, ip, allowed ? "unknown value \"%s\"" : "expected an ISO 639-1 code, not \"%s\"",
                 safe);
-            goto out;
-        }
-        for (size_t k = 0; k < len; k++) {
-            if (strcmp(items[k], s) == 0) {
-                rc = ld_jfail(c, ip, "\"%s\" given twice", s);
+            if (!c->keep)
                 goto out;
-            }
+        }
+        bool twice = false;
+        for (size_t k = 0; k < len && !twice; k++)
+            twice = strcmp(items[k], s) == 0;
+        if (twice) {
+            rc = ld_jfail(c, ip, "\"%s\" given twice", s);
+            if (c->keep)
+                continue;
+            goto out;
         }
         items[len++] = s;
     }
     *out = items;
     *n = len;
 out:
+    if (c->keep && items) {
+        *out = items;
+        *n = len;
+    }
     return rc;
 }
 

@@ -24,8 +24,8 @@ import urllib.parse
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import run as http_run  # noqa: E402  (tests/http/run.py: its Server class)
-from awtest import (Client, Fail, check, edition_year, expect, expect_eq, run_checks,  # noqa: E402
-                    share_form)
+from awtest import (Client, Fail, check, csrf_in, edition_year, expect, expect_eq,  # noqa: E402
+                    run_checks, share_form)
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 PG = os.path.join(HERE, "..", "..", "scripts", "pg.sh")
@@ -58,7 +58,7 @@ def client():
 @check("set-up: a cluster of its own, a demo database, awareday serving it")
 def _():
     pg("start", S.cluster)
-    S.server = http_run.Server(S.bin, pg=S.cluster)
+    S.server = http_run.Server(S.bin, pg=S.cluster, users=True)
     try:
         S.server.start()
     except (RuntimeError, OSError, subprocess.TimeoutExpired) as e:
@@ -156,6 +156,30 @@ def _():
     body = "&".join("%s=%s" % (urllib.parse.quote(n), urllib.parse.quote(v)) for n, v in fields)
     r = c.request("POST", "/en/share", body=body)
     expect_eq(r.status, 303, "sending it again once the database is back (%s)" % r.describe())
+
+
+@check("a moderator's form sent while PostgreSQL is down: 503 with what was sent, not a "
+       "visitor's 403 (the session could not be read)")
+def _():
+    c = client()
+    r = c.get("/en/login")
+    r = c.post("/en/login", {"csrf": csrf_in(r.body), "email": "moderator@example.org",
+                             "password": http_run.TEST_PASSWORD})
+    expect_eq(r.status, 303, "sign-in")
+    token = c.csrf()
+    pg("pause", S.cluster)
+    try:
+        r = c.post("/en/moderation/approve", {"csrf": token, "ids": "424242",
+                                              "check_child": "yes", "check_victim": "yes",
+                                              "check_explicit": "yes", "check_links": "yes"})
+    finally:
+        pg("resume", S.cluster)
+    expect_eq(r.status, 503, "status while down (%s)" % r.describe())
+    expect(r.header("Retry-After"), "no Retry-After")
+    expect(("ids", "424242") in hidden_fields(r.body), "the form does not carry what was sent")
+    deadline = time.monotonic() + BACK_WITHIN_S
+    while client().get("/en/").status != 200 and time.monotonic() < deadline:
+        time.sleep(0.2)
 
 
 @check("after the restart: a share POST is stored, and the same process answers")

@@ -720,6 +720,10 @@ test_url_attributes(void **state)
         {"<a HREF = '{{evil}}'>x</a>", false, "<a HREF = ''>x</a>"},
         {"<a class=x href={{dummy}}\"{{evil}}\">x</a>", false, "<a class=x href=\"\">x</a>"},
         {"<iframe src=\"{{n}}\"></iframe>", false, "<iframe src=\"\"></iframe>"},
+        /* after an unquoted value the next attribute is still followed */
+        {"<img alt={{text}} src=\"{{evil}}\">", false, "<img alt=/en/share src=\"\">"},
+        {"<a title={{id}} href='{{evil}}'>x</a>", false, "<a title=field-title href=''>x</a>"},
+        {"<a href=/en/{{id}}>x</a>", true, "<a href=/en/field-title>x</a>"},
     };
     aw_view_set_str(v, "dummy", "");
     for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
