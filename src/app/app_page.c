@@ -185,6 +185,18 @@ keep_typed(struct aw_page *pg)
     aw_page_render(pg, 503, "kept", _("Nothing was saved"));
 }
 
+/* aw_page_begin() without a database: 503 with Retry-After; a form (with its
+ * token) gets what was typed back, anything else the fixed page. */
+static void
+database_away(struct aw_page *pg)
+{
+    aw_resp_header(pg->req, "Retry-After", AW_UNAVAILABLE_RETRY);
+    if (strcmp(aw_req_method(pg->req), "POST") == 0 && !pg->app->cfg->read_only && aw_csrf_ok(pg))
+        keep_typed(pg);
+    else
+        aw_resp_error(pg->req, 503);
+}
+
 int
 aw_page_begin(struct aw_req *req, struct aw_page *pg)
 {
@@ -211,25 +223,15 @@ aw_page_begin(struct aw_req *req, struct aw_page *pg)
     pg->store = aw_app_store(app, err, sizeof(err));
     if (!pg->store) {
         AW_ERROR("database unavailable: %s", err);
-        /* a form (with its token) as the database is away: what was typed comes back */
-        aw_resp_header(req, "Retry-After", AW_UNAVAILABLE_RETRY);
-        if (strcmp(aw_req_method(req), "POST") == 0 && !app->cfg->read_only && aw_csrf_ok(pg))
-            keep_typed(pg);
-        else
-            aw_resp_error(req, 503);
+        database_away(pg);
         return -1;
     }
     pg->queries_at_begin = aw_store_queries(pg->store);
-    enum aw_err rc = aw_auth_load(pg);
-    if (rc != AW_OK) {
-        /* the session could not be read (the connection is gone): not a
-         * visitor, a moderator whose form must come back as typed */
+    /* the session could not be read (the connection is gone): not a visitor,
+     * a moderator whose form must come back as typed */
+    if (aw_auth_load(pg) != AW_OK) {
         AW_ERROR("reading the session: %s", aw_store_errmsg(pg->store));
-        aw_resp_header(req, "Retry-After", AW_UNAVAILABLE_RETRY);
-        if (strcmp(aw_req_method(req), "POST") == 0 && !app->cfg->read_only && aw_csrf_ok(pg))
-            keep_typed(pg);
-        else
-            aw_resp_error(req, 503);
+        database_away(pg);
         return -1;
     }
     /* A read-only site takes no POST (its forms are hidden): the 503 page,

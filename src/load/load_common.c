@@ -77,3 +77,9 @@ ld_is_key(const char *s)
     }
     return true;
 }
+
+void
+ld_json_decref(void *json)
+{
+    json_decref(json);
+}

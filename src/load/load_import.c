@@ -88,12 +88,6 @@ struct imp {
 };
 
 static void
-jdecref(void *p)
-{
-    json_decref(p);
-}
-
-static void
 file_issue(struct imp *im, const char *column, const char *msg)
 {
     ld_issue_add(&im->iss, 0, column, msg);
@@ -294,7 +288,7 @@ csv_import_row(struct imp *im, const struct csv_row *row, const int *idx, struct
     root = json_object();
     org = json_object();
     act = json_object();
-    aw_arena_defer(im->w, jdecref, root);
+    aw_arena_defer(im->w, ld_json_decref, root);
     json_object_set_new(org, "name", json_string(cell[IC_ORG]));
     json_object_set_new(org, "kind", json_string(cell[IC_ORG_KIND]));
     json_object_set_new(org, "country",
@@ -425,7 +419,7 @@ import_json(struct imp *im, const char *data, size_t len)
         rc = AW_ESYNTAX;
         goto out;
     }
-    aw_arena_defer(im->w, jdecref, root);
+    aw_arena_defer(im->w, ld_json_decref, root);
     if (!json_is_object(root)) {
         file_issue(im, NULL, "expected a JSON object at the top level");
         rc = AW_EINVAL;
@@ -540,7 +534,7 @@ import_write(struct imp *im, size_t *created)
                      ir->p.act.country_code ? ir->p.act.country_code : "");
             sub.title = ir->p.act.title;
             sub.org_name = ir->p.org.name;
-            sub.payload = ld_payload_text(im->w, &ir->p);
+            sub.payload = aw_draft_encode(im->w, &ir->p);
             sub.source = source;
             rc = sub.payload != NULL ? aw_store_submission_add(im->st, &sub, now, &id) : AW_ENOMEM;
             object = aw_arena_printf(im->w, "submission:%lld", (long long)id);

@@ -146,7 +146,8 @@ enum aw_err ld_check_activity_fields(struct jctx *c, json_t *obj, const char *pa
                                      bool country_default, struct aw_activity *act);
 enum aw_err ld_parse_activities(struct jctx *c, json_t *root, struct jdata *d);
 enum aw_err ld_parse_payload(struct jctx *c, json_t *root, struct aw_draft *p);
-char *ld_payload_text(struct aw_arena *a, const struct aw_draft *p);
+/* json_decref() for aw_arena_defer(): a JSON tree that lives as long as an arena. */
+void ld_json_decref(void *json);
 enum aw_err ld_apply_payload(struct aw_store *st, struct aw_arena *a, const struct aw_draft *p,
                              int year, int64_t activity_id, const char *source_key,
                              int64_t *out_id);

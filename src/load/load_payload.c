@@ -86,7 +86,7 @@ jlist(const char *const *v, size_t n)
 /* The canonical JSON text of a payload (every member, nulls included), in
  * the arena; NULL if jansson runs out of memory. */
 char *
-ld_payload_text(struct aw_arena *a, const struct aw_draft *p)
+aw_draft_encode(struct aw_arena *a, const struct aw_draft *p)
 {
     const struct aw_activity *x = &p->act;
     json_t *root = json_object(), *org = json_object(), *act = json_object();
@@ -199,18 +199,6 @@ out:
     return rc;
 }
 
-static void
-decref(void *p)
-{
-    json_decref(p);
-}
-
-char *
-aw_draft_encode(struct aw_arena *a, const struct aw_draft *d)
-{
-    return ld_payload_text(a, d);
-}
-
 bool
 aw_draft_read(struct aw_store *st, struct aw_arena *a, const char *payload, int year,
               struct aw_draft *out)
@@ -223,7 +211,7 @@ aw_draft_read(struct aw_store *st, struct aw_arena *a, const char *payload, int 
     err[0] = '\0';
     enum aw_err rc = read_payload(&c, payload, year, &root, out);
     if (root)
-        aw_arena_defer(a, decref, root); /* the draft's strings are the tree's */
+        aw_arena_defer(a, ld_json_decref, root); /* the draft's strings are the tree's */
     /* with the sink, rule failures are recorded, not returned: only a text that
      * is no payload fails here */
     if (rc != AW_OK && iss.total == 0)

@@ -45,20 +45,9 @@ enum aw_err
 aw_be_country(struct aw_store_be *be, struct aw_arena *a, const char *lang, const char *code,
               struct aw_country *out)
 {
-    enum aw_err rc = AW_OK;
-    struct aw_sql_stmt *s = be->stmt[S_COUNTRY];
-    int r;
-
-    sq_b_text(be, s, 1, code);
-    r = sq_step(be, s);
-    if (r == AW_SQL_ROW)
-        read_country(a, s, lang, out);
-    else if (r == AW_SQL_DONE)
-        rc = AW_ENOTFOUND;
-    else
-        rc = sq_fail(be, "country", r);
-    sq_finish(be, s);
-    return rc;
+    sq_b_text(be, be->stmt[S_COUNTRY], 1, code);
+    return sq_read_one(be, a, be->stmt[S_COUNTRY], "country", sizeof(*out), read_country, lang,
+                       out);
 }
 
 enum aw_err
@@ -133,23 +122,11 @@ one_edition(struct aw_store_be *be, struct aw_arena *a, enum stmt_id sid, int ye
 {
     enum aw_err rc = AW_OK;
     struct aw_sql_stmt *s = be->stmt[sid];
-    int r;
 
     sq_b_int(be, s, 1, year);
-    r = sq_step(be, s);
-    if (r == AW_SQL_DONE) {
-        rc = AW_ENOTFOUND;
-        goto out;
-    }
-    if (r != AW_SQL_ROW) {
-        rc = sq_fail(be, "edition", r);
-        goto out;
-    }
-    read_edition(a, s, NULL, out);
-    sq_finish(be, s);
-    rc = fill_issuers(be, a, out, 1);
-out:
-    sq_finish(be, s);
+    rc = sq_read_one(be, a, s, "edition", sizeof(*out), read_edition, NULL, out);
+    if (rc == AW_OK)
+        rc = fill_issuers(be, a, out, 1);
     return rc;
 }
 
@@ -226,23 +203,18 @@ read_org(struct aw_arena *a, struct aw_sql_stmt *s, int k, struct aw_org *o)
     o->website = sq_col_str_nonempty(a, s, k + 5);
 }
 
+static void
+row_org(struct aw_arena *a, struct aw_sql_stmt *s, const void *ctx, void *elem)
+{
+    (void)ctx;
+    read_org(a, s, 0, elem);
+}
+
 enum aw_err
 aw_be_org(struct aw_store_be *be, struct aw_arena *a, int64_t id, struct aw_org *out)
 {
-    enum aw_err rc = AW_OK;
-    struct aw_sql_stmt *s = be->stmt[S_ORG];
-    int r;
-
-    sq_b_int(be, s, 1, id);
-    r = sq_step(be, s);
-    if (r == AW_SQL_ROW)
-        read_org(a, s, 0, out);
-    else if (r == AW_SQL_DONE)
-        rc = AW_ENOTFOUND;
-    else
-        rc = sq_fail(be, "org", r);
-    sq_finish(be, s);
-    return rc;
+    sq_b_int(be, be->stmt[S_ORG], 1, id);
+    return sq_read_one(be, a, be->stmt[S_ORG], "org", sizeof(*out), row_org, NULL, out);
 }
 
 enum aw_err
@@ -901,28 +873,11 @@ enum aw_err
 aw_be_org_find(struct aw_store_be *be, struct aw_arena *a, const char *name, const char *country,
                struct aw_org *out)
 {
-    enum aw_err rc = AW_OK;
     struct aw_sql_stmt *s = be->stmt[S_ORG_FIND];
-    int r;
 
     sq_b_text(be, s, 1, name);
     sq_b_text(be, s, 2, (country && country[0]) ? country : NULL);
-    r = sq_step(be, s);
-    if (r == AW_SQL_ROW)
-        read_org(a, s, 0, out);
-    else if (r == AW_SQL_DONE)
-        rc = AW_ENOTFOUND;
-    else
-        rc = sq_fail(be, "org_find", r);
-    sq_finish(be, s);
-    return rc;
-}
-
-static void
-row_org(struct aw_arena *a, struct aw_sql_stmt *s, const void *ctx, void *elem)
-{
-    (void)ctx;
-    read_org(a, s, 0, elem);
+    return sq_read_one(be, a, s, "org_find", sizeof(*out), row_org, NULL, out);
 }
 
 enum aw_err

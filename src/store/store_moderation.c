@@ -117,17 +117,7 @@ out:
 static enum aw_err
 one_user(struct aw_store_be *be, struct aw_arena *a, struct aw_sql_stmt *s, struct aw_user *out)
 {
-    enum aw_err rc = AW_OK;
-    int r = sq_step(be, s);
-
-    if (r == AW_SQL_ROW)
-        read_user(a, s, NULL, out);
-    else if (r == AW_SQL_DONE)
-        rc = AW_ENOTFOUND;
-    else
-        rc = sq_fail(be, "user", r);
-    sq_finish(be, s);
-    return rc;
+    return sq_read_one(be, a, s, "user", sizeof(*out), read_user, NULL, out);
 }
 
 enum aw_err
@@ -440,26 +430,23 @@ aw_be_share_add(struct aw_store_be *be, const char *token_hash, const char *name
     return rc;
 }
 
+static void
+read_share(struct aw_arena *a, struct aw_sql_stmt *s, const void *ctx, void *elem)
+{
+    struct aw_share *out = elem;
+
+    (void)ctx;
+    out->id = aw_sql_int64(s, 0);
+    out->activity_id = aw_sql_int64(s, 1); /* NULL reads as 0 */
+    out->submitter_name = sq_col_str(a, s, 2);
+    out->submitter_email = sq_col_str(a, s, 3);
+    out->created_at = sq_col_str(a, s, 4);
+}
+
 static enum aw_err
 one_share(struct aw_store_be *be, struct aw_arena *a, struct aw_sql_stmt *s, struct aw_share *out)
 {
-    enum aw_err rc = AW_OK;
-    int r = sq_step(be, s);
-
-    if (r == AW_SQL_ROW) {
-        memset(out, 0, sizeof(*out));
-        out->id = aw_sql_int64(s, 0);
-        out->activity_id = aw_sql_int64(s, 1); /* NULL reads as 0 */
-        out->submitter_name = sq_col_str(a, s, 2);
-        out->submitter_email = sq_col_str(a, s, 3);
-        out->created_at = sq_col_str(a, s, 4);
-    } else if (r == AW_SQL_DONE) {
-        rc = AW_ENOTFOUND;
-    } else {
-        rc = sq_fail(be, "share", r);
-    }
-    sq_finish(be, s);
-    return rc;
+    return sq_read_one(be, a, s, "share", sizeof(*out), read_share, NULL, out);
 }
 
 enum aw_err

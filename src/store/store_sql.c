@@ -547,6 +547,25 @@ out:
     return rc;
 }
 
+enum aw_err
+sq_read_one(struct aw_store_be *be, struct aw_arena *a, struct aw_sql_stmt *s, const char *what,
+            size_t size, row_fn *row, const void *ctx, void *out)
+{
+    enum aw_err rc = AW_OK;
+    int r = sq_step(be, s);
+
+    if (r == AW_SQL_ROW) {
+        memset(out, 0, size);
+        row(a, s, ctx, out);
+    } else if (r == AW_SQL_DONE) {
+        rc = AW_ENOTFOUND;
+    } else {
+        rc = sq_fail(be, what, r);
+    }
+    sq_finish(be, s);
+    return rc;
+}
+
 static void
 row_string(struct aw_arena *a, struct aw_sql_stmt *s, const void *ctx, void *elem)
 {

@@ -163,6 +163,10 @@ void *sq_grow(struct aw_arena *a, void *old, size_t *cap, size_t n, size_t size)
 enum aw_err sq_read_rows(struct aw_store_be *be, struct aw_arena *a, struct aw_sql_stmt *s,
                          const char *what, size_t size, row_fn *row, const void *ctx, void **out,
                          size_t *n);
+/* The first row of s, bound by the caller, read by row() into out (size
+ * bytes, zeroed first); AW_ENOTFOUND when there is none. Ends the statement. */
+enum aw_err sq_read_one(struct aw_store_be *be, struct aw_arena *a, struct aw_sql_stmt *s,
+                        const char *what, size_t size, row_fn *row, const void *ctx, void *out);
 enum aw_err sq_read_strings(struct aw_store_be *be, struct aw_arena *a, enum stmt_id sid,
                             int64_t id, const char ***out, size_t *n);
 void sq_split_list(struct aw_arena *a, const char *s, const char ***out, size_t *n);

@@ -5,6 +5,7 @@
 #ifndef AW_TEST_DB_H
 #define AW_TEST_DB_H
 
+#include "aw/store.h"
 #include "store/sql.h"
 
 #include <pwd.h>
@@ -70,10 +71,10 @@ aw_test_raw_open(const char *url)
 {
     struct aw_sql *c = NULL;
     char err[512];
-    bool pg = strncmp(url, "postgresql://", 13) == 0;
-    const char *target = strncmp(url, "sqlite:", 7) == 0 ? url + 7 : url;
-    if ((pg ? aw_sql_pg : aw_sql_sqlite).open(target, false, false, &c, err, sizeof(err)) !=
-        AW_OK) {
+    /* the store's own reading of a URL: a file for SQLite, else a server */
+    const char *file = aw_store_file_path(url);
+    if ((file ? aw_sql_sqlite : aw_sql_pg)
+            .open(file ? file : url, false, false, &c, err, sizeof(err)) != AW_OK) {
         fprintf(stderr, "test_db: %s\n", err);
         exit(2);
     }
