@@ -47,12 +47,13 @@ static const char usage_init[] =
     "Usage: awareday init [--db PATH] [--demo] [--config FILE]\n"
     "\n"
     "Creates the database if needed, applies migrations, and loads the reference data\n"
-    "(countries, editions, help services) from SHARE_DIR/data/reference. Running it again\n"
-    "updates rows in place and never duplicates them.\n"
+    "(vocabularies, countries, editions, help services) from DATA_DIR/reference (the\n"
+    "data_dir setting; default SHARE_DIR/data). Running it again updates rows in place and\n"
+    "never duplicates them; vocabulary terms an admin edited keep what they set.\n"
     "\n"
     "  --db PATH   database file (default: AWAREDAY_DB, the config file, or\n"
     "              $XDG_DATA_HOME/awareday/awareday.db, i.e. ~/.local/share/awareday/awareday.db)\n"
-    "  --demo      also load the demo data (SHARE_DIR/data/demo/*.json: the 2017 edition),\n"
+    "  --demo      also load the demo data (DATA_DIR/demo/*.json: the 2017 edition),\n"
     "              published, and publish the help services of high confidence\n"
     "              (help_publish_high); without it they wait for a person to verify them\n";
 
@@ -210,6 +211,17 @@ make_parent_dirs(const char *path)
     return rc;
 }
 
+/* The data_dir setting, or share_dir/data (in a static buffer). */
+static const char *
+data_dir(const struct aw_config *cfg)
+{
+    static char buf[8192];
+    if (cfg->data_dir && cfg->data_dir[0])
+        return cfg->data_dir;
+    snprintf(buf, sizeof(buf), "%s/data", cfg->share_dir);
+    return buf;
+}
+
 static int
 filter_json(const struct dirent *d)
 {
@@ -247,7 +259,7 @@ cmd_init(int argc, char **argv)
         .verified_by = "reference data import (confidence: high)",
         .publish_activities = true,
     };
-    if (asprintf(&dir, "%s/data/reference", cfg.share_dir) < 0)
+    if (asprintf(&dir, "%s/reference", data_dir(&cfg)) < 0)
         aw_fatal("out of memory");
     if (aw_load_reference(st, dir, &lo, err, sizeof(err)) != AW_OK) {
         fprintf(stderr, "awareday: %s\n", err);
@@ -256,7 +268,7 @@ cmd_init(int argc, char **argv)
     printf("reference data loaded from %s\n", dir);
     if (cli.demo) {
         free(dir);
-        if (asprintf(&dir, "%s/data/demo", cfg.share_dir) < 0)
+        if (asprintf(&dir, "%s/demo", data_dir(&cfg)) < 0)
             aw_fatal("out of memory");
         nnames = scandir(dir, &names, filter_json, alphasort);
         if (nnames <= 0) {

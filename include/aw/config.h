@@ -15,6 +15,7 @@ struct aw_config {
     char *db;         /* database path or URL */
     char *listen;     /* ADDR:PORT */
     char *share_dir;  /* templates/, static/, sql/, data/, po/ */
+    char *data_dir;   /* reference/ and demo/ data; "" : share_dir/data */
     char *access_log; /* path, "-" (stderr) or "off" */
     enum aw_log_level log_level;
     int64_t threads;    /* workers running handlers */
@@ -42,6 +43,7 @@ struct aw_config {
     char *day_name;         /* the awareness day this instance runs */
     char *day_date;         /* MM-DD */
     char *organiser;        /* the secretariat */
+    char *convention;       /* the treaty countries.csv records ratifications of; "": none */
     char *languages;        /* comma-separated site languages, first is the default */
     bool strict_templates;  /* unknown template names are errors (tests) */
     char *trusted_proxies;  /* the proxies whose X-Forwarded-* are believed (net.h) */

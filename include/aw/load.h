@@ -23,7 +23,12 @@ struct aw_load_opts {
     bool publish_activities;
 };
 
-/* Loads countries.csv, editions.csv and help_services.csv from dir. */
+/* Loads vocabularies.csv, countries.csv, editions.csv and help_services.csv
+ * from dir (data/reference/README.md). Terms the database has already keep
+ * what an admin set; their missing labels are added. */
+/* Loads one vocabularies.csv (the same rules, one transaction). */
+enum aw_err aw_load_vocabularies(struct aw_store *st, const char *path, char *err,
+                                 size_t errlen) AW_WARN_UNUSED;
 enum aw_err aw_load_reference(struct aw_store *st, const char *dir, const struct aw_load_opts *opts,
                               char *err, size_t errlen);
 

@@ -8,20 +8,6 @@
 #include <stdint.h>
 #include <stddef.h>
 
-/* Kinds of partner. The string forms ("state_body", ...) are what data files,
- * the database and URLs use; aw_model.c maps them. */
-enum aw_org_kind {
-    AW_ORG_STATE_BODY = 0, /* ministries, state agencies, permanent representations */
-    AW_ORG_PARLIAMENT,
-    AW_ORG_OMBUDSPERSON,
-    AW_ORG_NGO,
-    AW_ORG_INTL_ORG, /* international organisations (UN, ECPAT International...) */
-    AW_ORG_COE_BODY, /* Council of Europe bodies (organiser side) */
-    AW_ORG_COMPANY,
-    AW_ORG_OTHER,
-    AW_ORG_KIND_COUNT
-};
-
 struct aw_country {
     char code[3];     /* ISO 3166-1 alpha-2 */
     const char *name; /* in the requested language (English fallback) */
@@ -55,7 +41,7 @@ struct aw_org {
     int64_t id;
     const char *slug;
     const char *name;
-    enum aw_org_kind kind;
+    const char *kind;         /* a code of the org_kind vocabulary (vocab.h) */
     const char *country_code; /* NULL for international bodies */
     const char *website;
 };
@@ -68,9 +54,9 @@ struct aw_activity {
     const char *country_code; /* NULL: not tied to one country */
     const char *title;
     const char *summary; /* Markdown */
-    const char **kinds;  /* "workshop", "campaign", ... see aw_model_activity_kinds */
+    const char **kinds;  /* codes of the activity_kind vocabulary (vocab.h) */
     size_t kinds_n;
-    const char **audiences; /* "children", "parents", ... */
+    const char **audiences; /* codes of the audience vocabulary */
     size_t audiences_n;
     const char **languages; /* ISO 639-1 codes */
     size_t languages_n;
@@ -84,8 +70,7 @@ struct aw_activity {
 
 struct aw_tool {
     int64_t id;
-    const char *kind; /* "leaflet_general", "leaflet_thematic", "video_tutorial",
-                         "booklet_parents", "banner" */
+    const char *kind; /* a code of the tool_kind vocabulary */
     const char *title;
     const char *description; /* Markdown, may be NULL */
     const char *url;         /* may be NULL */
@@ -107,7 +92,7 @@ struct aw_document {
     int64_t id;
     int edition_year;
     const char *title;
-    const char *kind; /* "opinion", "declaration", "report", ... */
+    const char *kind; /* a code of the document_kind vocabulary */
     struct aw_org org;
     const char *date; /* YYYY-MM-DD or NULL */
     const char *url;  /* may be NULL */
@@ -132,16 +117,11 @@ struct aw_help_service {
     bool retired;
 };
 
-/* String forms of the enums: "state_body", ... / "report", ... ; NULL when out of range. */
-const char *aw_org_kind_str(enum aw_org_kind k);
-int aw_org_kind_parse(const char *s, enum aw_org_kind *out); /* 0 on success */
+/* String forms of the enums: "report", ... ; NULL when out of range. */
 const char *aw_help_kind_str(enum aw_help_kind k);
 int aw_help_kind_parse(const char *s, enum aw_help_kind *out);
 
-/* The allowed activity kinds and audiences (NULL-terminated arrays). */
-extern const char *const aw_model_activity_kinds[];
-extern const char *const aw_model_audiences[];
-extern const char *const aw_model_tool_kinds[];
+/* Whether s is one of list (NULL-terminated). */
 bool aw_model_in_list(const char *const *list, const char *s);
 
 /* --- moderation (issue 3) --- */

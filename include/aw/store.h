@@ -15,6 +15,7 @@
 #include "aw/arena.h"
 #include "aw/err.h"
 #include "aw/model.h"
+#include "aw/vocab.h"
 
 struct aw_store;
 
@@ -75,6 +76,20 @@ enum aw_err aw_store_country(struct aw_store *st, struct aw_arena *a, const char
 enum aw_err aw_store_help_services(struct aw_store *st, struct aw_arena *a, const char *code,
                                    bool include_unverified, struct aw_help_service **out,
                                    size_t *n);
+
+/* --- vocabularies (vocab.h) --- */
+
+/* Every list, retired terms too, with every label: one snapshot in a. */
+enum aw_err aw_store_vocab(struct aw_store *st, struct aw_arena *a, struct aw_vocab **out);
+/* Adds a term and its labels (position <= 0: after the last of its list);
+ * AW_EEXIST, nothing written, when its list has the code already. */
+enum aw_err aw_store_term_add(struct aw_store *st, const struct aw_term *t);
+/* Adds the labels of t that its term does not have (the shipped labels of a
+ * term an older database made); the ones it has are left as they are. */
+enum aw_err aw_store_term_labels_add(struct aw_store *st, const struct aw_term *t);
+/* Sets the position, retired and organiser flags and the labels (all of
+ * them: the ones t does not give are removed) of a term; AW_ENOTFOUND. */
+enum aw_err aw_store_term_update(struct aw_store *st, const struct aw_term *t);
 
 /* --- transactions (nest: only the outermost commits) --- */
 enum aw_err aw_store_begin(struct aw_store *st);

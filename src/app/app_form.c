@@ -218,7 +218,7 @@ aw_form_from_payload(struct aw_page *pg, const char *payload, int year, bool wit
     } else {
         add_value(form, "org_id", "new");
         add_value(form, "org_name", d.org.name);
-        add_value(form, "org_kind", aw_org_kind_str(d.org.kind));
+        add_value(form, "org_kind", d.org.kind);
         add_value(form, "org_country", d.org.country_code);
         add_value(form, "org_website", d.org.website);
     }
@@ -355,18 +355,18 @@ aw_form_validate(struct aw_page *pg, struct aw_form *form)
                 if (aw_store_country(pg->store, pg->arena, pg->lang->code, v, &c) != AW_OK)
                     fail(form, f, _("Choose a country from the list."));
                 break;
-            case F_ORG_KIND: {
-                enum aw_org_kind kind;
-                if (aw_org_kind_parse(v, &kind) != 0)
+            /* a term of the vocabulary; a retired one too, which the form
+             * offers only where it was chosen already (a stored activity) */
+            case F_ORG_KIND:
+                if (!aw_vocab_find(aw_page_vocab(pg), AW_VOCAB_ORG_KIND, v))
                     fail(form, f, _("Choose a kind of organisation from the list."));
                 break;
-            }
             case F_KINDS:
-                if (!aw_model_in_list(aw_model_activity_kinds, v))
+                if (!aw_vocab_find(aw_page_vocab(pg), AW_VOCAB_ACTIVITY_KIND, v))
                     fail(form, f, _("Choose kinds of activity from the list."));
                 break;
             case F_AUDIENCES:
-                if (!aw_model_in_list(aw_model_audiences, v))
+                if (!aw_vocab_find(aw_page_vocab(pg), AW_VOCAB_AUDIENCE, v))
                     fail(form, f, _("Choose audiences from the list."));
                 break;
             case F_LANGS:
@@ -505,10 +505,8 @@ form_to_draft(struct aw_page *pg, struct aw_form *form, struct aw_draft *d)
     if (org_id) {
         d->org.id = org_id;
     } else {
-        enum aw_org_kind kind = AW_ORG_OTHER;
-        aw_org_kind_parse(aw_form_value(form, "org_kind"), &kind);
         d->org.name = aw_form_value(form, "org_name");
-        d->org.kind = kind;
+        d->org.kind = aw_form_value(form, "org_kind");
         d->org.country_code = or_null(aw_form_value(form, "org_country"));
         d->org.website = or_null(aw_form_value(form, "org_website"));
     }
@@ -546,44 +544,60 @@ aw_form_payload(struct aw_page *pg, struct aw_form *form)
     return aw_draft_encode(pg->arena, &d);
 }
 
-/* Options of a select or checkbox group, with the current values marked. */
+/* One choice of a select or checkbox group. */
+struct opt {
+    const char *code;
+    const char *label;
+};
+
+/* Options of a select or checkbox group, with the current values marked.
+ * With keep, values not in the list (an imported language code) stay on
+ * offer, chosen, so that saving the form does not drop them. */
 static struct aw_view *
-options(struct aw_page *pg, struct fval *f, const char *const *codes,
-        const char *(*label)(const char *))
+options(struct aw_page *pg, struct fval *f, const struct opt *opts, size_t n, bool keep)
 {
     struct aw_view *list = aw_view_list(pg->arena);
-    /* Values not in the list (an imported code, say) stay on offer, chosen,
-     * so that saving the form does not drop them. */
-    for (unsigned k = 0; k < f->n; k++) {
+    for (unsigned k = 0; keep && k < f->n; k++) {
         bool known = false;
-        for (size_t i = 0; codes[i] && !known; i++)
-            known = strcmp(codes[i], f->v[k]) == 0;
-        if (known || f->def->type != F_LANGS || strlen(f->v[k]) != 2 || !aw_utf8_valid(f->v[k], 2))
+        for (size_t i = 0; i < n && !known; i++)
+            known = strcmp(opts[i].code, f->v[k]) == 0;
+        if (known || strlen(f->v[k]) != 2 || !aw_utf8_valid(f->v[k], 2))
             continue;
         struct aw_view *o = aw_view_push_map(list);
         aw_view_set_str(o, "value", f->v[k]);
-        aw_view_set_str(o, "label", label(f->v[k]));
+        aw_view_set_str(o, "label", aw_label_language(f->v[k]));
         aw_view_set_bool(o, "selected", true);
         aw_view_set_str(o, "id", aw_arena_printf(pg->arena, "f-%s-x%u", f->def->name, k));
     }
-    for (size_t i = 0; codes[i]; i++) {
+    for (size_t i = 0; i < n; i++) {
         struct aw_view *o = aw_view_push_map(list);
         bool sel = false;
         for (unsigned k = 0; k < f->n; k++)
-            sel |= strcmp(f->v[k], codes[i]) == 0;
-        aw_view_set_str(o, "value", codes[i]);
-        aw_view_set_str(o, "label", label(codes[i]));
+            sel |= strcmp(f->v[k], opts[i].code) == 0;
+        aw_view_set_str(o, "value", opts[i].code);
+        aw_view_set_str(o, "label", opts[i].label);
         aw_view_set_bool(o, "selected", sel);
-        aw_view_set_str(o, "id", aw_arena_printf(pg->arena, "f-%s-%s", f->def->name, codes[i]));
+        aw_view_set_str(o, "id", aw_arena_printf(pg->arena, "f-%s-%s", f->def->name, opts[i].code));
     }
     return list;
 }
 
-static const char *
-org_kind_label(const char *code)
+/* The terms of a vocabulary as options in the page language: those in use,
+ * and a retired one where it is chosen already. */
+static struct aw_view *
+term_options(struct aw_page *pg, struct fval *f, enum aw_vocab_list l)
 {
-    enum aw_org_kind k;
-    return aw_org_kind_parse(code, &k) == 0 ? aw_label_org_kind(k) : code;
+    size_t n, k = 0;
+    const struct aw_term *t = aw_vocab_terms(aw_page_vocab(pg), l, &n);
+    struct opt *o = aw_arena_calloc(pg->arena, n + 1, sizeof(*o));
+    for (size_t i = 0; i < n; i++) {
+        bool chosen = false;
+        for (unsigned j = 0; j < f->n && !chosen; j++)
+            chosen = strcmp(f->v[j], t[i].code) == 0;
+        if (!t[i].retired || chosen)
+            o[k++] = (struct opt){t[i].code, aw_term_label(&t[i], pg->lang->code)};
+    }
+    return options(pg, f, o, k, false);
 }
 
 static const char *const language_codes[] = {
@@ -697,22 +711,22 @@ aw_form_view(struct aw_page *pg, struct aw_form *form)
         }
         switch (d->type) {
         case F_KINDS:
-            aw_view_set(fv, "options",
-                        options(pg, f, aw_model_activity_kinds, aw_label_activity_kind));
+            aw_view_set(fv, "options", term_options(pg, f, AW_VOCAB_ACTIVITY_KIND));
             break;
         case F_AUDIENCES:
-            aw_view_set(fv, "options", options(pg, f, aw_model_audiences, aw_label_audience));
+            aw_view_set(fv, "options", term_options(pg, f, AW_VOCAB_AUDIENCE));
             break;
-        case F_LANGS:
-            aw_view_set(fv, "options", options(pg, f, language_codes, aw_label_language));
-            break;
-        case F_ORG_KIND: {
-            static const char *const kinds[] = {"state_body", "parliament", "ombudsperson",
-                                                "ngo",        "intl_org",   "coe_body",
-                                                "company",    "other",      NULL};
-            aw_view_set(fv, "options", options(pg, f, kinds, org_kind_label));
+        case F_LANGS: {
+            size_t n = AW_NELEM(language_codes) - 1;
+            struct opt *o = aw_arena_calloc(pg->arena, n + 1, sizeof(*o));
+            for (size_t k = 0; k < n; k++)
+                o[k] = (struct opt){language_codes[k], aw_label_language(language_codes[k])};
+            aw_view_set(fv, "options", options(pg, f, o, n, true));
             break;
         }
+        case F_ORG_KIND:
+            aw_view_set(fv, "options", term_options(pg, f, AW_VOCAB_ORG_KIND));
+            break;
         case F_COUNTRY:
             aw_view_set(fv, "options", country_options(pg, f));
             break;

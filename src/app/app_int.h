@@ -65,6 +65,7 @@ struct aw_page {
     struct aw_country *countries;
     size_t ncountries;
     bool countries_read;
+    const struct aw_vocab *vocab; /* read at the first need (aw_page_vocab) */
 };
 
 /* The countries (aw_store_countries, in code order), read once per request;
@@ -205,10 +206,11 @@ const char *aw_page_wait_text(struct aw_page *pg, int64_t seconds);
 const char *aw_page_date_range(struct aw_page *pg, const char *start, const char *end);
 /* Localised names. */
 const char *aw_page_country_name(struct aw_page *pg, const char *code);
-const char *aw_label_activity_kind(const char *kind);
-const char *aw_label_audience(const char *aud);
-const char *aw_label_org_kind(enum aw_org_kind kind);
-const char *aw_label_tool_kind(const char *kind);
+/* The vocabularies (vocab.h), read once per request; an empty snapshot
+ * (logged) when the store cannot give them. */
+const struct aw_vocab *aw_page_vocab(struct aw_page *pg);
+/* The label of a term in the page language (the code when unknown). */
+const char *aw_page_term(struct aw_page *pg, enum aw_vocab_list l, const char *code);
 const char *aw_label_help_kind(enum aw_help_kind kind);
 const char *aw_label_language(const char *code);
 /* "Andorra, Luxembourg, Monaco and Slovenia" in the page language. */

@@ -119,6 +119,10 @@ aw_page__layout(struct aw_page *pg, const char *title)
     aw_view_set_bool(v, "read_only", cfg->read_only);
     aw_view_set_str(v, "day_name", _(cfg->day_name));
     aw_view_set_str(v, "organiser", _(cfg->organiser));
+    if (cfg->convention[0])
+        aw_view_set_str(v, "convention", _(cfg->convention));
+    else
+        aw_view_set_bool(v, "convention", false);
     /* "18 November": the day's date without a year, in the page language. */
     struct tm tm = {.tm_year = 100, .tm_hour = 12};
     int mon = 0, mday = 0;

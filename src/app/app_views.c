@@ -48,10 +48,14 @@ join_labels_sorted(struct aw_page *pg, const char **codes, size_t n,
     return aw_page_join_names(pg, names, n);
 }
 
+/* The labels of terms of a vocabulary, in the order given. */
 static const char *
-join_labels(struct aw_page *pg, const char **codes, size_t n, const char *(*label)(const char *))
+join_terms(struct aw_page *pg, enum aw_vocab_list l, const char **codes, size_t n)
 {
-    return join_labels_sorted(pg, codes, n, label, false);
+    const char **names = aw_arena_calloc(pg->arena, n ? n : 1, sizeof(*names));
+    for (size_t i = 0; i < n; i++)
+        names[i] = aw_page_term(pg, l, codes[i]);
+    return aw_page_join_names(pg, names, n);
 }
 
 static int
@@ -129,6 +133,27 @@ aw_page_countries(struct aw_page *pg, size_t *n)
     return pg->countries;
 }
 
+const struct aw_vocab *
+aw_page_vocab(struct aw_page *pg)
+{
+    if (pg->vocab == NULL) {
+        struct aw_vocab *v = NULL;
+        if (!pg->store || aw_store_vocab(pg->store, pg->arena, &v) != AW_OK) {
+            if (pg->store)
+                AW_ERROR("reading the vocabularies: %s", aw_store_errmsg(pg->store));
+            v = aw_vocab_new(pg->arena); /* codes shown as they are, forms refuse them */
+        }
+        pg->vocab = v;
+    }
+    return pg->vocab;
+}
+
+const char *
+aw_page_term(struct aw_page *pg, enum aw_vocab_list l, const char *code)
+{
+    return aw_vocab_label(aw_page_vocab(pg), l, code, pg->lang->code);
+}
+
 const char *
 aw_page_country_name(struct aw_page *pg, const char *code)
 {
@@ -170,7 +195,7 @@ aw_page_org(struct aw_page *pg, const struct aw_org *org)
                                     NULL));
     else
         aw_view_set_bool(v, "url", false);
-    aw_view_set_str(v, "kind", aw_label_org_kind(org->kind));
+    aw_view_set_str(v, "kind", aw_page_term(pg, AW_VOCAB_ORG_KIND, org->kind));
     if (org->country_code) {
         struct aw_view *c = aw_view_set_map(v, "country");
         aw_view_set_str(c, "code", org->country_code);
@@ -231,10 +256,10 @@ aw_page_activity(struct aw_page *pg, const struct aw_activity *act)
     else
         aw_view_set_bool(v, "place", false);
     aw_view_set_bool(v, "online", act->online);
-    aw_view_set_str(v, "kinds", join_labels(pg, act->kinds, act->kinds_n, aw_label_activity_kind));
+    aw_view_set_str(v, "kinds", join_terms(pg, AW_VOCAB_ACTIVITY_KIND, act->kinds, act->kinds_n));
     if (act->audiences_n)
         aw_view_set_str(v, "audiences",
-                        join_labels(pg, act->audiences, act->audiences_n, aw_label_audience));
+                        join_terms(pg, AW_VOCAB_AUDIENCE, act->audiences, act->audiences_n));
     else
         aw_view_set_bool(v, "audiences", false);
     if (act->languages_n)
@@ -379,9 +404,9 @@ aw_page_help_list(struct aw_page *pg, const struct aw_help_service *hs, size_t n
                 aw_view_set_bool(s, "phone", false);
             }
             if (hs[i].languages_n)
-                aw_view_set_str(
-                    s, "languages",
-                    join_labels(pg, hs[i].languages, hs[i].languages_n, aw_label_language));
+                aw_view_set_str(s, "languages",
+                                join_labels_sorted(pg, hs[i].languages, hs[i].languages_n,
+                                                   aw_label_language, false));
             else
                 aw_view_set_bool(s, "languages", false);
             const char *verified = aw_page_date_range(pg, hs[i].verified_at, NULL);

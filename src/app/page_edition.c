@@ -12,11 +12,13 @@
 enum section { SEC_COUNTRY, SEC_OTHER, SEC_COE };
 
 static enum section
-section_of(const struct aw_org *org, const char *country)
+section_of(struct aw_page *pg, const struct aw_org *org, const char *country)
 {
     if (country)
         return SEC_COUNTRY;
-    return org->kind == AW_ORG_COE_BODY ? SEC_COE : SEC_OTHER;
+    /* the kinds of partner the vocabulary marks as the organiser's */
+    const struct aw_term *t = aw_vocab_find(aw_page_vocab(pg), AW_VOCAB_ORG_KIND, org->kind);
+    return t && t->organiser ? SEC_COE : SEC_OTHER;
 }
 
 static struct aw_view *
@@ -109,7 +111,7 @@ aw_handle_edition(struct aw_req *req)
         for (size_t k = 0; k < tools[i].languages_n; k++)
             langs[k] = aw_label_language(tools[i].languages[k]);
         aw_view_set_str(t, "title", tools[i].title);
-        aw_view_set_str(t, "kind", aw_label_tool_kind(tools[i].kind));
+        aw_view_set_str(t, "kind", aw_page_term(&pg, AW_VOCAB_TOOL_KIND, tools[i].kind));
         aw_view_set_html(t, "description",
                          aw_html_markdown(pg.arena,
                                           tools[i].description ? tools[i].description : "",
@@ -129,7 +131,7 @@ aw_handle_edition(struct aw_req *req)
     struct aw_view *other_stmts = aw_view_list(pg.arena), *coe_stmts = aw_view_list(pg.arena);
     for (size_t i = 0; i < nacts; i++) {
         struct aw_view *av = aw_page_activity(&pg, &acts[i]);
-        switch (section_of(&acts[i].org, acts[i].country_code)) {
+        switch (section_of(&pg, &acts[i].org, acts[i].country_code)) {
         case SEC_COUNTRY:
             aw_view_push(group_for(&pg, groups, &ng, acts[i].country_code)->activities, av);
             break;
@@ -143,7 +145,7 @@ aw_handle_edition(struct aw_req *req)
     }
     for (size_t i = 0; i < nstmts; i++) {
         struct aw_view *sv = statement_view(&pg, &stmts[i]);
-        switch (section_of(&stmts[i].org, stmts[i].org.country_code)) {
+        switch (section_of(&pg, &stmts[i].org, stmts[i].org.country_code)) {
         case SEC_COUNTRY:
             aw_view_push(group_for(&pg, groups, &ng, stmts[i].org.country_code)->statements, sv);
             break;

@@ -198,6 +198,11 @@ static const struct aw_config_entry table[] = {
      validate_listen, "address and port to serve on", 0},
     {"share_dir", "AWAREDAY_SHARE_DIR", AW_CONF_STRING, OFF(share_dir), 0, 4096, AW_SHARE_DIR, NULL,
      "directory holding templates/, static/, sql/, data/ and po/", 0},
+    {"data_dir", "AWAREDAY_DATA_DIR", AW_CONF_STRING, OFF(data_dir), 0, 4096, "", NULL,
+     "directory holding the day's data: reference/ (vocabularies, countries, editions, help "
+     "services) and demo/ (init --demo); empty: share_dir/data. Another awareness day is "
+     "another data_dir and day_name",
+     0},
     {"access_log", "AWAREDAY_ACCESS_LOG", AW_CONF_STRING, OFF(access_log), 0, 4096, "-",
      validate_access_log, "access log: a file path, \"-\" for standard error, or \"off\"", 0},
     {"log_level", "AWAREDAY_LOG_LEVEL", AW_CONF_LOGLEVEL, OFF(log_level), 0, 0, "info", NULL,
@@ -259,6 +264,10 @@ static const struct aw_config_entry table[] = {
      "date of the day each year, MM-DD", 0},
     {"organiser", NULL, AW_CONF_STRING, OFF(organiser), 1, 200, "Council of Europe", NULL,
      "the organiser (secretariat) of the day", 0},
+    {"convention", NULL, AW_CONF_STRING, OFF(convention), 0, 200, "Lanzarote Convention", NULL,
+     "the treaty whose ratification year countries.csv records (shown on country pages); "
+     "empty: none",
+     0},
     {"languages", "AWAREDAY_LANGUAGES", AW_CONF_STRING, OFF(languages), 2, 200, "en",
      validate_languages, "site languages, comma-separated; the first is the default", 0},
     {"strict_templates", "AWAREDAY_STRICT_TEMPLATES", AW_CONF_BOOL, OFF(strict_templates), 0, 0,

@@ -249,7 +249,14 @@ remap_issues(struct imp *im, size_t first, uint32_t bad)
 static void
 csv_import_row(struct imp *im, const struct csv_row *row, const int *idx, struct irow *ir)
 {
-    struct jctx c = {im->name, im->st, im->w, NULL, 0, &im->iss, ir->row, false};
+    struct jctx c = {.name = im->name,
+                     .st = im->st,
+                     .a = im->w,
+                     .err = NULL,
+                     .errlen = 0,
+                     .iss = &im->iss,
+                     .row = ir->row,
+                     .keep = false};
     const char *cell[IC_N], *why;
     json_t *root, *org, *act, *links = NULL;
     uint32_t bad = 0;
@@ -399,7 +406,14 @@ import_json(struct imp *im, const char *data, size_t len)
     static const char *const fields[] = {"format",     "edition",   "organisations", "activities",
                                          "statements", "documents", "tools",         NULL};
     enum aw_err rc = AW_OK;
-    struct jctx c = {im->name, im->st, im->w, NULL, 0, &im->iss, 0, false};
+    struct jctx c = {.name = im->name,
+                     .st = im->st,
+                     .a = im->w,
+                     .err = NULL,
+                     .errlen = 0,
+                     .iss = &im->iss,
+                     .row = 0,
+                     .keep = false};
     struct jdata d;
     json_error_t jerr;
     json_t *root, *fmt, *v;

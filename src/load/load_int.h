@@ -95,6 +95,8 @@ struct jctx {
      * stored even when a rule refuses it, so that the person fixing it sees
      * what is there; with iss set, every check still runs. */
     bool keep;
+    /* The vocabularies, read from st at the first need (ld_vocab). */
+    const struct aw_vocab *vocab;
 };
 
 struct jorg {
@@ -136,6 +138,13 @@ void ld_issue_addf(struct isink *k, unsigned row, const char *column, const char
     AW_PRINTF(4, 5);
 enum aw_err ld_jfail(struct jctx *c, const char *path, const char *fmt, ...) AW_PRINTF(3, 4);
 bool ld_stop(struct jctx *c, enum aw_err *rc, enum aw_err r);
+/* The vocabularies (read once per context). */
+enum aw_err ld_vocab(struct jctx *c, const struct aw_vocab **out);
+/* code must be a term of list (retired ones too: data of past editions
+ * has them); the message names the list, suggests the code meant and lists
+ * the codes allowed. */
+enum aw_err ld_check_term(struct jctx *c, const char *path, enum aw_vocab_list list,
+                          const char *code);
 enum aw_err ld_check_members(struct jctx *c, json_t *obj, const char *path,
                              const char *const *allowed);
 enum aw_err ld_parse_edition(struct jctx *c, json_t *root, struct jdata *d);

@@ -46,7 +46,7 @@ enum aw_err
 ld_jfail(struct jctx *c, const char *path, const char *fmt, ...)
 {
     va_list ap;
-    char msg[512];
+    char msg[1024];
     enum aw_err rc = AW_EINVAL;
 
     va_start(ap, fmt);
@@ -67,6 +67,38 @@ ld_stop(struct jctx *c, enum aw_err *rc, enum aw_err r)
     if (r != AW_OK && *rc == AW_OK)
         *rc = r;
     return r != AW_OK && c->iss == NULL;
+}
+
+enum aw_err
+ld_vocab(struct jctx *c, const struct aw_vocab **out)
+{
+    if (c->vocab == NULL) {
+        struct aw_vocab *v = NULL;
+        enum aw_err rc = aw_store_vocab(c->st, c->a, &v);
+        if (rc != AW_OK)
+            return ld_fail(rc, c->err, c->errlen, "%s: reading the vocabularies: %s", c->name,
+                           aw_store_errmsg(c->st));
+        c->vocab = v;
+    }
+    *out = c->vocab;
+    return AW_OK;
+}
+
+enum aw_err
+ld_check_term(struct jctx *c, const char *path, enum aw_vocab_list list, const char *code)
+{
+    const struct aw_vocab *v = NULL;
+    enum aw_err rc = ld_vocab(c, &v);
+    if (rc != AW_OK || aw_vocab_find(v, list, code) != NULL)
+        return rc;
+    char safe[64];
+    aw_log_repr(safe, sizeof(safe), code, strlen(code));
+    const char *guess = aw_vocab_suggest(v, list, code);
+    if (guess)
+        return ld_jfail(c, path, "unknown %s \"%s\": did you mean %s? (expected one of %s)",
+                        aw_vocab_list_noun(list), safe, guess, aw_vocab_codes(v, list, c->a));
+    return ld_jfail(c, path, "unknown %s \"%s\" (expected one of %s)", aw_vocab_list_noun(list),
+                    safe, aw_vocab_codes(v, list, c->a));
 }
 
 /* "prefix.name" in the arena. */
@@ -233,8 +265,8 @@ out:
 /* An array of strings, each in `allowed` (or an ISO 639-1 code when allowed
  * is NULL), no repeats; at least one when nonempty. */
 static enum aw_err
-get_list(struct jctx *c, json_t *obj, const char *path, const char *name,
-         const char *const *allowed, bool nonempty, const char ***out, size_t *n)
+get_list(struct jctx *c, json_t *obj, const char *path, const char *name, int list, bool nonempty,
+         const char ***out, size_t *n)
 {
     enum aw_err rc = AW_OK;
     json_t *v = json_object_get(obj, name);
@@ -275,14 +307,21 @@ get_list(struct jctx *c, json_t *obj, const char *path, const char *name,
                 continue;
             goto out;
         }
-        if (allowed == NULL ? !ld_is_lower2(s) : !aw_model_in_list(allowed, s)) {
+        enum aw_err bad = AW_OK;
+        if (list < 0 && !ld_is_lower2(s)) {
             char safe[64];
             aw_log_repr(safe, sizeof(safe), s, strlen(s));
-            rc = ld_jfail(
-                c, ip, allowed ? "unknown value \"%s\"" : "expected an ISO 639-1 code, not \"%s\"",
-                safe);
-            if (!c->keep)
+            bad = ld_jfail(c, ip, "expected an ISO 639-1 code, not \"%s\"", safe);
+        } else if (list >= 0) {
+            bad = ld_check_term(c, ip, (enum aw_vocab_list)list, s);
+        }
+        if (bad != AW_OK) {
+            rc = bad;
+            /* an import reports every bad item of a list; a data file stops */
+            if (!c->keep && c->iss == NULL)
                 goto out;
+            if (!c->keep)
+                continue;
         }
         bool twice = false;
         for (size_t k = 0; k < len && !twice; k++)
@@ -443,8 +482,9 @@ ld_check_org_fields(struct jctx *c, json_t *obj, const char *path, struct aw_org
         goto out;
     if (ld_stop(c, &rc, get_str(c, obj, path, "kind", J_REQUIRED, 40, &kind)))
         goto out;
-    if (kind != NULL && aw_org_kind_parse(kind, &o->kind) != 0 &&
-        ld_stop(c, &rc, ld_jfail(c, jpath(c, path, "kind"), "unknown organisation kind")))
+    o->kind = kind;
+    if (kind != NULL &&
+        ld_stop(c, &rc, ld_check_term(c, jpath(c, path, "kind"), AW_VOCAB_ORG_KIND, kind)))
         goto out;
     if (ld_stop(c, &rc, get_country(c, obj, path, "country", &o->country_code)))
         goto out;
@@ -570,11 +610,11 @@ ld_check_activity_fields(struct jctx *c, json_t *obj, const char *path, const st
                         &act->summary)))
         goto out;
     if (ld_stop(c, &rc,
-                get_list(c, obj, path, "kinds", aw_model_activity_kinds, true, &act->kinds,
+                get_list(c, obj, path, "kinds", AW_VOCAB_ACTIVITY_KIND, true, &act->kinds,
                          &act->kinds_n)))
         goto out;
     if (ld_stop(c, &rc,
-                get_list(c, obj, path, "audiences", aw_model_audiences, true, &act->audiences,
+                get_list(c, obj, path, "audiences", AW_VOCAB_AUDIENCE, true, &act->audiences,
                          &act->audiences_n)))
         goto out;
     if (ld_stop(c, &rc, get_date(c, obj, path, "start", &act->start_date)))
@@ -588,9 +628,8 @@ ld_check_activity_fields(struct jctx *c, json_t *obj, const char *path, const st
         goto out;
     if (ld_stop(c, &rc, get_bool(c, obj, path, "online", &act->online)))
         goto out;
-    if (ld_stop(
-            c, &rc,
-            get_list(c, obj, path, "languages", NULL, false, &act->languages, &act->languages_n)))
+    if (ld_stop(c, &rc,
+                get_list(c, obj, path, "languages", -1, false, &act->languages, &act->languages_n)))
         goto out;
     if (ld_stop(c, &rc, parse_links(c, obj, path, act)))
         goto out;
@@ -730,7 +769,6 @@ parse_documents(struct jctx *c, json_t *root, struct jdata *d)
 {
     static const char *const fields[] = {"key",  "organisation", "kind", "title",
                                          "date", "url",          NULL};
-    static const char *const kinds[] = {"opinion", "declaration", "report", NULL};
     enum aw_err rc;
     json_t *arr;
     const char **keys;
@@ -756,8 +794,8 @@ parse_documents(struct jctx *c, json_t *root, struct jdata *d)
             rc = get_org_ref(c, d, obj, path, &org);
         if (rc == AW_OK)
             rc = get_str(c, obj, path, "kind", J_REQUIRED, 40, &doc->kind);
-        if (rc == AW_OK && !aw_model_in_list(kinds, doc->kind))
-            rc = ld_jfail(c, jpath(c, path, "kind"), "expected opinion, declaration or report");
+        if (rc == AW_OK)
+            rc = ld_check_term(c, jpath(c, path, "kind"), AW_VOCAB_DOCUMENT_KIND, doc->kind);
         if (rc == AW_OK)
             rc = get_str(c, obj, path, "title", J_REQUIRED | J_NONEMPTY, MAX_TITLE, &doc->title);
         if (rc == AW_OK)
@@ -806,8 +844,8 @@ parse_tools(struct jctx *c, json_t *root, struct jdata *d)
             rc = unique_key(c, path, keys[i], keys, i);
         if (rc == AW_OK)
             rc = get_str(c, obj, path, "kind", J_REQUIRED, 40, &t->kind);
-        if (rc == AW_OK && !aw_model_in_list(aw_model_tool_kinds, t->kind))
-            rc = ld_jfail(c, jpath(c, path, "kind"), "unknown tool kind");
+        if (rc == AW_OK)
+            rc = ld_check_term(c, jpath(c, path, "kind"), AW_VOCAB_TOOL_KIND, t->kind);
         if (rc == AW_OK)
             rc = get_str(c, obj, path, "title", J_REQUIRED | J_NONEMPTY, MAX_TITLE, &t->title);
         if (rc == AW_OK)
@@ -816,7 +854,7 @@ parse_tools(struct jctx *c, json_t *root, struct jdata *d)
         if (rc == AW_OK)
             rc = get_url(c, obj, path, "url", false, &t->url);
         if (rc == AW_OK)
-            rc = get_list(c, obj, path, "languages", NULL, false, &t->languages, &t->languages_n);
+            rc = get_list(c, obj, path, "languages", -1, false, &t->languages, &t->languages_n);
         for (size_t k = 0; rc == AW_OK && k < i; k++) {
             if (strcmp(d->tools[k].kind, t->kind) == 0 && strcmp(d->tools[k].title, t->title) == 0)
                 rc = ld_jfail(c, jpath(c, path, "title"), "same kind and title as tools[%zu]", k);
@@ -913,7 +951,14 @@ aw_load_json_mem(struct aw_store *st, const char *name, const char *data, size_t
 {
     enum aw_err rc = AW_OK;
     struct aw_arena *a = aw_arena_new(0);
-    struct jctx c = {name, st, a, err, errlen, NULL, 0, false};
+    struct jctx c = {.name = name,
+                     .st = st,
+                     .a = a,
+                     .err = err,
+                     .errlen = errlen,
+                     .iss = NULL,
+                     .row = 0,
+                     .keep = false};
     struct jdata d;
     json_error_t jerr;
     json_t *root = NULL;

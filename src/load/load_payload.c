@@ -97,7 +97,7 @@ aw_draft_encode(struct aw_arena *a, const struct aw_draft *p)
         json_object_set_new(org, "id", json_integer((json_int_t)p->org.id));
     } else {
         json_object_set_new(org, "name", jstr(p->org.name));
-        json_object_set_new(org, "kind", jstr(aw_org_kind_str(p->org.kind)));
+        json_object_set_new(org, "kind", jstr(p->org.kind));
         json_object_set_new(org, "country", jstr(p->org.country_code));
         json_object_set_new(org, "website", jstr(p->org.website));
     }
@@ -205,7 +205,14 @@ aw_draft_read(struct aw_store *st, struct aw_arena *a, const char *payload, int 
 {
     char err[512];
     struct isink iss = {.a = a};
-    struct jctx c = {"payload", st, a, err, sizeof(err), &iss, 0, true};
+    struct jctx c = {.name = "payload",
+                     .st = st,
+                     .a = a,
+                     .err = err,
+                     .errlen = sizeof(err),
+                     .iss = &iss,
+                     .row = 0,
+                     .keep = true};
     json_t *root = NULL;
 
     err[0] = '\0';
@@ -225,7 +232,14 @@ aw_load_check_payload(struct aw_store *st, const char *payload, int edition_year
 {
     enum aw_err rc;
     struct aw_arena *a = aw_arena_new(0);
-    struct jctx c = {"payload", st, a, err, errlen, NULL, 0, false};
+    struct jctx c = {.name = "payload",
+                     .st = st,
+                     .a = a,
+                     .err = err,
+                     .errlen = errlen,
+                     .iss = NULL,
+                     .row = 0,
+                     .keep = false};
     struct aw_draft p;
     json_t *root = NULL;
 
@@ -243,7 +257,14 @@ aw_load_apply_submission(struct aw_store *st, const char *payload, int edition_y
 {
     enum aw_err rc;
     struct aw_arena *a = aw_arena_new(0);
-    struct jctx c = {"payload", st, a, err, errlen, NULL, 0, false};
+    struct jctx c = {.name = "payload",
+                     .st = st,
+                     .a = a,
+                     .err = err,
+                     .errlen = errlen,
+                     .iss = NULL,
+                     .row = 0,
+                     .keep = false};
     struct aw_draft p;
     json_t *root = NULL;
     int64_t id = 0;

@@ -1,5 +1,6 @@
 /* load_ref.c: the CSV parser (libcsv) and the reference files it reads:
- * countries.csv, editions.csv, help_services.csv (data/reference/README.md).
+ * vocabularies.csv, countries.csv, editions.csv, help_services.csv
+ * (data/reference/README.md).
  * Errors: "FILE:LINE:COLUMN: message" (LINE counts the header as 1, COLUMN is
  * the header name). Everything is validated before anything is written, in
  * one transaction (load.h). */
@@ -551,6 +552,165 @@ out:
     return rc;
 }
 
+/* ---- vocabularies.csv ---- */
+
+enum { VC_LIST, VC_CODE, VC_ORGANISER, VC_RETIRED, VC_N };
+
+/* "yes" or "" (no); false with *ok cleared otherwise. */
+static bool
+yes_or_empty(const char *s, bool *ok)
+{
+    if (strcmp(s, "yes") == 0)
+        return true;
+    if (s[0] != '\0')
+        *ok = false;
+    return false;
+}
+
+/* One term per row, in list order (a term's position is its row's place in
+ * its list); labels in columns label_<language>, as many as there are
+ * languages (data/reference/README.md). */
+static enum aw_err
+read_vocab(struct aw_arena *a, const char *path, struct aw_term **out, size_t *n, char *err,
+           size_t errlen)
+{
+    enum aw_err rc;
+    struct csv_doc d = {.name = path, .a = a, .err = err, .errlen = errlen};
+    struct csv_col cols[VC_N] = {
+        [VC_LIST] = {"list", true, 20, 0},
+        [VC_CODE] = {"code", true, AW_TERM_CODE_MAX, 0},
+        [VC_ORGANISER] = {"organiser", false, 3, 0},
+        [VC_RETIRED] = {"retired", false, 3, 0},
+    };
+    struct csv_col *lcols;
+    size_t nl = 0;
+    int pos[AW_VOCAB_N] = {0};
+
+    rc = csv_read(&d, path);
+    if (rc == AW_OK)
+        rc = csv_columns(&d, cols, VC_N);
+    if (rc != AW_OK)
+        goto out;
+    /* the label columns: label_xx, each checked as text of its own */
+    const struct csv_row *h = &d.rows[0];
+    lcols = aw_arena_calloc(a, h->n + 1, sizeof(*lcols));
+    for (size_t i = 0; i < h->n; i++) {
+        const char *name = h->f[i];
+        if (strncmp(name, "label_", 6) != 0)
+            continue;
+        if (!ld_is_lower2(name + 6)) {
+            rc = ld_fail(AW_EINVAL, err, errlen,
+                         "%s:1:%s: a label column is label_ and an ISO 639-1 code (label_en)", path,
+                         name);
+            goto out;
+        }
+        lcols[nl++] = (struct csv_col){name, true, AW_TERM_LABEL_MAX, 0};
+    }
+    if (nl == 0) {
+        rc = ld_fail(AW_EINVAL, err, errlen, "%s:1: no label column (label_en, label_fr...)", path);
+        goto out;
+    }
+    if ((rc = csv_columns(&d, lcols, nl)) != AW_OK)
+        goto out;
+    struct aw_term *v = aw_arena_calloc(a, d.nrows, sizeof(*v));
+    for (size_t r = 1; r < d.nrows; r++) {
+        struct aw_term *t = &v[r - 1];
+        const char *list = fld(&d, r, &cols[VC_LIST]);
+        const char *code = fld(&d, r, &cols[VC_CODE]);
+        size_t line = d.rows[r].line;
+        bool ok = true;
+        if (aw_vocab_list_parse(list, &t->list) != 0) {
+            rc = ld_fail(AW_EINVAL, err, errlen,
+                         "%s:%zu:list: \"%s\" is not a list (expected org_kind, activity_kind, "
+                         "audience, tool_kind or document_kind)",
+                         path, line, list);
+            goto out;
+        }
+        if (!aw_term_code_ok(code)) {
+            rc = ld_fail(AW_EINVAL, err, errlen,
+                         "%s:%zu:code: \"%s\" is not a code (a lowercase letter, then lowercase "
+                         "letters, digits or _, at most %d)",
+                         path, line, code, AW_TERM_CODE_MAX);
+            goto out;
+        }
+        for (size_t k = 0; k + 1 < r; k++) {
+            if (v[k].list == t->list && strcmp(v[k].code, code) == 0) {
+                rc = ld_fail(AW_EINVAL, err, errlen, "%s:%zu:code: %s is in the %s list twice",
+                             path, line, code, list);
+                goto out;
+            }
+        }
+        t->code = code;
+        t->position = ++pos[t->list];
+        t->organiser = yes_or_empty(fld(&d, r, &cols[VC_ORGANISER]), &ok);
+        t->retired = yes_or_empty(fld(&d, r, &cols[VC_RETIRED]), &ok);
+        if (!ok) {
+            rc = ld_fail(AW_EINVAL, err, errlen,
+                         "%s:%zu: organiser and retired are \"yes\" or empty", path, line);
+            goto out;
+        }
+        if (t->organiser && t->list != AW_VOCAB_ORG_KIND) {
+            rc = ld_fail(AW_EINVAL, err, errlen,
+                         "%s:%zu:organiser: only a kind of partner (org_kind) can be the "
+                         "organiser's",
+                         path, line);
+            goto out;
+        }
+        t->labels = aw_arena_calloc(a, nl + 1, sizeof(*t->labels));
+        for (size_t k = 0; k < nl; k++) {
+            const char *text = fld(&d, r, &lcols[k]);
+            if (text[0] == '\0')
+                continue; /* no label in that language: the English one is shown */
+            t->labels[t->nlabels++] = (struct aw_term_label){lcols[k].name + 6, text};
+        }
+        if (t->nlabels == 0) {
+            rc = ld_fail(AW_EINVAL, err, errlen, "%s:%zu: %s has no label", path, line, code);
+            goto out;
+        }
+    }
+    *out = v;
+    *n = d.nrows - 1;
+out:
+    return rc;
+}
+
+/* The terms, inside the caller's transaction: missing ones added, the
+ * labels an existing one lacks added (the database is the master once made:
+ * a term an admin edited keeps what they set). */
+static enum aw_err
+put_terms(struct aw_store *st, const struct aw_term *terms, size_t n)
+{
+    enum aw_err rc = AW_OK;
+    for (size_t i = 0; i < n && rc == AW_OK; i++) {
+        rc = aw_store_term_add(st, &terms[i]);
+        if (rc == AW_EEXIST)
+            rc = aw_store_term_labels_add(st, &terms[i]);
+    }
+    return rc;
+}
+
+enum aw_err
+aw_load_vocabularies(struct aw_store *st, const char *path, char *err, size_t errlen)
+{
+    struct aw_arena *a = aw_arena_new(0);
+    struct aw_term *terms = NULL;
+    size_t n = 0;
+    enum aw_err rc = read_vocab(a, path, &terms, &n, err, errlen);
+    if (rc == AW_OK && (rc = aw_store_begin(st)) == AW_OK) {
+        rc = put_terms(st, terms, n);
+        if (rc == AW_OK)
+            rc = aw_store_commit(st);
+        else
+            (void)aw_store_rollback(st);
+        if (rc != AW_OK)
+            ld_fail(rc, err, errlen, "%s: %s", path, aw_store_errmsg(st));
+    } else if (rc == AW_OK) {
+        ld_fail(rc, err, errlen, "%s: begin: %s", path, aw_store_errmsg(st));
+    }
+    aw_arena_free(a);
+    return rc;
+}
+
 enum aw_err
 aw_load_reference(struct aw_store *st, const char *dir, const struct aw_load_opts *opts, char *err,
                   size_t errlen)
@@ -560,14 +720,17 @@ aw_load_reference(struct aw_store *st, const char *dir, const struct aw_load_opt
     struct aw_country *countries = NULL;
     struct aw_edition *editions = NULL;
     struct aw_help_service *help = NULL;
-    size_t nc = 0, ne = 0, nh = 0;
+    struct aw_term *terms = NULL;
+    size_t nc = 0, ne = 0, nh = 0, nt = 0;
     bool in_tx = false;
     const char *what = "";
 
     if (opts == NULL)
         opts = &ld_default_opts;
-    rc = read_countries(a, aw_arena_printf(a, "%s/countries.csv", dir), &countries, &nc, err,
-                        errlen);
+    rc = read_vocab(a, aw_arena_printf(a, "%s/vocabularies.csv", dir), &terms, &nt, err, errlen);
+    if (rc == AW_OK)
+        rc = read_countries(a, aw_arena_printf(a, "%s/countries.csv", dir), &countries, &nc, err,
+                            errlen);
     if (rc == AW_OK)
         rc = read_editions(st, a, aw_arena_printf(a, "%s/editions.csv", dir), countries, nc,
                            &editions, &ne, err, errlen);
@@ -583,6 +746,8 @@ aw_load_reference(struct aw_store *st, const char *dir, const struct aw_load_opt
         goto db_out;
     }
     in_tx = true;
+    what = "vocabularies.csv";
+    rc = put_terms(st, terms, nt);
     for (size_t i = 0; i < nc && rc == AW_OK; i++) {
         what = "countries.csv";
         rc = aw_store_put_country(st, &countries[i]);
@@ -612,7 +777,8 @@ db_out:
     if (in_tx)
         aw_store_rollback(st);
     else if (rc == AW_OK)
-        AW_INFO("loaded %zu countries, %zu editions, %zu help services from %s", nc, ne, nh, dir);
+        AW_INFO("loaded %zu terms, %zu countries, %zu editions, %zu help services from %s", nt, nc,
+                ne, nh, dir);
 out:
     aw_arena_free(a);
     return rc;

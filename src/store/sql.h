@@ -81,6 +81,13 @@ struct aw_sql_driver {
     enum aw_err (*begin)(struct aw_sql *c, bool durable);
     enum aw_err (*commit)(struct aw_sql *c);
     enum aw_err (*rollback)(struct aw_sql *c); /* also after the engine rolled back by itself */
+    /* A migration's transaction: as begin, then commit (ok) or rollback,
+     * except that foreign keys are checked once, before the commit, rather
+     * than statement by statement, so that a migration may rebuild a table
+     * that others refer to (SQLite cannot drop a constraint; its documented
+     * procedure rebuilds the table with foreign keys off). */
+    enum aw_err (*schema_begin)(struct aw_sql *c);
+    enum aw_err (*schema_end)(struct aw_sql *c, bool ok);
     /* All or nothing for a few statements, inside a transaction or not
      * (outside one, it is one): keep (ok) or undo what ran since. */
     enum aw_err (*savepoint)(struct aw_sql *c);
@@ -203,6 +210,16 @@ static inline enum aw_err
 aw_sql_rollback(struct aw_sql *c)
 {
     return c->drv->rollback(c);
+}
+static inline enum aw_err
+aw_sql_schema_begin(struct aw_sql *c)
+{
+    return c->drv->schema_begin(c);
+}
+static inline enum aw_err
+aw_sql_schema_end(struct aw_sql *c, bool ok)
+{
+    return c->drv->schema_end(c, ok);
 }
 static inline enum aw_err
 aw_sql_savepoint(struct aw_sql *c)

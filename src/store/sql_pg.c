@@ -138,6 +138,23 @@ d_rollback(struct aw_sql *base)
     return PQtransactionStatus(c->pg) == PQTRANS_IDLE ? AW_OK : exec_text(c, "ROLLBACK");
 }
 
+/* PostgreSQL can alter constraints in place: a migration's transaction is
+ * an ordinary one, its foreign keys checked per statement. */
+static enum aw_err
+d_schema_begin(struct aw_sql *base)
+{
+    return d_begin(base, true);
+}
+
+static enum aw_err
+d_schema_end(struct aw_sql *base, bool ok)
+{
+    enum aw_err rc = ok ? d_commit(base) : AW_OK;
+    if (!ok || rc != AW_OK)
+        (void)d_rollback(base);
+    return rc;
+}
+
 /* Outside a transaction, SQLite's SAVEPOINT starts one; PostgreSQL refuses
  * SAVEPOINT there, so that rule is kept here with BEGIN ... COMMIT. */
 static enum aw_err
@@ -479,6 +496,8 @@ const struct aw_sql_driver aw_sql_pg = {
     .begin = d_begin,
     .commit = d_commit,
     .rollback = d_rollback,
+    .schema_begin = d_schema_begin,
+    .schema_end = d_schema_end,
     .savepoint = d_savepoint,
     .savepoint_end = d_savepoint_end,
     .reset_ids = d_reset_ids,

@@ -230,6 +230,50 @@ d_rollback(struct aw_sql *base)
     return rc;
 }
 
+/* PRAGMA foreign_keys cannot change inside a transaction: off before it
+ * begins, PRAGMA foreign_key_check before the commit, on again however it
+ * ended (sqlite.org/lang_altertable.html, "other kinds of schema changes"). */
+static enum aw_err
+d_schema_begin(struct aw_sql *base)
+{
+    struct conn *c = (struct conn *)base;
+    enum aw_err rc = exec_src(c, "PRAGMA foreign_keys = OFF");
+    if (rc == AW_OK && (rc = d_begin(base, true)) != AW_OK)
+        (void)exec_src(c, "PRAGMA foreign_keys = ON");
+    return rc;
+}
+
+static enum aw_err
+d_schema_end(struct aw_sql *base, bool ok)
+{
+    struct conn *c = (struct conn *)base;
+    enum aw_err rc = AW_OK;
+    if (ok) {
+        sqlite3_stmt *s = NULL;
+        int src = sqlite3_prepare_v2(c->db, "PRAGMA foreign_key_check", -1, &s, NULL);
+        if (src == SQLITE_OK)
+            src = sqlite3_step(s);
+        if (src == SQLITE_ROW) {
+            snprintf(c->errmsg, sizeof(c->errmsg),
+                     "a row of %s refers to a missing row of %s (PRAGMA foreign_key_check)",
+                     (const char *)sqlite3_column_text(s, 0),
+                     (const char *)sqlite3_column_text(s, 2));
+            c->fault = AW_SQL_F_CONSTRAINT;
+            rc = AW_EINVAL;
+        } else if (src != SQLITE_DONE) {
+            failed(c, src);
+            rc = aw_sql_fault_err(c->fault);
+        }
+        sqlite3_finalize(s);
+    }
+    if (ok && rc == AW_OK)
+        rc = d_commit(base);
+    if (!ok || rc != AW_OK)
+        (void)d_rollback(base);
+    enum aw_err on = exec_src(c, "PRAGMA foreign_keys = ON");
+    return rc != AW_OK ? rc : on;
+}
+
 /* SQLite's SAVEPOINT outside a transaction starts one (deferred), which is
  * the rule sql.h asks for. */
 static enum aw_err
@@ -625,6 +669,8 @@ const struct aw_sql_driver aw_sql_sqlite = {
     .begin = d_begin,
     .commit = d_commit,
     .rollback = d_rollback,
+    .schema_begin = d_schema_begin,
+    .schema_end = d_schema_end,
     .savepoint = d_savepoint,
     .savepoint_end = d_savepoint_end,
     .reset_ids = d_reset_ids,

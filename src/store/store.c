@@ -259,6 +259,12 @@ aw_store_help_services(struct aw_store *st, struct aw_arena *a, const char *code
     return aw_be_help_services(st->be, a, code, include_unverified, out, n);
 }
 
+enum aw_err
+aw_store_vocab(struct aw_store *st, struct aw_arena *a, struct aw_vocab **out)
+{
+    return aw_be_vocab(st->be, a, out);
+}
+
 /* --- writes --- */
 
 static enum aw_err
@@ -387,6 +393,24 @@ enum aw_err
 aw_store_put_document(struct aw_store *st, const struct aw_document *d, int64_t *id)
 {
     return aw_be_put_document(st->be, d, id);
+}
+
+enum aw_err
+aw_store_term_add(struct aw_store *st, const struct aw_term *t)
+{
+    return aw_be_term_add(st->be, t);
+}
+
+enum aw_err
+aw_store_term_labels_add(struct aw_store *st, const struct aw_term *t)
+{
+    return aw_be_term_labels_add(st->be, t);
+}
+
+enum aw_err
+aw_store_term_update(struct aw_store *st, const struct aw_term *t)
+{
+    return aw_be_term_update(st->be, t);
 }
 
 enum aw_err

@@ -192,13 +192,10 @@ aw_be_put_edition(struct aw_store_be *be, const struct aw_edition *e)
 static void
 read_org(struct aw_arena *a, struct aw_sql_stmt *s, int k, struct aw_org *o)
 {
-    const char *kind = aw_sql_text(s, k + 3);
-
     o->id = aw_sql_int64(s, k);
     o->slug = sq_col_str(a, s, k + 1);
     o->name = sq_col_str(a, s, k + 2);
-    if (kind == NULL || aw_org_kind_parse((const char *)kind, &o->kind) != 0)
-        o->kind = AW_ORG_OTHER;
+    o->kind = sq_col_str(a, s, k + 3);
     o->country_code = sq_col_str_nonempty(a, s, k + 4);
     o->website = sq_col_str_nonempty(a, s, k + 5);
 }
@@ -224,9 +221,11 @@ aw_be_put_org(struct aw_store_be *be, const struct aw_org *o, int64_t *id)
     char stem[AW_SLUG_MAX + 1], slug[AW_SLUG_MAX + 1];
     int64_t rid = 0;
     bool found = false;
-    const char *kind = aw_org_kind_str(o->kind);
+    const char *kind = o->kind;
 
-    if (o->name == NULL || o->name[0] == '\0' || kind == NULL) {
+    /* that the kind is a term of the vocabulary is the loaders' check (they
+     * hold the vocabulary); the store keeps the code's shape */
+    if (o->name == NULL || o->name[0] == '\0' || !aw_term_code_ok(kind)) {
         snprintf(be->errmsg, sizeof(be->errmsg), "put_org: a name and a valid kind are needed");
         return AW_EINVAL;
     }

@@ -32,8 +32,63 @@ struct table {
     bool has_id;
 };
 
-/* Every table but schema_version, in the order they were made, with their
- * stored columns. */
+static int
+cmp_table(const void *x, const void *y)
+{
+    return strcmp(((const struct table *)x)->name, ((const struct table *)y)->name);
+}
+
+/* Orders t[0..n) so that a table comes after every table it refers to
+ * (a stable topological sort: the creation order where it allows). A
+ * table that refers to itself is after itself: ignored. */
+static enum aw_err
+referenced_first(struct aw_store_be *be, struct aw_arena *a, struct table *t, size_t n)
+{
+    enum aw_err rc = AW_OK;
+    struct aw_sql_stmt *s = be->stmt[S_CAT_REFS];
+    const char ***refs = aw_arena_calloc(a, n + 1, sizeof(*refs));
+    size_t *nrefs = aw_arena_calloc(a, n + 1, sizeof(*nrefs));
+    bool *done = aw_arena_calloc(a, n + 1, sizeof(*done));
+    struct table *sorted = aw_arena_calloc(a, n + 1, sizeof(*sorted));
+    size_t out = 0;
+    int r;
+
+    for (size_t i = 0; rc == AW_OK && i < n; i++) {
+        size_t cap = 0;
+        sq_b_text(be, s, 1, t[i].name);
+        while ((r = sq_step(be, s)) == AW_SQL_ROW) {
+            refs[i] = sq_grow(a, refs[i], &cap, nrefs[i], sizeof(*refs[i]));
+            refs[i][nrefs[i]++] = sq_col_str(a, s, 0);
+        }
+        if (r != AW_SQL_DONE)
+            rc = sq_fail(be, "listing the foreign keys", r);
+        sq_finish(be, s);
+    }
+    while (rc == AW_OK && out < n) {
+        size_t before = out;
+        for (size_t i = 0; i < n; i++) {
+            bool ready = !done[i];
+            for (size_t k = 0; ready && k < nrefs[i]; k++)
+                for (size_t j = 0; ready && j < n; j++)
+                    ready = done[j] || j == i || strcmp(t[j].name, refs[i][k]) != 0;
+            if (ready) {
+                done[i] = true;
+                sorted[out++] = t[i];
+                break; /* from the start again: the creation order where it allows */
+            }
+        }
+        if (out == before) {
+            snprintf(be->errmsg, sizeof(be->errmsg), "the tables refer to each other in a cycle");
+            rc = AW_EINVAL;
+        }
+    }
+    if (rc == AW_OK)
+        memcpy(t, sorted, n * sizeof(*t));
+    return rc;
+}
+
+/* Every table but schema_version, each after those it refers to, with
+ * their stored columns. */
 static enum aw_err
 tables(struct aw_store_be *be, struct aw_arena *a, struct table **out, size_t *n)
 {
@@ -53,6 +108,8 @@ tables(struct aw_store_be *be, struct aw_arena *a, struct table **out, size_t *n
     if (r != AW_SQL_DONE)
         rc = sq_fail(be, "listing the tables", r);
     sq_finish(be, s);
+    if (rc == AW_OK)
+        rc = referenced_first(be, a, t, len);
     for (size_t i = 0; rc == AW_OK && i < len; i++) {
         size_t ccap = 0;
         if (!ident_ok(t[i].name)) {
@@ -234,6 +291,9 @@ aw_be_compare(struct aw_store_be *x, struct aw_store_be *y, struct aw_arena *a, 
         snprintf(x->errmsg, sizeof(x->errmsg), "%zu tables against %zu", xn, yn);
         return AW_ENOTFOUND;
     }
+    /* by name: two databases may have made (or rebuilt) their tables in another order */
+    qsort(xt, xn, sizeof(*xt), cmp_table);
+    qsort(yt, yn, sizeof(*yt), cmp_table);
     for (size_t i = 0; i < xn; i++) {
         char **xr = NULL, **yr = NULL;
         size_t xc = 0, yc = 0;

@@ -28,6 +28,12 @@ enum aw_err aw_be_copy_to(struct aw_store_be *from, struct aw_store_be *to, stru
 enum aw_err aw_be_compare(struct aw_store_be *x, struct aw_store_be *y, struct aw_arena *a,
                           int64_t *rows, size_t *tables);
 
+/* vocabularies (store_vocab.c) */
+enum aw_err aw_be_vocab(struct aw_store_be *be, struct aw_arena *a, struct aw_vocab **out);
+enum aw_err aw_be_term_add(struct aw_store_be *be, const struct aw_term *t);
+enum aw_err aw_be_term_labels_add(struct aw_store_be *be, const struct aw_term *t);
+enum aw_err aw_be_term_update(struct aw_store_be *be, const struct aw_term *t);
+
 /* reads */
 enum aw_err aw_be_editions(struct aw_store_be *be, struct aw_arena *a, const char *lang,
                            struct aw_edition **out, size_t *n);

@@ -1,18 +1,11 @@
-/* store_model.c: the string forms of the model's enums (organisation and
- * help-service kinds, user roles, submission kinds and statuses) and the
- * allowed lists of activity kinds, audiences and tool kinds (model.h). These
- * strings are what data files, the database and URLs use: never rename one
- * without a migration. */
+/* store_model.c: the string forms of the model's enums (help-service
+ * kinds, user roles, submission kinds and statuses, model.h). These strings
+ * are what data files, the database and URLs use: never rename one without
+ * a migration. The lists that are data (kinds of partner, of activity...)
+ * are the vocabularies: store_vocab.c. */
 #include "aw/model.h"
 
 #include <string.h>
-
-static const char *const org_kinds[AW_ORG_KIND_COUNT] = {
-    [AW_ORG_STATE_BODY] = "state_body",     [AW_ORG_PARLIAMENT] = "parliament",
-    [AW_ORG_OMBUDSPERSON] = "ombudsperson", [AW_ORG_NGO] = "ngo",
-    [AW_ORG_INTL_ORG] = "intl_org",         [AW_ORG_COE_BODY] = "coe_body",
-    [AW_ORG_COMPANY] = "company",           [AW_ORG_OTHER] = "other",
-};
 
 static const char *const help_kinds[AW_HELP_KIND_COUNT] = {
     [AW_HELP_REPORT] = "report",
@@ -40,35 +33,6 @@ static const char *const sub_statuses[] = {
 
 #define COUNT_OF(v) (sizeof(v) / sizeof((v)[0]))
 
-const char *const aw_model_activity_kinds[] = {
-    "workshop",
-    "campaign",
-    "conference",
-    "seminar",
-    "exhibition",
-    "screening",
-    "concert",
-    "publication",
-    "translation",
-    "training",
-    "competition",
-    "statement",
-    "parliamentary_question",
-    "website",
-    "event",
-    "other",
-    NULL,
-};
-
-const char *const aw_model_audiences[] = {
-    "children",         "young_people",  "parents",     "educators",      "professionals",
-    "parliamentarians", "policy_makers", "journalists", "general_public", NULL,
-};
-
-const char *const aw_model_tool_kinds[] = {
-    "leaflet_general", "leaflet_thematic", "video_tutorial", "booklet_parents", "banner", NULL,
-};
-
 /* Index of s in names[0..n), or -1. */
 static int
 find(const char *const *names, int n, const char *s)
@@ -82,23 +46,6 @@ find(const char *const *names, int n, const char *s)
         }
     }
     return found;
-}
-
-const char *
-aw_org_kind_str(enum aw_org_kind k)
-{
-    return ((int)k >= 0 && k < AW_ORG_KIND_COUNT) ? org_kinds[k] : NULL;
-}
-
-int
-aw_org_kind_parse(const char *s, enum aw_org_kind *out)
-{
-    int i = find(org_kinds, AW_ORG_KIND_COUNT, s);
-
-    if (i < 0)
-        return -1;
-    *out = (enum aw_org_kind)i;
-    return 0;
 }
 
 const char *

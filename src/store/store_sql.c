@@ -173,6 +173,20 @@ static const char *const sql[S_COUNT] = {
     [S_HELP_ID] =
         "SELECT id FROM help_services WHERE country_code = ?1 AND kind = ?2 AND name = ?3",
 
+    /* the vocabularies (store_vocab.c): terms by list and code, so that a
+     * term's labels are read together */
+    [S_VOCAB_TERMS] = "SELECT list, code, position, retired, organiser FROM vocabulary "
+                      "ORDER BY list, position, code",
+    [S_VOCAB_LABELS] = "SELECT list, code, lang, label FROM vocabulary_labels ORDER BY list, "
+                       "code, lang",
+    [S_TERM_NEXT_POS] = "SELECT COALESCE(MAX(position), 0) + 1 FROM vocabulary WHERE list = ?1",
+    [S_TERM_ADD] = "INSERT INTO vocabulary (list, code, position, retired, organiser) VALUES (?1, "
+                   "?2, ?3, ?4, ?5) ON CONFLICT (list, code) DO NOTHING",
+    [S_TERM_UPDATE] = "UPDATE vocabulary SET position = ?3, retired = ?4, organiser = ?5 WHERE "
+                      "list = ?1 AND code = ?2",
+    [S_TERM_LABELS_DEL] = "DELETE FROM vocabulary_labels WHERE list = ?1 AND code = ?2",
+    [S_TERM_LABEL_ADD] = "INSERT INTO vocabulary_labels (list, code, lang, label) VALUES (?1, ?2, "
+                         "?3, ?4) ON CONFLICT (list, code, lang) DO NOTHING",
     [S_ORG_FIND] = "SELECT " ORG_COLS " FROM organisations o "
                    "WHERE o.name = ?1 AND o.country_key = COALESCE(?2, '')",
     [S_ORGS] = "SELECT " ORG_COLS " FROM organisations o ORDER BY o.name, o.country_key, o.id",
@@ -206,11 +220,13 @@ static const char *const sql[S_COUNT] = {
 
     /* the sliding-window log (003_rate_log.sql); the rule is in store.c */
     /* The schema itself, for migrate-data: tables in the order they were
-     * made (a table after those it refers to), and their stored columns
-     * (not the generated ones). PostgreSQL: dialect_sql. */
+     * made, the tables each refers to (store_copy.c puts a table after
+     * those: a rebuilt table is made after the ones that refer to it), and
+     * their stored columns (not the generated ones). PostgreSQL: dialect_sql. */
     [S_CAT_TABLES] = "SELECT name FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE "
                      "'sqlite%' ORDER BY rowid",
     [S_CAT_COLUMNS] = "SELECT name FROM pragma_table_xinfo(?1) WHERE hidden = 0 ORDER BY cid",
+    [S_CAT_REFS] = "SELECT DISTINCT \"table\" FROM pragma_foreign_key_list(?1)",
     /* SQLite: nothing to do, BEGIN IMMEDIATE took the database's write lock
      * (the PostgreSQL text is in dialect_sql below) */
     [S_RATE_LOCK] = "SELECT 1 WHERE ?1 IS NOT NULL",
@@ -313,6 +329,10 @@ static const struct {
     {"pg", S_CAT_TABLES,
      "SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE "
      "n.nspname = current_schema() AND c.relkind = 'r' ORDER BY c.oid"},
+    {"pg", S_CAT_REFS,
+     "SELECT DISTINCT r.relname FROM pg_constraint k JOIN pg_class c ON c.oid = k.conrelid JOIN "
+     "pg_class r ON r.oid = k.confrelid JOIN pg_namespace n ON n.oid = c.relnamespace WHERE "
+     "k.contype = 'f' AND n.nspname = current_schema() AND c.relname = ?1"},
     {"pg", S_CAT_COLUMNS,
      "SELECT column_name FROM information_schema.columns WHERE table_schema = current_schema() "
      "AND table_name = ?1 AND is_generated = 'NEVER' ORDER BY ordinal_position"},
@@ -740,7 +760,7 @@ apply_migration(struct aw_store_be *be, const char *dir, const char *name, int n
         snprintf(err, errlen, "%s: cannot read: %s", path, aw_strerror(rc));
         goto out;
     }
-    if ((rc = aw_sql_begin(be->db, true)) != AW_OK) {
+    if ((rc = aw_sql_schema_begin(be->db)) != AW_OK) {
         snprintf(err, errlen, "%s: %s", what, aw_sql_errmsg(be->db));
         goto out;
     }
@@ -762,16 +782,16 @@ apply_migration(struct aw_store_be *be, const char *dir, const char *name, int n
         snprintf(err, errlen, "%s: recording the version: %s", what, aw_sql_errmsg(be->db));
         goto out;
     }
-    if ((rc = aw_sql_commit(be->db)) != AW_OK) {
+    in_tx = false;
+    if ((rc = aw_sql_schema_end(be->db, true)) != AW_OK) {
         snprintf(err, errlen, "%s: %s", what, aw_sql_errmsg(be->db));
         goto out;
     }
-    in_tx = false;
     AW_INFO("applied %s", what);
 out:
     aw_sql_finalize(s);
     if (in_tx)
-        aw_sql_rollback(be->db);
+        (void)aw_sql_schema_end(be->db, false);
     free(text);
     return rc;
 }

@@ -8,6 +8,7 @@
  *                       tools, statements, documents, help services
  *   store_moderation.c  users, sessions, rate limits, shares, submissions, the audit log, the
  *                       mail outbox
+ *   store_vocab.c       the vocabularies: terms and their labels (include/aw/vocab.h)
  *   store_copy.c        a whole site from one database to another (migrate-data) */
 #ifndef AW_STORE_SQL_INT_H
 #define AW_STORE_SQL_INT_H
@@ -73,6 +74,13 @@ enum stmt_id {
     S_HELP_COUNTRY,
     S_PUT_HELP,
     S_HELP_ID,
+    S_VOCAB_TERMS,
+    S_VOCAB_LABELS,
+    S_TERM_NEXT_POS,
+    S_TERM_ADD,
+    S_TERM_UPDATE,
+    S_TERM_LABELS_DEL,
+    S_TERM_LABEL_ADD,
     S_ORG_FIND,
     S_ORGS,
     S_SECRET_GET,
@@ -92,6 +100,7 @@ enum stmt_id {
     S_SESSIONS_DELETE_USER,
     S_CAT_TABLES,
     S_CAT_COLUMNS,
+    S_CAT_REFS,
     S_RATE_LOCK,
     S_RATE_EXPIRE,
     S_RATE_WINDOW,

@@ -13,6 +13,7 @@ Environment (set by run.py): AW_BASE_URL, AW_BIN, AW_DB, AW_PASSWORD. The files 
 tests/http/fixtures/import/; variants (BOM and CRLF) are written to a temporary directory.
 Output: "ok N - name" or "not ok N - name: reason" per check, then "N passed, M failed"."""
 
+import csv
 import html
 import json
 import os
@@ -29,19 +30,35 @@ from awtest import (BIN, DB, MODERATOR, PASSWORD, Client, check, cli, db_one, db
 FIXTURES = os.path.join(os.path.dirname(os.path.abspath(__file__)), "fixtures", "import")
 YEAR = 2025  # the edition the fixtures name (the newest one of data/reference/editions.csv)
 
+
+def allowed(vocab_list):
+    """What a message about an unknown code lists: the codes of the shipped vocabulary's terms
+    in use (data/reference/vocabularies.csv), "a, b and c"."""
+    path = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "data",
+                        "reference", "vocabularies.csv")
+    with open(path, newline="", encoding="utf-8") as f:
+        codes = [r["code"] for r in csv.DictReader(f)
+                 if r["list"] == vocab_list and r["retired"] != "yes"]
+    return ", ".join(codes[:-1]) + " and " + codes[-1]
+
+
+def unknown(noun, value, vocab_list):
+    return 'unknown %s "%s" (expected one of %s)' % (noun, value, allowed(vocab_list))
+
+
 # The broken CSV: one line per problem, exactly as the command prints them.
 BROKEN_CSV_ERRORS = [
     'row 2, column start: error: expected a date YYYY-MM-DD',
-    'row 3, column kinds: error: item 2: unknown value "dance"',
+    'row 3, column kinds: error: item 2: ' + unknown("kind of activity", "dance", "activity_kind"),
     'row 4, column title: error: must not be empty',
     'row 5, column online: error: expected yes or no',
-    'row 5, column organisation_kind: error: unknown organisation kind',
+    'row 5, column organisation_kind: error: ' + unknown("kind of partner", "charity", "org_kind"),
     'row 6, column submitter_email: error: expected an email address',
     'row 6, column end: error: before start (2025-11-18)',
     'row 6, column links: error: item 1 (url): expected an http(s) URL',
     'row 7, column edition_year: error: no edition 1999 in the database',
     'row 7, column organisation_country: error: unknown country ZZ (load countries.csv first)',
-    'row 7, column audiences: error: item 1: unknown value "kids"',
+    'row 7, column audiences: error: item 1: ' + unknown("audience", "kids", "audience"),
     'row 8, column links: error: item 1: expected label|url',
     'row 8, column languages: error: item 2: "fr" given twice',
     'row 8, column country: error: FR is not the country of organisation Import Broken Org',
@@ -319,7 +336,8 @@ def _():
     want = ["row 1, column activities[0].end: error: expected a date YYYY-MM-DD",
             "row 1, column activities[0].links[0].url: error: expected an http(s) URL",
             "row 2, column activities[1].title: error: must not be empty",
-            'row 2, column activities[1].kinds[0]: error: unknown value "dance"']
+            'row 2, column activities[1].kinds[0]: error: '
+            + unknown("kind of activity", "dance", "activity_kind")]
     expect_eq(sorted(error_lines(r.out)), sorted(want), "error lines")
     expect(snapshot() == before, "the database changed")
 

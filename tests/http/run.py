@@ -12,6 +12,8 @@ Exit status: 0 when everything passed, 1 otherwise, 2 for a usage error.
     run.py --bin build/awareday --dump DIR                       save every page type (validate.sh)
     run.py --bin build/awareday --exec CMD [ARGS...]             run CMD against a fresh server
                                                                  (AW_BASE_URL, AW_PORT in its env)
+    run.py --setting NAME=VALUE ...                              a line of the instance's config
+                                                                 file (repeatable)
     run.py --server 127.0.0.1:8080 ...                           use a server that is already up
     run.py --pg DIR ...                                          the same on PostgreSQL: a fresh
                                                                  database of the cluster that
@@ -716,8 +718,10 @@ TEST_USERS = [
 
 
 class Server:
-    def __init__(self, binary, keep=False, users=False, smtp=False, pg=None, public_url=None):
+    def __init__(self, binary, keep=False, users=False, smtp=False, pg=None, public_url=None,
+                 settings=None):
         self.pg = pg
+        self.settings = settings or []  # ["name=value"]: the instance's config file
         self.public_url = public_url  # links in mails; default: this server's own address
         self.users = users
         self.smtp = smtp
@@ -743,6 +747,14 @@ class Server:
     def start(self):
         if not os.access(self.binary, os.X_OK):
             raise RuntimeError("%s is not an executable (build it first)" % self.binary)
+        if self.settings:
+            # the config file every command of this instance reads (XDG_CONFIG_HOME is ours)
+            conf = os.path.join(self.tmp, "config", "awareday")
+            os.makedirs(conf, exist_ok=True)
+            with open(os.path.join(conf, "awareday.conf"), "w", encoding="utf-8") as f:
+                for kv in self.settings:
+                    name, _, value = kv.partition("=")
+                    f.write("%s = %s\n" % (name.strip(), value.strip()))
         if self.pg:
             # a fresh database in the cluster scripts/pg.sh started in that directory
             name = "t_%d_%s" % (os.getpid(), os.path.basename(self.tmp).replace("-", "_").lower())
@@ -1009,6 +1021,9 @@ def main():
     ap.add_argument("--pg", metavar="DIR",
                     help="serve a fresh database of the PostgreSQL cluster that scripts/pg.sh "
                          "started in DIR instead of a SQLite file")
+    ap.add_argument("--setting", action="append", metavar="NAME=VALUE", default=[],
+                    help="a line of the instance's config file (repeatable): another awareness "
+                         "day is data_dir=..., day_name=...")
     ap.add_argument("--exec", nargs=argparse.REMAINDER, metavar="CMD",
                     help="run CMD (with AW_BASE_URL set) against a fresh server")
     args = ap.parse_args()
@@ -1020,7 +1035,8 @@ def main():
             ap.error("--server must be 127.0.0.1:PORT")
         port = int(p)
     else:
-        server = Server(args.bin, keep=args.keep, users=args.users, smtp=args.smtp, pg=args.pg)
+        server = Server(args.bin, keep=args.keep, users=args.users, smtp=args.smtp, pg=args.pg,
+                        settings=args.setting)
         try:
             server.start()
         except (RuntimeError, OSError, subprocess.TimeoutExpired) as e:

@@ -5,6 +5,7 @@
 #ifndef AW_TEST_DB_H
 #define AW_TEST_DB_H
 
+#include "aw/load.h"
 #include "aw/store.h"
 #include "store/sql.h"
 
@@ -135,6 +136,20 @@ static inline enum aw_err
 aw_test_raw_exec(struct aw_sql *c, const char *sql)
 {
     return aw_sql_exec(c, sql);
+}
+
+/* Loads the shipped vocabularies (data/reference/vocabularies.csv) into st,
+ * which the data of most tests uses; aborts when it cannot. */
+static inline void
+aw_test_vocab(struct aw_store *st)
+{
+    const char *src = getenv("AW_SOURCE_DIR");
+    char path[1024], err[1024];
+    snprintf(path, sizeof(path), "%s/data/reference/vocabularies.csv", src ? src : ".");
+    if (aw_load_vocabularies(st, path, err, sizeof(err)) != AW_OK) {
+        fprintf(stderr, "test_db: %s\n", err);
+        exit(2);
+    }
 }
 
 #endif

@@ -67,6 +67,7 @@ setup(void **state)
         fprintf(stderr, "open: %s\n", err);
         return -1;
     }
+    aw_test_vocab(f->st);
     f->a = aw_arena_new(0);
     static const char *const codes[] = {"BE", "FR"};
     for (size_t i = 0; i < 2; i++) {

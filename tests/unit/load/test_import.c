@@ -33,7 +33,7 @@
 static const char broken_csv[] = HEADER
     /* 1 */
     "2017,Child Focus,ngo,BE,,BE,Parents evening,A talk.,event,parents,,,,no,,,,\n"
-    /* 2 */ "2017,Child Focus,ngo,BE,,,Dance night,Fun.,workshop;dance,children,2017-13-01,,,"
+    /* 2 */ "2017,Child Focus,ngo,BE,,,Dance night,Fun.,workshop;dance;party,children,2017-13-01,,,"
     "maybe,,,,\n"
     /* 3 */ "2017,Club X,club,FR,,,,A summary.,event,children,,,,no,,Site https://x.example,"
     "Ann,nope\n"
@@ -85,7 +85,7 @@ setup(void **state)
 {
     struct fx *f = calloc(1, sizeof(*f));
     struct aw_org o = {.name = "Child Focus",
-                       .kind = AW_ORG_NGO,
+                       .kind = "ngo",
                        .country_code = "BE",
                        .website = "https://old.example"};
     char err[512];
@@ -98,6 +98,7 @@ setup(void **state)
         fprintf(stderr, "open: %s\n", err);
         return -1;
     }
+    aw_test_vocab(f->st);
     f->a = aw_arena_new(0);
     put_country(f->st, "BE", "Belgium");
     put_country(f->st, "FR", "France");
@@ -230,16 +231,19 @@ test_broken_csv(void **state)
     assert_int_equal(rep.rows, 7);
     assert_int_equal(rep.valid, 2);
     assert_int_equal(rep.created, 0);
-    assert_int_equal(rep.nissues, 14);
-    assert_non_null(strstr(err, "broken.csv: 14 problems; 2 of 7 rows valid; 0 imported"));
+    assert_int_equal(rep.nissues, 15);
+    assert_non_null(strstr(err, "broken.csv: 15 problems; 2 of 7 rows valid; 0 imported"));
 
     assert_int_equal(issues_of_row(&rep, 1), 0);
-    assert_int_equal(issues_of_row(&rep, 2), 3);
-    has_issue(&rep, 2, "kinds", "item 2: unknown value \"dance\"");
+    /* every bad item of a list cell, each with what is allowed */
+    assert_int_equal(issues_of_row(&rep, 2), 4);
+    has_issue(&rep, 2, "kinds",
+              "item 2: unknown kind of activity \"dance\" (expected one of workshop, ");
+    has_issue(&rep, 2, "kinds", "item 3: unknown kind of activity \"party\"");
     has_issue(&rep, 2, "start", "expected a date YYYY-MM-DD");
     has_issue(&rep, 2, "online", "expected yes or no");
     assert_int_equal(issues_of_row(&rep, 3), 4);
-    has_issue(&rep, 3, "organisation_kind", "unknown organisation kind");
+    has_issue(&rep, 3, "organisation_kind", "unknown kind of partner");
     has_issue(&rep, 3, "title", "must not be empty");
     has_issue(&rep, 3, "links", "item 1: expected label|url");
     has_issue(&rep, 3, "submitter_email", "expected an email address");
@@ -439,7 +443,7 @@ test_dry_run(void **state)
     assert_int_equal(import(f, "broken.csv", broken_csv, &opts, &rep, err, sizeof(err)), AW_EINVAL);
     assert_int_equal(rep.valid, 2);
     assert_int_equal(rep.created, 0);
-    assert_int_equal(rep.nissues, 14);
+    assert_int_equal(rep.nissues, 15);
     assert_int_equal(n_pending(f), 0);
     assert_int_equal(n_published(f, 2017), 0);
     assert_int_equal(n_published(f, 2018), 0);
@@ -461,8 +465,8 @@ test_skip_invalid(void **state)
     assert_int_equal(rep.rows, 7);
     assert_int_equal(rep.valid, 2);
     assert_int_equal(rep.created, 2);
-    assert_int_equal(rep.nissues, 14);
-    assert_non_null(strstr(err, "14 problems; 2 of 7 rows valid; 2 imported"));
+    assert_int_equal(rep.nissues, 15);
+    assert_non_null(strstr(err, "15 problems; 2 of 7 rows valid; 2 imported"));
     assert_int_equal(aw_store_submissions_pending(f->st, f->a, NULL, 0, &v, &n), AW_OK);
     assert_int_equal(n, 2);
     assert_string_equal(v[0].title, "Parents evening");
@@ -502,7 +506,7 @@ test_publish(void **state)
     assert_string_equal(v[1].title, "Quiz");
     quiz = v[1].id;
     assert_string_equal(v[1].org.name, "Kids Online");
-    assert_int_equal(v[1].org.kind, AW_ORG_OTHER);
+    assert_string_equal(v[1].org.kind, "other");
     assert_int_equal(aw_store_activities_by_edition(f->st, f->a, 2018, &v, &n), AW_OK);
     assert_int_equal(n, 1);
     assert_string_equal(v[0].title, "Webinar");
@@ -683,7 +687,7 @@ test_json_import(void **state)
     assert_int_equal(rep.valid, 1);
     assert_int_equal(rep.created, 0);
     assert_int_equal(rep.nissues, 4);
-    has_issue(&rep, 0, "organisations[2].kind", "unknown organisation kind");
+    has_issue(&rep, 0, "organisations[2].kind", "unknown kind of partner");
     has_issue(&rep, 2, "activities[1].start", "expected a date YYYY-MM-DD");
     has_issue(&rep, 2, "activities[1].links[0].label", "must not be empty");
     has_issue(&rep, 3, "activities[2].organisation",
@@ -778,7 +782,8 @@ test_payload_check(void **state)
         {"{" ORG_NEW "," ACT("Quiz", "[\"competition\"]", "[]") "}", AW_OK, ""},
         {"{\"organisation\":{\"id\":1}," ACT("Quiz", "[\"event\"]", "[]") "}", AW_OK, ""},
         {"{" ORG_NEW "," ACT("Quiz", "[\"dance\"]", "[]") "}", AW_EINVAL,
-         "payload: activity.kinds[0]: unknown value \"dance\""},
+         "payload: activity.kinds[0]: unknown kind of activity \"dance\" (expected one of "
+         "workshop, campaign, conference"},
         {"{" ORG_NEW "," ACT("", "[\"event\"]", "[]") "}", AW_EINVAL,
          "payload: activity.title: must not be empty"},
         {"{" ORG_NEW "," ACT("Quiz", "[\"event\"]", "[{\"label\":\"x\",\"url\":\"ftp://x\"}]") "}",

@@ -93,9 +93,27 @@ write_file(const char *dir, const char *name, const char *text, size_t len)
     assert_int_equal(fclose(f), 0);
 }
 
+/* The shipped vocabularies, which the JSON of these tests uses. */
+static char *
+shipped_vocab(void)
+{
+    const char *src = getenv("AW_SOURCE_DIR");
+    char path[1024];
+    snprintf(path, sizeof(path), "%s/data/reference/vocabularies.csv", src ? src : ".");
+    FILE *f = fopen(path, "rb");
+    assert_non_null(f);
+    static char buf[65536];
+    size_t n = fread(buf, 1, sizeof(buf) - 1, f);
+    fclose(f);
+    buf[n] = '\0';
+    return buf;
+}
+
 static void
 write_ref(struct fx *f, const char *countries, const char *editions, const char *help)
 {
+    const char *vocab = shipped_vocab();
+    write_file(f->ref, "vocabularies.csv", vocab, strlen(vocab));
     write_file(f->ref, "countries.csv", countries, strlen(countries));
     write_file(f->ref, "editions.csv", editions, strlen(editions));
     if (help != NULL)
@@ -129,9 +147,9 @@ teardown(void **state)
 {
     struct fx *f = *state;
     char path[256];
-    static const char *files[] = {"ref/countries.csv", "ref/editions.csv", "ref/help_services.csv",
-                                  "test.db",           "test.db-wal",      "test.db-shm",
-                                  "data.json"};
+    static const char *files[] = {
+        "ref/countries.csv", "ref/editions.csv", "ref/help_services.csv", "ref/vocabularies.csv",
+        "test.db",           "test.db-wal",      "test.db-shm",           "data.json"};
 
     aw_store_close(f->st);
     aw_arena_free(f->a);
@@ -642,11 +660,14 @@ test_json_errors(void **state)
         size_t idx;
         const char *field, *value, *want;
     } cases[] = {
-        {"activities", 0, "kinds", "[\"dancing\"]", "activities[0].kinds[0]: unknown value"},
+        {"activities", 0, "kinds", "[\"dancing\"]",
+         "activities[0].kinds[0]: unknown kind of activity \"dancing\" (expected one of "
+         "workshop, campaign, "},
         {"activities", 0, "kinds", "[]", "activities[0].kinds: must not be empty"},
         {"activities", 0, "kinds", "[\"campaign\",\"campaign\"]",
          "activities[0].kinds[1]: \"campaign\" given twice"},
-        {"activities", 0, "audiences", "[\"kids\"]", "activities[0].audiences[0]: unknown value"},
+        {"activities", 0, "audiences", "[\"kids\"]",
+         "activities[0].audiences[0]: unknown audience \"kids\""},
         {"activities", 0, "audiences", NULL, "activities[0].audiences: missing"},
         {"activities", 0, "start", "\"2017-02-30\"",
          "activities[0].start: expected a date YYYY-MM-DD"},
@@ -705,16 +726,22 @@ test_json_errors(void **state)
          "activities[0].languages[0]: expected an ISO 639-1 code"},
         {"organisations", 0, "website", "\"ftp://x.example/\"",
          "organisations[0].website: expected an http(s) URL"},
-        {"organisations", 0, "kind", "\"club\"",
-         "organisations[0].kind: unknown organisation kind"},
+        {"organisations", 0, "kind", "\"club\"", "organisations[0].kind: unknown kind of partner"},
         {"organisations", 1, "key", "\"be-child-focus\"", "organisations[1].key: duplicate key"},
         {"statements", 0, "role", "null",
          "statements[0].role: must be null exactly when speaker is null"},
         {"statements", 0, "organisation", "\"be-nobody\"",
          "statements[0].organisation: unknown organisation"},
         {"documents", 0, "date", "\"2017-5-12\"", "documents[0].date: expected a date YYYY-MM-DD"},
-        {"documents", 0, "kind", "\"poem\"", "documents[0].kind: expected opinion"},
-        {"tools", 0, "kind", "\"poster\"", "tools[0].kind: unknown tool kind"},
+        {"documents", 0, "kind", "\"poem\"",
+         "documents[0].kind: unknown kind of document \"poem\" (expected one of opinion, "
+         "declaration, report and study)"},
+        {"tools", 0, "kind", "\"sculpture\"", "tools[0].kind: unknown kind of tool \"sculpture\""},
+        {"activities", 0, "audiences", "[\"general public\"]",
+         "activities[0].audiences[0]: unknown audience \"general public\": did you mean "
+         "general_public?"},
+        {"organisations", 0, "kind", "\"NGO\"",
+         "organisations[0].kind: unknown kind of partner \"NGO\": did you mean ngo?"},
         {"tools", 0, "url", "\"data:text/html,x\"", "tools[0].url: expected an http(s) URL"},
         {"edition", 0, "year", "1999", "edition.year: no edition 1999 in the database"},
         {"edition", 0, "year", "\"2017\"", "edition.year: expected a year"},

@@ -86,7 +86,7 @@ put_edition(struct aw_store *st, int year, int number, const char *theme, int su
 }
 
 static int64_t
-put_org(struct aw_store *st, const char *name, enum aw_org_kind kind, const char *country)
+put_org(struct aw_store *st, const char *name, const char *kind, const char *country)
 {
     struct aw_org o = {
         .name = name, .kind = kind, .country_code = country, .website = "https://example.org/"};
@@ -153,10 +153,10 @@ setup(void **state)
     put_edition(f->st, 2017, 3, "ICT", 35, iss17, 2);
     put_edition(f->st, 2018, 4, "Sport", 37, iss18, 1);
     put_edition(f->st, 2015, 1, NULL, -1, NULL, 0);
-    f->org_be = put_org(f->st, "Child Focus", AW_ORG_NGO, "BE");
-    f->org_fr = put_org(f->st, "Défenseur des droits", AW_ORG_OMBUDSPERSON, "FR");
-    f->org_int = put_org(f->st, "ECPAT International", AW_ORG_NGO, NULL);
-    f->org_be2 = put_org(f->st, "Child Focus", AW_ORG_NGO, "LU"); /* same name elsewhere */
+    f->org_be = put_org(f->st, "Child Focus", "ngo", "BE");
+    f->org_fr = put_org(f->st, "Défenseur des droits", "ombudsperson", "FR");
+    f->org_int = put_org(f->st, "ECPAT International", "ngo", NULL);
+    f->org_be2 = put_org(f->st, "Child Focus", "ngo", "LU"); /* same name elsewhere */
     /* inserted out of order on purpose */
     f->act_int = put_act(f->st, 2017, f->org_int, NULL, "Global webinar", "2017/int-a", true);
     f->act_fr = put_act(f->st, 2017, f->org_fr, "FR", "Conférence à Paris", "2017/fr-a", true);
@@ -632,7 +632,7 @@ test_activities_by_edition(void **state)
     }
     assert_int_equal(v[0].org.id, f->org_be);
     assert_string_equal(v[0].org.name, "Child Focus");
-    assert_int_equal(v[0].org.kind, AW_ORG_NGO);
+    assert_string_equal(v[0].org.kind, "ngo");
     assert_string_equal(v[0].org.country_code, "BE");
     assert_string_equal(v[0].org.website, "https://example.org/");
     assert_null(v[3].org.country_code);
@@ -681,7 +681,7 @@ test_activity_one(void **state)
     assert_int_equal(act.id, f->act_fr);
     assert_string_equal(act.country_code, "FR");
     assert_string_equal(act.org.name, "Défenseur des droits");
-    assert_int_equal(act.org.kind, AW_ORG_OMBUDSPERSON);
+    assert_string_equal(act.org.kind, "ombudsperson");
     check_full_activity(&act);
     /* pending activities are not visible */
     assert_int_equal(aw_store_activity(f->st, f->a, f->act_pending, &act), AW_ENOTFOUND);
@@ -765,21 +765,19 @@ test_orgs(void **state)
     assert_string_equal(o.name, "ECPAT International");
     assert_string_equal(o.slug, "ecpat-international");
     assert_null(o.country_code);
-    assert_int_equal(o.kind, AW_ORG_NGO);
+    assert_string_equal(o.kind, "ngo");
     assert_int_equal(aw_store_org(f->st, f->a, f->org_be2, &o), AW_OK);
     assert_string_equal(o.slug, "child-focus-2");
     assert_string_equal(o.country_code, "LU");
     assert_int_equal(aw_store_org(f->st, f->a, 424242, &o), AW_ENOTFOUND);
 
     /* natural key (name, country), NULL country included: updates, no duplicate */
-    struct aw_org up = {.name = "ECPAT International",
-                        .kind = AW_ORG_INTL_ORG,
-                        .country_code = NULL,
-                        .website = NULL};
+    struct aw_org up = {
+        .name = "ECPAT International", .kind = "intl_org", .country_code = NULL, .website = NULL};
     assert_int_equal(aw_store_put_org(f->st, &up, &id), AW_OK);
     assert_int_equal(id, f->org_int);
     assert_int_equal(aw_store_org(f->st, f->a, id, &o), AW_OK);
-    assert_int_equal(o.kind, AW_ORG_INTL_ORG);
+    assert_string_equal(o.kind, "intl_org");
     assert_null(o.website);
     assert_string_equal(o.slug, "ecpat-international");
     up.country_code = "FR";
@@ -790,7 +788,7 @@ test_orgs(void **state)
     up.country_code = "ZZ";
     assert_int_equal(aw_store_put_org(f->st, &up, &id), AW_EINVAL);
     up.country_code = NULL;
-    up.kind = AW_ORG_KIND_COUNT;
+    up.kind = "Not A Code";
     assert_int_equal(aw_store_put_org(f->st, &up, &id), AW_EINVAL);
 }
 
@@ -1042,23 +1040,9 @@ test_slugify(void **state)
 static void
 test_model_tables(void **state)
 {
-    static const char *org_names[] = {"state_body", "parliament", "ombudsperson", "ngo",
-                                      "intl_org",   "coe_body",   "company",      "other"};
-    enum aw_org_kind k;
     enum aw_help_kind h;
-    size_t n;
 
     (void)state;
-    for (int i = 0; i < AW_ORG_KIND_COUNT; i++) {
-        assert_string_equal(aw_org_kind_str((enum aw_org_kind)i), org_names[i]);
-        assert_int_equal(aw_org_kind_parse(org_names[i], &k), 0);
-        assert_int_equal(k, i);
-    }
-    assert_null(aw_org_kind_str(AW_ORG_KIND_COUNT));
-    assert_int_equal(aw_org_kind_parse("NGO", &k), -1);
-    assert_int_equal(aw_org_kind_parse("", &k), -1);
-    assert_int_equal(aw_org_kind_parse(NULL, &k), -1);
-
     assert_string_equal(aw_help_kind_str(AW_HELP_REPORT), "report");
     assert_string_equal(aw_help_kind_str(AW_HELP_HELPLINE), "helpline");
     assert_string_equal(aw_help_kind_str(AW_HELP_PREVENTION), "prevention");
@@ -1066,23 +1050,107 @@ test_model_tables(void **state)
     assert_int_equal(aw_help_kind_parse("prevention", &h), 0);
     assert_int_equal(h, AW_HELP_PREVENTION);
     assert_int_equal(aw_help_kind_parse("hotline", &h), -1);
+    assert_true(aw_model_in_list((const char *const[]){"a", "b", NULL}, "b"));
+    assert_false(aw_model_in_list((const char *const[]){"a", "b", NULL}, NULL));
+}
 
-    for (n = 0; aw_model_activity_kinds[n] != NULL; n++)
-        ;
-    assert_int_equal(n, 16);
-    assert_string_equal(aw_model_activity_kinds[0], "workshop");
-    assert_string_equal(aw_model_activity_kinds[15], "other");
-    for (n = 0; aw_model_audiences[n] != NULL; n++)
-        ;
-    assert_int_equal(n, 9);
-    for (n = 0; aw_model_tool_kinds[n] != NULL; n++)
-        ;
-    assert_int_equal(n, 5);
-    assert_true(aw_model_in_list(aw_model_activity_kinds, "parliamentary_question"));
-    assert_true(aw_model_in_list(aw_model_audiences, "general_public"));
-    assert_true(aw_model_in_list(aw_model_tool_kinds, "banner"));
-    assert_false(aw_model_in_list(aw_model_audiences, "general"));
-    assert_false(aw_model_in_list(aw_model_audiences, NULL));
+/* ---- vocabularies (vocab.h) ---- */
+
+static void
+test_vocab(void **state)
+{
+    struct fx *f = *state;
+    struct aw_vocab *v = NULL;
+    struct aw_term_label ngo_l[] = {{"en", "Non-governmental organisation"}, {"fr", "ONG"}};
+    struct aw_term_label gp_l[] = {{"en", "the general public"}};
+    struct aw_term_label ws_l[] = {{"en", "Workshop"}};
+    struct aw_term ngo = {AW_VOCAB_ORG_KIND, "ngo", 0, false, false, ngo_l, 2};
+    struct aw_term coe = {AW_VOCAB_ORG_KIND, "coe_body", 0, false, true, ngo_l, 1};
+    struct aw_term gp = {AW_VOCAB_AUDIENCE, "general_public", 0, false, false, gp_l, 1};
+    struct aw_term ws = {AW_VOCAB_ACTIVITY_KIND, "workshop", 5, true, false, ws_l, 1};
+    size_t n;
+    enum aw_vocab_list l;
+
+    /* the lists and the shape of a code */
+    assert_string_equal(aw_vocab_list_str(AW_VOCAB_DOCUMENT_KIND), "document_kind");
+    assert_null(aw_vocab_list_str(AW_VOCAB_N));
+    assert_int_equal(aw_vocab_list_parse("audience", &l), 0);
+    assert_int_equal(l, AW_VOCAB_AUDIENCE);
+    assert_int_equal(aw_vocab_list_parse("audiences", &l), -1);
+    assert_true(aw_term_code_ok("parliamentary_question"));
+    assert_true(aw_term_code_ok("a1"));
+    assert_false(aw_term_code_ok("1a"));
+    assert_false(aw_term_code_ok("General"));
+    assert_false(aw_term_code_ok("general public"));
+    assert_false(aw_term_code_ok(""));
+    assert_true(aw_term_code_ok("abcdefghijabcdefghijabcdefghijabcdefghij"));   /* 40 */
+    assert_false(aw_term_code_ok("abcdefghijabcdefghijabcdefghijabcdefghijk")); /* 41 */
+
+    /* the fixture's database is made without the shipped lists */
+    assert_int_equal(aw_store_vocab(f->st, f->a, &v), AW_OK);
+    size_t before = 0;
+    aw_vocab_terms(v, AW_VOCAB_ORG_KIND, &before);
+
+    assert_int_equal(aw_store_term_add(f->st, &ngo), AW_OK);
+    assert_int_equal(aw_store_term_add(f->st, &coe), AW_OK);
+    assert_int_equal(aw_store_term_add(f->st, &gp), AW_OK);
+    assert_int_equal(aw_store_term_add(f->st, &ws), AW_OK);
+    assert_int_equal(aw_store_term_add(f->st, &ngo), AW_EEXIST);
+    struct aw_term bad = ngo;
+    bad.code = "Not A Code";
+    assert_int_equal(aw_store_term_add(f->st, &bad), AW_EINVAL);
+    bad = ngo;
+    bad.list = AW_VOCAB_N;
+    assert_int_equal(aw_store_term_add(f->st, &bad), AW_EINVAL);
+
+    assert_int_equal(aw_store_vocab(f->st, f->a, &v), AW_OK);
+    const struct aw_term *t = aw_vocab_find(v, AW_VOCAB_ORG_KIND, "coe_body");
+    assert_non_null(t);
+    assert_true(t->organiser);
+    assert_true(t->position > aw_vocab_find(v, AW_VOCAB_ORG_KIND, "ngo")->position);
+    aw_vocab_terms(v, AW_VOCAB_ORG_KIND, &n);
+    assert_int_equal(n, before + 2);
+    t = aw_vocab_find(v, AW_VOCAB_ACTIVITY_KIND, "workshop");
+    assert_int_equal(t->position, 5);
+    assert_true(t->retired);
+    assert_null(aw_vocab_find(v, AW_VOCAB_AUDIENCE, "ngo")); /* lists are apart */
+
+    /* labels: the language asked, else English; the code when unknown */
+    assert_string_equal(aw_vocab_label(v, AW_VOCAB_ORG_KIND, "ngo", "fr"), "ONG");
+    assert_string_equal(aw_vocab_label(v, AW_VOCAB_ORG_KIND, "ngo", "de"),
+                        "Non-governmental organisation");
+    assert_string_equal(aw_vocab_label(v, AW_VOCAB_ORG_KIND, "nope", "en"), "nope");
+
+    /* what someone meant, and what is allowed (retired terms are not offered) */
+    assert_string_equal(aw_vocab_suggest(v, AW_VOCAB_AUDIENCE, "general public"), "general_public");
+    assert_string_equal(aw_vocab_suggest(v, AW_VOCAB_AUDIENCE, "The General Public"),
+                        "general_public");
+    assert_string_equal(aw_vocab_suggest(v, AW_VOCAB_ORG_KIND, "NGO"), "ngo");
+    assert_string_equal(aw_vocab_suggest(v, AW_VOCAB_ORG_KIND, "ong"), "ngo"); /* a label */
+    assert_null(aw_vocab_suggest(v, AW_VOCAB_ORG_KIND, "parliament"));
+    assert_string_equal(aw_vocab_codes(v, AW_VOCAB_ACTIVITY_KIND, f->a),
+                        "(none: the list is empty)");
+    assert_string_equal(aw_vocab_codes(v, AW_VOCAB_AUDIENCE, f->a), "general_public");
+
+    /* update: flags, position and every label replaced */
+    struct aw_term_label new_l[] = {{"en", "NGO"}};
+    struct aw_term up = ngo;
+    up.position = 9;
+    up.retired = true;
+    up.labels = new_l;
+    up.nlabels = 1;
+    assert_int_equal(aw_store_term_update(f->st, &up), AW_OK);
+    up.code = "missing";
+    assert_int_equal(aw_store_term_update(f->st, &up), AW_ENOTFOUND);
+    /* the shipped labels do not overwrite an admin's: only a missing one is added */
+    assert_int_equal(aw_store_term_labels_add(f->st, &ngo), AW_OK);
+    assert_int_equal(aw_store_vocab(f->st, f->a, &v), AW_OK);
+    t = aw_vocab_find(v, AW_VOCAB_ORG_KIND, "ngo");
+    assert_true(t->retired);
+    assert_int_equal(t->position, 9);
+    assert_int_equal(t->nlabels, 2);
+    assert_string_equal(aw_term_label(t, "en"), "NGO");
+    assert_string_equal(aw_term_label(t, "fr"), "ONG");
 }
 
 int
@@ -1109,6 +1177,7 @@ main(void)
         cmocka_unit_test_setup_teardown(test_transactions, setup, teardown),
         cmocka_unit_test(test_slugify),
         cmocka_unit_test(test_model_tables),
+        cmocka_unit_test_setup_teardown(test_vocab, setup, teardown),
     };
     aw_log_set_level(AW_LOG_WARN);
     return cmocka_run_group_tests(tests, NULL, NULL);
