@@ -3,9 +3,9 @@
  * One struct aw_store is one connection: use it from one thread at a time
  * (the HTTP server gives each pool thread its own). Every statement is
  * prepared when the connection opens, so a typo fails at start-up. Results
- * are allocated in the caller's arena `a` and live as long as it. Backends
- * implement struct aw_store_ops (store_int.h): SQLite now, PostgreSQL later;
- * no backend type leaks through this header.
+ * are allocated in the caller's arena `a` and live as long as it. The store
+ * runs over an SQL driver (src/store/sql.h: SQLite or PostgreSQL, chosen by
+ * the URL); no database type leaks through this header.
  *
  * `lang` selects the language of translated names ("en", "fr"...); unknown
  * languages fall back to English. */
