@@ -20,6 +20,7 @@
 #include "aw/arena.h"
 #include "aw/err.h"
 #include "aw/model.h"
+#include "aw/vocab.h"
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -127,5 +128,14 @@ enum aw_err aw_cmd_user_disable(const struct aw_cmd *c, const struct aw_user *u,
                                 bool disabled) AW_WARN_UNUSED;
 enum aw_err aw_cmd_user_password(const struct aw_cmd *c, const struct aw_user *u,
                                  const char *pw_hash) AW_WARN_UNUSED;
+
+/* --- the secretariat's workspace (cmd_vocab.c) --- */
+
+/* Adds a term (before NULL) or changes one (before: the term as it was,
+ * the same list and code: a code is never renamed), auditing both states;
+ * admins only (AW_EINVAL for anyone else). AW_EEXIST for a code its list
+ * has already, AW_ENOTFOUND for a term that went away. */
+enum aw_err aw_cmd_term_save(const struct aw_cmd *c, const struct aw_term *before,
+                             const struct aw_term *after) AW_WARN_UNUSED;
 
 #endif

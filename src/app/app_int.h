@@ -241,6 +241,11 @@ void aw_handle_moderation_batch(struct aw_req *req);
 void aw_handle_moderation_item(struct aw_req *req);
 void aw_handle_moderation_item_post(struct aw_req *req);
 void aw_handle_moderation_log(struct aw_req *req);
+void aw_handle_admin(struct aw_req *req);
+void aw_handle_admin_vocab(struct aw_req *req);
+void aw_handle_admin_vocab_post(struct aw_req *req);
+void aw_handle_admin_term(struct aw_req *req);
+void aw_handle_admin_term_post(struct aw_req *req);
 
 /* Counts a partner form POST against the per-address limit (every attempt,
  * valid or not); beyond the share_per_hour setting in the last hour answers

@@ -152,6 +152,10 @@ aw_page__layout(struct aw_page *pg, const char *title)
         struct aw_view *me = aw_view_set_map(v, "me");
         aw_view_set_str(me, "email", pg->user->email);
         aw_view_set_url(me, "moderation_url", aw_url(pg->arena, lc, "moderation", NULL));
+        if (pg->user->role == AW_ROLE_ADMIN)
+            aw_view_set_url(me, "admin_url", aw_url(pg->arena, lc, "admin", NULL));
+        else
+            aw_view_set_bool(me, "admin_url", false);
         aw_view_set_url(me, "logout_action", aw_url(pg->arena, lc, "logout", NULL));
         aw_view_set_str(me, "csrf", aw_csrf_token(pg));
     } else {

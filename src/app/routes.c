@@ -31,6 +31,15 @@ static const struct aw_field batch_fields[] = {{"csrf", 128, 1},
                                                {"check_links", 16, 1},
                                                {NULL, 0, 0}};
 
+static const struct aw_field term_fields[] = {{"csrf", 128, 1},
+                                              {"code", 64, 1},
+                                              {"position", 16, 1},
+                                              {"retired", 8, 1},
+                                              {"organiser", 8, 1},
+                                              {"lang", 8, AW_APP_MAX_LANGS},
+                                              {"label", 4 * AW_TERM_LABEL_MAX, AW_APP_MAX_LANGS},
+                                              {NULL, 0, 0}};
+
 static const struct aw_route routes[] = {
     {"GET", "/", aw_handle_root, NULL, "root"},
     {"GET", "/{lang}", lang_root, NULL, "lang_root"},
@@ -61,6 +70,14 @@ static const struct aw_route routes[] = {
     {"GET", "/{lang}/moderation/{id}", aw_handle_moderation_item, NULL, "moderation_item"},
     {"POST", "/{lang}/moderation/{id}", aw_handle_moderation_item_post, aw_form_moderation_fields,
      "moderation_item"},
+    /* The secretariat's workspace, admins only (page_admin.c). */
+    {"GET", "/{lang}/admin", aw_handle_admin, NULL, "admin"},
+    {"GET", "/{lang}/admin/vocabularies", aw_handle_admin_vocab, NULL, "admin_vocab"},
+    {"POST", "/{lang}/admin/vocabularies/{list}", aw_handle_admin_vocab_post, term_fields,
+     "admin_vocab_list"},
+    {"GET", "/{lang}/admin/vocabularies/{list}/{code}", aw_handle_admin_term, NULL, "admin_term"},
+    {"POST", "/{lang}/admin/vocabularies/{list}/{code}", aw_handle_admin_term_post, term_fields,
+     "admin_term"},
 };
 
 const char *

@@ -427,6 +427,48 @@ test_scope(void **state)
     assert_false(aw_user_may_country(NULL, "FR"));
 }
 
+/* ---- the vocabularies (cmd_vocab.c) ---- */
+
+static void
+test_term_save(void **state)
+{
+    struct fx *f = *state;
+    struct aw_term_label l1[] = {{"en", "carers"}}, l2[] = {{"en", "carers at home"}};
+    struct aw_term t = {AW_VOCAB_AUDIENCE, "carers", 0, false, false, l1, 1};
+    size_t n0, n1;
+    struct aw_vocab *v;
+
+    (void)audit(f, &n0);
+    /* only an admin: a visitor's command changes nothing */
+    assert_int_equal(aw_cmd_term_save(&f->visitor, NULL, &t), AW_EINVAL);
+    assert_int_equal(aw_cmd_term_save(&f->moderator, NULL, &t), AW_OK);
+    assert_int_equal(aw_cmd_term_save(&f->moderator, NULL, &t), AW_EEXIST);
+    struct aw_audit_entry *e = audit(f, &n1);
+    assert_int_equal(n1, n0 + 1);
+    assert_string_equal(e[0].action, "term_add");
+    assert_string_equal(e[0].object, "audience:carers");
+    assert_non_null(strstr(e[0].detail, "\"before\":null"));
+
+    assert_int_equal(aw_store_vocab(f->st, f->a, &v), AW_OK);
+    const struct aw_term *before = aw_vocab_find(v, AW_VOCAB_AUDIENCE, "carers");
+    assert_non_null(before);
+    struct aw_term after = *before;
+    after.retired = true;
+    after.labels = l2;
+    /* a code is never renamed */
+    after.code = "caregivers";
+    assert_int_equal(aw_cmd_term_save(&f->moderator, before, &after), AW_EINVAL);
+    after.code = before->code;
+    assert_int_equal(aw_cmd_term_save(&f->moderator, before, &after), AW_OK);
+    e = audit(f, &n1);
+    assert_int_equal(n1, n0 + 2);
+    assert_string_equal(e[0].action, "term_update");
+    assert_non_null(strstr(e[0].detail, "\"before\":{\"labels\":{\"en\":\"carers\"}"));
+    assert_non_null(strstr(e[0].detail, "\"after\":{\"labels\":{\"en\":\"carers at home\"}"));
+    assert_int_equal(aw_store_vocab(f->st, f->a, &v), AW_OK);
+    assert_true(aw_vocab_find(v, AW_VOCAB_AUDIENCE, "carers")->retired);
+}
+
 int
 main(void)
 {
@@ -440,6 +482,7 @@ main(void)
         cmocka_unit_test_setup_teardown(test_sessions, setup, teardown),
         cmocka_unit_test_setup_teardown(test_accounts_record, setup, teardown),
         cmocka_unit_test_setup_teardown(test_scope, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_term_save, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
