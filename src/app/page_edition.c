@@ -179,6 +179,11 @@ aw_handle_edition(struct aw_req *req)
     aw_view_set(pg.view, "coe_activities", coe_acts);
     aw_view_set(pg.view, "coe_statements", coe_stmts);
     aw_view_set_bool(pg.view, "has_coe", aw_view_len(coe_acts) + aw_view_len(coe_stmts) > 0);
+    /* "nothing recorded" only when nothing is: other sections may list what there is */
+    aw_view_set_bool(pg.view, "has_elsewhere",
+                     aw_view_len(other_acts) + aw_view_len(other_stmts) + aw_view_len(coe_acts) +
+                             aw_view_len(coe_stmts) >
+                         0);
 
     struct aw_view *dl = aw_view_set_list(pg.view, "documents");
     for (size_t i = 0; i < ndocs; i++) {

@@ -70,6 +70,16 @@ def _():
     expect("Play fair (no longer used)" in section, "the retired kind has no label")
 
 
+@check("an edition with only the organiser's activities does not say nothing was recorded")
+def _():
+    text, _ = page("/en/editions/2024")
+    expect("The first Safe Play Day" in text, "the organiser's activity is not listed")
+    expect("No activities have been recorded for this edition" not in text,
+           "the page says nothing was recorded")
+    expect("No activity of a member state has been recorded for this edition" in text,
+           "the member-state section does not say what it lacks")
+
+
 @check("the country page speaks of the organiser and no treaty (convention is empty)")
 def _():
     text, _ = page("/en/countries/IS")
