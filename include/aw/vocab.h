@@ -67,7 +67,8 @@ struct aw_vocab;
 
 /* An empty snapshot (no term in any list), for building one by hand. */
 struct aw_vocab *aw_vocab_new(struct aw_arena *a);
-/* Adds t (copied into the snapshot's arena) in order; for the store. */
+/* Adds t in order (the struct is copied; its strings and labels must live
+ * as long as the snapshot's arena: the store reads them into it). */
 void aw_vocab_add(struct aw_vocab *v, const struct aw_term *t);
 /* The terms of list l, retired ones too, by position then code. */
 const struct aw_term *aw_vocab_terms(const struct aw_vocab *v, enum aw_vocab_list l, size_t *n);

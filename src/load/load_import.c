@@ -255,8 +255,7 @@ csv_import_row(struct imp *im, const struct csv_row *row, const int *idx, struct
                      .err = NULL,
                      .errlen = 0,
                      .iss = &im->iss,
-                     .row = ir->row,
-                     .keep = false};
+                     .row = ir->row};
     const char *cell[IC_N], *why;
     json_t *root, *org, *act, *links = NULL;
     uint32_t bad = 0;
@@ -406,14 +405,8 @@ import_json(struct imp *im, const char *data, size_t len)
     static const char *const fields[] = {"format",     "edition",   "organisations", "activities",
                                          "statements", "documents", "tools",         NULL};
     enum aw_err rc = AW_OK;
-    struct jctx c = {.name = im->name,
-                     .st = im->st,
-                     .a = im->w,
-                     .err = NULL,
-                     .errlen = 0,
-                     .iss = &im->iss,
-                     .row = 0,
-                     .keep = false};
+    struct jctx c = {
+        .name = im->name, .st = im->st, .a = im->w, .err = NULL, .errlen = 0, .iss = &im->iss};
     struct jdata d;
     json_error_t jerr;
     json_t *root, *fmt, *v;

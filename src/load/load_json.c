@@ -75,9 +75,13 @@ ld_vocab(struct jctx *c, const struct aw_vocab **out)
     if (c->vocab == NULL) {
         struct aw_vocab *v = NULL;
         enum aw_err rc = aw_store_vocab(c->st, c->a, &v);
-        if (rc != AW_OK)
-            return ld_fail(rc, c->err, c->errlen, "%s: reading the vocabularies: %s", c->name,
-                           aw_store_errmsg(c->st));
+        if (rc != AW_OK) {
+            const char *why =
+                aw_arena_printf(c->a, "reading the vocabularies: %s", aw_store_errmsg(c->st));
+            if (c->iss != NULL) /* an import reports it with the rest */
+                ld_issue_add(c->iss, c->row, "-", why);
+            return ld_fail(rc, c->err, c->errlen, "%s: %s", c->name, why);
+        }
         c->vocab = v;
     }
     *out = c->vocab;
@@ -951,14 +955,7 @@ aw_load_json_mem(struct aw_store *st, const char *name, const char *data, size_t
 {
     enum aw_err rc = AW_OK;
     struct aw_arena *a = aw_arena_new(0);
-    struct jctx c = {.name = name,
-                     .st = st,
-                     .a = a,
-                     .err = err,
-                     .errlen = errlen,
-                     .iss = NULL,
-                     .row = 0,
-                     .keep = false};
+    struct jctx c = {.name = name, .st = st, .a = a, .err = err, .errlen = errlen};
     struct jdata d;
     json_error_t jerr;
     json_t *root = NULL;

@@ -211,7 +211,6 @@ aw_draft_read(struct aw_store *st, struct aw_arena *a, const char *payload, int 
                      .err = err,
                      .errlen = sizeof(err),
                      .iss = &iss,
-                     .row = 0,
                      .keep = true};
     json_t *root = NULL;
 
@@ -232,14 +231,7 @@ aw_load_check_payload(struct aw_store *st, const char *payload, int edition_year
 {
     enum aw_err rc;
     struct aw_arena *a = aw_arena_new(0);
-    struct jctx c = {.name = "payload",
-                     .st = st,
-                     .a = a,
-                     .err = err,
-                     .errlen = errlen,
-                     .iss = NULL,
-                     .row = 0,
-                     .keep = false};
+    struct jctx c = {.name = "payload", .st = st, .a = a, .err = err, .errlen = errlen};
     struct aw_draft p;
     json_t *root = NULL;
 
@@ -257,14 +249,7 @@ aw_load_apply_submission(struct aw_store *st, const char *payload, int edition_y
 {
     enum aw_err rc;
     struct aw_arena *a = aw_arena_new(0);
-    struct jctx c = {.name = "payload",
-                     .st = st,
-                     .a = a,
-                     .err = err,
-                     .errlen = errlen,
-                     .iss = NULL,
-                     .row = 0,
-                     .keep = false};
+    struct jctx c = {.name = "payload", .st = st, .a = a, .err = err, .errlen = errlen};
     struct aw_draft p;
     json_t *root = NULL;
     int64_t id = 0;

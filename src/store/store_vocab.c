@@ -80,14 +80,7 @@ aw_vocab_add(struct aw_vocab *v, const struct aw_term *t)
         return;
     size_t l = t->list;
     v->terms[l] = sq_grow(v->a, v->terms[l], &v->cap[l], v->n[l], sizeof(*v->terms[l]));
-    struct aw_term *c = &v->terms[l][v->n[l]++];
-    *c = *t;
-    c->code = aw_arena_strdup(v->a, t->code);
-    c->labels = aw_arena_calloc(v->a, t->nlabels + 1, sizeof(*c->labels));
-    for (size_t i = 0; i < t->nlabels; i++) {
-        c->labels[i].lang = aw_arena_strdup(v->a, t->labels[i].lang);
-        c->labels[i].text = aw_arena_strdup(v->a, t->labels[i].text);
-    }
+    v->terms[l][v->n[l]++] = *t;
 }
 
 const struct aw_term *
